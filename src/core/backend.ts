@@ -1,0 +1,18 @@
+import type { ContainerInfo, ContainerSummary } from './container.js';
+
+/** What every view and command needs from a container engine. */
+export interface ContainerBackend {
+  readonly lxcpath: string;
+  list(options?: { active?: boolean }): ContainerSummary[];
+  info(name: string): ContainerInfo;
+  start(name: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Clean shutdown within the timeout, then kill. */
+  stop(name: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  kill(name: string): Promise<void>;
+}
+
+/** Engines whose containers can be frozen; both calls return once the state is confirmed. */
+export interface Freezable {
+  freeze(name: string, options?: { timeoutMs?: number }): Promise<void>;
+  thaw(name: string, options?: { timeoutMs?: number }): Promise<void>;
+}

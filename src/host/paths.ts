@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Identity } from './identity.js';
+
+/** XDG state directory for lxcdeck (logs, job records), created on demand. */
+export function stateDir(id: Identity): string {
+  const base = process.env.XDG_STATE_HOME || path.join(id.home, '.local', 'state');
+  return path.join(base, 'lxcdeck');
+}
+
+/** liblxc's own log: kept in a file so liblxc never writes to the terminal. */
+export function lxcLogFile(id: Identity): string | null {
+  const dir = stateDir(id);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return path.join(dir, 'lxc.log');
+  } catch {
+    return null;
+  }
+}
+
+/** liblxc's default when it cannot tell us: root uses /var/lib/lxc, users their data dir. */
+export function fallbackLxcpath(id: Identity): string {
+  if (id.uid === 0) return '/var/lib/lxc';
+  const data = process.env.XDG_DATA_HOME || path.join(id.home, '.local', 'share');
+  return path.join(data, 'lxc');
+}
+
+/** The user's LXC default config (unprivileged) or the system one (root). */
+export function defaultConfFile(id: Identity): string {
+  if (id.uid === 0) return '/etc/lxc/default.conf';
+  const cfg = process.env.XDG_CONFIG_HOME || path.join(id.home, '.config');
+  return path.join(cfg, 'lxc', 'default.conf');
+}
+
+/** The last ERROR line liblxc logged after `offset`, to explain a failure. */
+export function lastLxcError(logFile: string | null, offset: number): string | null {
+  if (!logFile) return null;
+  try {
+    const text = fs.readFileSync(logFile, 'utf8').slice(offset);
+    const lines = text.split('\n').filter((l) => / ERROR /.test(l));
+    const last = lines.at(-1);
+    if (!last) return null;
+    // "lxc-helper c1 20261122... ERROR start - ../src/lxc/start.c:1234 - message"
+    const m = /ERROR\s+\S+\s+-\s+\S+\s+-\s+(.*)$/.exec(last);
+    return (m?.[1] ?? last).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function fileSize(file: string | null): number {
+  if (!file) return 0;
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
