@@ -28,13 +28,6 @@ void lxcdeck_free(void *p);
 /* which: 0 = all, 1 = active, 2 = defined. Newline-separated names, or NULL. */
 char *lxcdeck_list(const char *lxcpath, int which);
 
-/*
- * One call for a whole listing: one line per container,
- *   name \t state \t init_pid \t unprivileged(0|1) \t start.auto \t groups
- * which: 0 = all, 1 = active. NULL on failure.
- */
-char *lxcdeck_summaries(const char *lxcpath, int which);
-
 struct lxc_container *lxcdeck_open(const char *name, const char *lxcpath);
 void lxcdeck_close(struct lxc_container *c);
 

@@ -47,15 +47,6 @@ static void sbuf_puts(struct sbuf *b, const char *s)
 	sbuf_add(b, s, strlen(s));
 }
 
-/* Replace tab and newline so one field never breaks the line format. */
-static void sbuf_field(struct sbuf *b, const char *s)
-{
-	for (const char *p = s; p && *p; p++) {
-		char ch = (*p == '\t' || *p == '\n') ? ' ' : *p;
-		sbuf_add(b, &ch, 1);
-	}
-}
-
 int lxcdeck_init(const char *logfile, const char *level)
 {
 	struct lxc_log log = {
@@ -130,52 +121,6 @@ static char *config_item(struct lxc_container *c, const char *key)
 		return NULL;
 	}
 	return out;
-}
-
-char *lxcdeck_summaries(const char *lxcpath, int which)
-{
-	char **names = NULL;
-	struct lxc_container **cts = NULL;
-	int n = pick_list(which == 1 ? 1 : 0)(lxcpath, &names, &cts);
-	if (n < 0)
-		return NULL;
-	struct sbuf b = {0};
-	sbuf_puts(&b, "");
-	for (int i = 0; i < n; i++) {
-		struct lxc_container *c = cts[i];
-		char pid[32];
-		const char *state = c->state(c);
-		snprintf(pid, sizeof(pid), "%d", c->is_running(c) ? c->init_pid(c) : -1);
-		char *idmap = config_item(c, "lxc.idmap");
-		char *autostart = config_item(c, "lxc.start.auto");
-		char *groups = config_item(c, "lxc.group");
-
-		sbuf_field(&b, names[i]);
-		sbuf_puts(&b, "\t");
-		sbuf_field(&b, state ? state : "STOPPED");
-		sbuf_puts(&b, "\t");
-		sbuf_puts(&b, pid);
-		sbuf_puts(&b, "\t");
-		sbuf_puts(&b, idmap && *idmap ? "1" : "0");
-		sbuf_puts(&b, "\t");
-		sbuf_field(&b, autostart ? autostart : "");
-		sbuf_puts(&b, "\t");
-		/* lxc.group is newline-separated: join with commas */
-		for (char *g = groups; g && *g; g++)
-			if (*g == '\n')
-				*g = ',';
-		sbuf_field(&b, groups ? groups : "");
-		sbuf_puts(&b, "\n");
-
-		free(idmap);
-		free(autostart);
-		free(groups);
-		lxc_container_put(c);
-		free(names[i]);
-	}
-	free(cts);
-	free(names);
-	return b.data;
 }
 
 struct lxc_container *lxcdeck_open(const char *name, const char *lxcpath)

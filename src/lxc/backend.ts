@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../base/clock.js';
+import type { Disposable } from '../base/disposable.js';
 import type { ContainerBackend, Freezable } from '../core/backend.js';
 import type { ContainerInfo, ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
@@ -10,6 +11,7 @@ import { readTotals } from '../host/cgroupstats.js';
 import { freezerFiles, readFreezerState, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
+import { ContainerLister } from './lister.js';
 import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
 
 export interface LiblxcBackendDeps {
@@ -23,32 +25,22 @@ export interface LiblxcBackendDeps {
   clock?: Clock;
 }
 
-/** Parses one line of lxcdeck_summaries(): name, state, pid, unpriv, autostart, groups. */
-export function parseSummaryLine(line: string): Omit<ContainerSummary, 'ipv4' | 'ipv6' | 'memoryBytes' | 'cpuSeconds'> | null {
-  const f = line.split('\t');
-  if (f.length < 6 || !f[0]) return null;
-  const pid = Number(f[2]);
-  const state = parseState(f[1]);
-  return {
-    name: f[0],
-    state,
-    pid: isActive(state) && pid > 0 ? pid : null,
-    unprivileged: f[3] === '1',
-    autostart: (f[4] ?? '').trim() === '1',
-    groups: (f[5] ?? '').split(',').map((g) => g.trim()).filter(Boolean),
-  };
-}
-
 /**
  * ContainerBackend over liblxc: in-process FFI for calls that do not fork
  * (waiting ones on koffi's worker thread), the helper for the ones that do,
  * and cgroup/proc files for metrics, addresses and freezer confirmation.
  */
-export class LiblxcBackend implements ContainerBackend, Freezable {
+export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   private readonly clock: Clock;
+  private readonly lister: ContainerLister;
 
   constructor(private readonly deps: LiblxcBackendDeps) {
     this.clock = deps.clock ?? systemClock;
+    this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups);
+  }
+
+  dispose(): void {
+    this.lister.dispose();
   }
 
   get lxcpath(): string {
@@ -56,15 +48,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable {
   }
 
   list(options: { active?: boolean } = {}): ContainerSummary[] {
-    const text = this.deps.lib.lxcdeck_summaries(this.lxcpath, options.active ? 1 : 0);
-    if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
-    const rows: ContainerSummary[] = [];
-    for (const line of text.split('\n')) {
-      const base = parseSummaryLine(line);
-      if (!base) continue;
-      rows.push({ ...base, ...this.liveFacts(base.name, base.pid) });
-    }
-    return rows.sort((a, b) => a.name.localeCompare(b.name));
+    return this.lister.list(options);
   }
 
   /** Addresses and cgroup totals of a running container, from /proc and cgroupfs. */

@@ -10,7 +10,6 @@ import { groupsOf } from '../../src/host/identity.js';
 import { parseSubIds } from '../../src/host/subid.js';
 import { parseUsernet, usernetFor } from '../../src/host/usernet.js';
 import { helperErrorToLxcdeck, parseHelperError } from '../../src/lxc/helper.js';
-import { parseSummaryLine } from '../../src/lxc/backend.js';
 import { formatBytes, formatTable, sanitize } from '../../src/presentation/format.js';
 import { recordedHost } from './fixtures.js';
 
@@ -25,13 +24,6 @@ describe('state mapping', () => {
   it('knows which states have a live init', () => {
     expect(isActive('FROZEN')).toBe(true);
     expect(isActive('STOPPED')).toBe(false);
-  });
-  it('parses a summary line from the shim', () => {
-    expect(parseSummaryLine('web\tRUNNING\t42\t1\t1\tprod,db')).toEqual({
-      name: 'web', state: 'RUNNING', pid: 42, unprivileged: true, autostart: true, groups: ['prod', 'db'],
-    });
-    expect(parseSummaryLine('db\tSTOPPED\t-1\t0\t\t')?.pid).toBeNull();
-    expect(parseSummaryLine('')).toBeNull();
   });
 });
 
@@ -140,5 +132,19 @@ describe('presentation', () => {
   });
   it('strips control characters from container-controlled strings', () => {
     expect(sanitize('web\u001b]0;pwned\u0007\u009b1m')).toBe('web]0;pwned1m');
+  });
+});
+
+describe('native loader', () => {
+  it('names every path it tried and the package to install', async () => {
+    const { findNativeFile } = await import('../../src/lxc/native.js');
+    try {
+      findNativeFile('no-such-lib.so');
+      expect.unreachable();
+    } catch (e) {
+      const err = e as LxcdeckError;
+      expect(err.code).toBe('liblxc-missing');
+      expect(err.line).toMatch(/native no-such-lib\.so not found \(tried .*native\/build\/no-such-lib\.so, .*\/usr\/lib\/lxcdeck\/no-such-lib\.so\): install the Debian package lxc-dev/);
+    }
   });
 });

@@ -1,0 +1,186 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Disposable } from '../base/disposable.js';
+import type { ContainerSummary } from '../core/container.js';
+import { LxcdeckError } from '../core/errors.js';
+import { parseState, type ContainerState } from '../core/state.js';
+import { readAddresses } from '../host/addresses.js';
+import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cgroups.js';
+import { readTotals } from '../host/cgroupstats.js';
+import { KeptFileReader } from '../host/filereader.js';
+import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/freezer.js';
+import { realHostFs, type HostFs } from '../host/hostfs.js';
+import type { NativeLib } from './native.js';
+
+interface ConfigFacts {
+  mtimeMs: number;
+  unprivileged: boolean;
+  autostart: boolean;
+  groups: string[];
+}
+
+interface Runtime {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat: tells a reused pid from ours. */
+  startTime: string;
+  state: ContainerState;
+  dirs: Map<Hierarchy, string>;
+  freezer: FreezerFiles | null;
+}
+
+// States that only liblxc's monitor knows; re-ask it while one lasts.
+const TRANSIENT: ReadonlySet<ContainerState> = new Set(['STARTING', 'STOPPING', 'ABORTING']);
+
+function startTimeOf(stat: string | null): string | null {
+  if (!stat) return null;
+  // comm (field 2) may hold spaces and parentheses: count from the last ')'
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return rest[19] ?? null;
+}
+
+/**
+ * Lists containers the way a refresh needs it: liblxc names the containers
+ * and which are active; a running container's state and init pid are asked
+ * from liblxc once, then kept while /proc/<pid>/stat shows the same process,
+ * with FROZEN/FREEZING read from the freezer cgroup. Config facts are re-read
+ * only when the config file changes, and every per-tick file stays open.
+ */
+export class ContainerLister implements Disposable {
+  private readonly configs = new Map<string, ConfigFacts>();
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly reader = new KeptFileReader();
+  private readonly keptFs: HostFs;
+
+  constructor(
+    private readonly lib: NativeLib,
+    private readonly lxcpath: string,
+    private readonly cgroups: CgroupHost,
+  ) {
+    this.keptFs = { ...realHostFs, read: (p) => this.reader.read(p) };
+  }
+
+  list(options: { active?: boolean } = {}): ContainerSummary[] {
+    const all = this.names(0);
+    const active = new Set(this.names(1));
+    // First every liblxc call, then every file read: interleaving them made
+    // lxc_container_new several times slower in a cold process.
+    const wanted = [...new Set([...all, ...active])].filter((n) => !options.active || active.has(n));
+    const known = wanted.flatMap((name) => {
+      const facts = this.configFacts(name);
+      return facts ? [{ name, facts, isActive: active.has(name) }] : [];
+    });
+    const runtimes = new Map(known.map(({ name, isActive }) => [name, isActive ? this.runtime(name) : this.drop(name)]));
+    const rows: ContainerSummary[] = known.map(({ name, facts, isActive }) => {
+      const rt = runtimes.get(name) ?? null;
+      return {
+        name,
+        state: rt?.state ?? (isActive ? 'RUNNING' : 'STOPPED'),
+        pid: rt?.pid ?? null,
+        unprivileged: facts.unprivileged,
+        autostart: facts.autostart,
+        groups: facts.groups,
+        ...(rt ? readAddresses(this.keptFs, rt.pid) : { ipv4: [], ipv6: [] }),
+        ...(rt ? readTotals(this.keptFs, this.cgroups, rt.dirs) : { memoryBytes: null, cpuSeconds: null }),
+      };
+    });
+    for (const name of [...this.configs.keys()]) if (!all.includes(name)) this.forgetContainer(name);
+    return rows.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The cached init pid and cgroups of a running container (after a list()). */
+  runtimeOf(name: string): { pid: number; dirs: Map<Hierarchy, string> } | null {
+    const rt = this.runtimes.get(name);
+    return rt ? { pid: rt.pid, dirs: rt.dirs } : null;
+  }
+
+  private names(which: 0 | 1): string[] {
+    const text = this.lib.lxcdeck_list(this.lxcpath, which);
+    if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
+    return text.split('\n').filter(Boolean);
+  }
+
+  private configFacts(name: string): ConfigFacts | null {
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs;
+    } catch {
+      mtimeMs = -1; // active but defined elsewhere: ask liblxc every time
+    }
+    const cached = this.configs.get(name);
+    if (cached && cached.mtimeMs === mtimeMs && mtimeMs >= 0) return cached;
+    const c = this.lib.lxcdeck_open(name, this.lxcpath);
+    if (!c) return null;
+    try {
+      const item = (key: string) => this.lib.lxcdeck_get_config_item(c, key) ?? '';
+      const facts = {
+        mtimeMs,
+        unprivileged: item('lxc.idmap') !== '',
+        autostart: item('lxc.start.auto').trim() === '1',
+        groups: item('lxc.group').split('\n').map((g) => g.trim()).filter(Boolean),
+      };
+      this.configs.set(name, facts);
+      return facts;
+    } finally {
+      this.lib.lxcdeck_close(c);
+    }
+  }
+
+  private runtime(name: string): Runtime | null {
+    const rt = this.runtimes.get(name);
+    if (rt && !TRANSIENT.has(rt.state) && startTimeOf(this.reader.read(`/proc/${rt.pid}/stat`)) === rt.startTime) {
+      if (rt.freezer) rt.state = this.freezerState(rt.freezer, rt.state);
+      return rt;
+    }
+    if (rt) this.drop(name);
+    return this.askLiblxc(name);
+  }
+
+  private freezerState(f: FreezerFiles, previous: ContainerState): ContainerState {
+    const text = this.reader.read(f.version === 1 ? f.state : f.events);
+    if (text === null) return previous;
+    const requested = f.version === 2 ? (this.reader.read(f.freeze) ?? undefined) : undefined;
+    const s = parseFreezerState(f, text, requested);
+    return s === 'THAWED' ? 'RUNNING' : s;
+  }
+
+  private askLiblxc(name: string): Runtime | null {
+    const c = this.lib.lxcdeck_open(name, this.lxcpath);
+    if (!c) return null;
+    let state: ContainerState;
+    let pid: number;
+    try {
+      state = parseState(this.lib.lxcdeck_state(c));
+      pid = state === 'STOPPED' ? -1 : this.lib.lxcdeck_init_pid(c);
+    } finally {
+      this.lib.lxcdeck_close(c);
+    }
+    if (pid <= 0) return null;
+    const startTime = startTimeOf(this.reader.read(`/proc/${pid}/stat`));
+    const cg = this.reader.read(`/proc/${pid}/cgroup`);
+    if (!startTime || !cg) return null;
+    const dirs = containerCgroupDirs(this.cgroups, cg, name);
+    const rt: Runtime = { pid, startTime, state, dirs, freezer: freezerFiles(dirs) };
+    this.runtimes.set(name, rt);
+    return rt;
+  }
+
+  private drop(name: string): null {
+    const rt = this.runtimes.get(name);
+    if (rt) {
+      this.runtimes.delete(name);
+      this.reader.forget(`/proc/${rt.pid}/`, ...[...rt.dirs.values()].map((d) => `${d}/`));
+    }
+    return null;
+  }
+
+  private forgetContainer(name: string): void {
+    this.drop(name);
+    this.configs.delete(name);
+  }
+
+  dispose(): void {
+    this.reader.dispose();
+    this.runtimes.clear();
+    this.configs.clear();
+  }
+}

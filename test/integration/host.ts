@@ -1,0 +1,111 @@
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The real LXC test host made by `scripts/prepare-host --test-user`.
+ * Under CI=true a missing piece fails the run; locally the suite is skipped
+ * with the reason.
+ */
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
+export const AS_USER = path.join(REPO, 'scripts', 'as-user');
+export const TEST_USER = 'lxcdeck-test';
+
+export interface Runner {
+  label: string;
+  /** argv prefix that runs a command as this subject (empty for root). */
+  prefix: string[];
+  unprivileged: boolean;
+}
+
+export const ROOT: Runner = { label: 'root', prefix: [], unprivileged: false };
+export const USER: Runner = { label: `unprivileged ${TEST_USER}`, prefix: [AS_USER, TEST_USER], unprivileged: true };
+/** The test user left in root's cgroups (a login without delegation). */
+export const USER_UNDELEGATED: Runner = {
+  label: `${TEST_USER} outside its delegated cgroup`,
+  prefix: ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', 'env', '-i', `HOME=/home/${TEST_USER}`, `USER=${TEST_USER}`, 'PATH=/usr/bin:/bin:/usr/sbin:/sbin'],
+  unprivileged: true,
+};
+
+/** What is missing on this host for the integration tests, or null. */
+export function missingHostSetup(): string | null {
+  if (process.getuid?.() !== 0) return 'integration tests run as root (they act as the test user through scripts/as-user)';
+  const need = [
+    ['/usr/bin/lxc-create', "install lxc: sudo scripts/prepare-host --test-user"],
+    ['/usr/share/lxc/templates/lxc-busybox', 'install lxc-templates: sudo scripts/prepare-host --test-user'],
+    ['/bin/busybox', 'install busybox-static: sudo scripts/prepare-host --test-user'],
+    ['/sys/class/net/lxcbr0', 'create lxcbr0: sudo scripts/prepare-host --test-user'],
+    [path.join(REPO, 'native/build/lxcdeck-helper'), 'build it: npm install'],
+    [path.join(REPO, 'dist/src/main.js'), 'build it: npm run build'],
+  ] as const;
+  for (const [p, fix] of need) if (!fs.existsSync(p)) return `${p} is missing: ${fix}`;
+  try {
+    execFileSync('id', [TEST_USER], { stdio: 'ignore' });
+  } catch {
+    return `test user ${TEST_USER} is missing: sudo scripts/prepare-host --test-user`;
+  }
+  if (!fs.existsSync(`/sys/fs/cgroup/freezer/lxcdeck-${TEST_USER}`) && !fs.existsSync(`/sys/fs/cgroup/lxcdeck-${TEST_USER}`) && !fs.existsSync('/run/systemd/system'))
+    return `no delegated cgroup for ${TEST_USER}: sudo scripts/prepare-host --test-user`;
+  return null;
+}
+
+/** Skip reason for describe.skipIf, or throws under CI so nothing skips silently there. */
+export function hostUnavailable(): string | false {
+  const missing = missingHostSetup();
+  if (missing && process.env.CI === 'true') throw new Error(`integration host not ready under CI: ${missing}`);
+  if (missing) console.warn(`skipping integration tests: ${missing}`);
+  return missing ?? false;
+}
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(runner: Runner, argv: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+  const full = [...runner.prefix, ...argv];
+  return new Promise((resolve) => {
+    const child = execFile(full[0] as string, full.slice(1), { timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+export const lxcdeck = (r: Runner, args: string[], options?: { input?: string; timeoutMs?: number }) => run(r, [process.execPath, BIN, ...args], options);
+
+/** State as the real lxc-info reports it. */
+export async function lxcInfoState(r: Runner, name: string): Promise<string> {
+  const res = await run(r, ['lxc-info', '-sH', '-n', name]);
+  return res.stdout.trim();
+}
+
+export async function createBusybox(r: Runner, name: string): Promise<void> {
+  const res = await run(r, ['lxc-create', '-t', 'busybox', '-n', name], { timeoutMs: 120_000 });
+  if (res.code !== 0) throw new Error(`lxc-create ${name} as ${r.label} failed: ${res.stderr}`);
+}
+
+/** Stops and destroys test containers, whatever state they are in. */
+export async function destroy(r: Runner, names: string[]): Promise<void> {
+  for (const name of names) {
+    await run(r, ['lxc-stop', '-k', '-n', name]);
+    await run(r, ['lxc-destroy', '-f', '-n', name]);
+  }
+}
+
+/** Polls until fn returns a truthy value or the time is up. */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const uniqueName = (tag: string) => `ldt-${process.pid}-${tag}`;
