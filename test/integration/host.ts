@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
 export const AS_USER = path.join(REPO, 'scripts', 'as-user');
-export const TEST_USER = 'lxcdeck-test';
+/** The unprivileged test user: lxcdeck-test here, alice in ../shared/v2vm. */
+export const TEST_USER = process.env.LXCDECK_TEST_USER ?? 'lxcdeck-test';
 
 export interface Runner {
   label: string;
@@ -46,6 +47,7 @@ export function missingHostSetup(): string | null {
   } catch {
     return `test user ${TEST_USER} is missing: sudo scripts/prepare-host --test-user`;
   }
+  // v1/hybrid: a cgroup made by prepare-host; v2 + systemd: user@.service delegates one
   if (!fs.existsSync(`/sys/fs/cgroup/freezer/lxcdeck-${TEST_USER}`) && !fs.existsSync(`/sys/fs/cgroup/lxcdeck-${TEST_USER}`) && !fs.existsSync('/run/systemd/system'))
     return `no delegated cgroup for ${TEST_USER}: sudo scripts/prepare-host --test-user`;
   return null;
@@ -74,6 +76,22 @@ export function run(runner: Runner, argv: string[], options: { input?: string; t
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
+  });
+}
+
+/** Runs argv in a pseudo-terminal (util-linux `script`), typing each chunk after its delay. */
+export function runInPty(runner: Runner, command: string, typed: [delayMs: number, data: string][], timeoutMs = 20_000): Promise<Result> {
+  const full = [...runner.prefix, 'script', '-qfec', command, '/dev/null'];
+  return new Promise((resolve) => {
+    const child = execFile(full[0] as string, full.slice(1), { timeout: timeoutMs }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+    });
+    let at = 0;
+    for (const [delay, data] of typed) {
+      at += delay;
+      setTimeout(() => child.stdin?.write(data), at);
+    }
+    setTimeout(() => child.stdin?.end(), at + 500);
   });
 }
 

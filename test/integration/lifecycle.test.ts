@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName, USER, type Runner } from './host.js';
+import { BIN, createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, runInPty, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 
@@ -78,6 +78,18 @@ describe.skipIf(skip).each([ROOT, USER])('container lifecycle through liblxc as 
     const [answer, fds] = r.stdout.split('\n');
     expect(answer).toBe('42');
     expect(fds?.trim()).toBe('0 1 2');
+  });
+
+  it('console connects a terminal to tty 0 and Ctrl-a q detaches', async () => {
+    const r = await runInPty(runner, `${process.execPath} ${BIN} console ${a}`, [
+      [1000, '\r'],
+      [1000, 'echo $((6*7))\r'],
+      [1500, '\u0001q'],
+    ]);
+    expect(r.stdout).toContain(`Connected to ${a} tty 0. Type Ctrl-a q to detach.`);
+    expect(r.stdout).toMatch(/^42\r?$/m);
+    expect(r.code).toBe(0);
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
   });
 
   it('info --json reports the running config: pid, cgroups and the host-side veth', async () => {
