@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
-import { isLxcdeckError } from './core/errors.js';
+import { isLxcdeckError, LxcdeckError } from './core/errors.js';
+import { createContext } from './cli/context.js';
 import { buildProgram, processIo } from './cli/program.js';
 
 /**
@@ -12,9 +13,15 @@ export async function main(argv: string[]): Promise<number> {
     status = code;
   });
   const args = argv.slice(2);
-  // the full-screen workstation arrives with the TUI; until then the bare command lists
-  if (args.length === 0 || (args.length === 2 && /^(-P|--lxcpath)$/.test(args[0] ?? ''))) args.push('ls');
+  const bare = args.length === 0 || (args.length === 2 && /^(-P|--lxcpath)$/.test(args[0] ?? ''));
   try {
+    if (bare) {
+      if (!process.stdout.isTTY || !process.stdin.isTTY)
+        throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
+      const { runTui } = await import('./tui.js');
+      await runTui(createContext({ lxcpath: args[1] }), { input: process.stdin, output: process.stdout });
+      return 0;
+    }
     await program.parseAsync(args, { from: 'user' });
     return status;
   } catch (e) {

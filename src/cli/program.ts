@@ -203,6 +203,22 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       await destroyContainer(context(cmd), name, opts.force ?? false);
     });
 
+  program
+    .command('keys')
+    .description('print the effective keymap: command id -> keys (defaults plus your overrides)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { SettingsStore } = await import('../settings/settings.js');
+      const { COMMANDS } = await import('../commands/table.js');
+      const { effectiveKeymap, displayKey } = await import('../commands/keytable.js');
+      const settings = new SettingsStore();
+      const km = effectiveKeymap(settings.get().keys);
+      for (const w of [...settings.warnings, ...km.problems]) io.err(`lxcdeck: ${w}`);
+      const rows = COMMANDS.map((c) => ({ id: c.id, title: c.title, scope: c.scope, dangerous: c.dangerous ?? false, keys: km.byCommand.get(c.id) ?? [] }));
+      if (opts.json) return io.out(JSON.stringify(rows, null, 2));
+      io.out(formatTable(['COMMAND', 'KEYS', 'WHAT'], rows.map((r) => [r.id, r.keys.map(displayKey).join(' '), r.title])));
+    });
+
   return program;
 }
 

@@ -204,6 +204,8 @@ export function diagnose(input: DoctorInput): DoctorReport {
     );
   else checks.push(ok('net-link', 'default network link', type ? `lxc.net.0.type = ${type}` : 'no default network'));
 
+  checks.push(apparmorCheck(fs, conf, input.defaultConf));
+
   if (cgroups.layout === 'v2' && !root)
     checks.push(
       input.systemdUserManager
@@ -246,4 +248,20 @@ export function aclAllowsSearch(acl: string | null, uid: number): boolean {
   if (!entry || !entry[1]?.includes('x')) return false;
   const mask = /^mask::([rwx-]{3})/m.exec(acl);
   return !mask || (mask[1] ?? '').includes('x');
+}
+
+/**
+ * lxc.apparmor.profile = generated (Debian's default) needs apparmor_parser
+ * when the kernel has AppArmor on; without it every start fails with a bare
+ * "Failed to receive the container state".
+ */
+export function apparmorCheck(fs: HostFs, conf: Map<string, string[]>, defaultConf: string): Check {
+  const enabled = (fs.read('/sys/module/apparmor/parameters/enabled') ?? '').trim() === 'Y';
+  const profile = conf.get('lxc.apparmor.profile')?.at(-1) ?? 'generated';
+  if (!enabled) return ok('apparmor', 'AppArmor', 'not enabled in this kernel');
+  if (profile !== 'generated') return ok('apparmor', 'AppArmor', `lxc.apparmor.profile = ${profile}`);
+  const parser = ['/sbin/apparmor_parser', '/usr/sbin/apparmor_parser'].some((p) => fs.exists(p));
+  return parser
+    ? ok('apparmor', 'AppArmor', 'generated profiles, apparmor_parser present')
+    : fail('apparmor', 'AppArmor', `lxc.apparmor.profile = generated (${defaultConf}) but apparmor_parser is missing: starts will fail`, 'sudo apt-get install apparmor');
 }

@@ -73,15 +73,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       const live = this.liveFacts(name, pid > 0 ? pid : null);
       const cgroups: Record<string, string> = {};
       if (pid > 0) for (const [h, dir] of this.cgroupDirs(name, pid)) cgroups[hierarchyLabel(h)] = dir;
-      const hostInterfaces: string[] = [];
-      if (pid > 0) {
-        // `lxc.net` lists one network type per index
-        item('lxc.net').split('\n').filter(Boolean).forEach((type, idx) => {
-          if (type.trim() !== 'veth') return;
-          const pair = lib.lxcdeck_get_running_config_item(c, `lxc.net.${idx}.veth.pair`);
-          if (pair) hostInterfaces.push(pair.trim());
-        });
-      }
+      const hostInterfaces = pid > 0 ? this.vethPeers(c, lib) : [];
       return {
         name,
         state,
@@ -98,6 +90,30 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
         hostInterfaces,
       };
     });
+  }
+
+  /** Host-side names of a running container's veth interfaces. */
+  hostInterfaces(name: string): string[] {
+    return this.withHandle(name, (c, lib) => this.vethPeers(c, lib));
+  }
+
+  private vethPeers(c: ContainerHandle, lib: NativeLib): string[] {
+    const out: string[] = [];
+    // `lxc.net` lists one network type per index
+    (lib.lxcdeck_get_config_item(c, 'lxc.net') ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .forEach((type, idx) => {
+        if (type.trim() !== 'veth') return;
+        const pair = lib.lxcdeck_get_running_config_item(c, `lxc.net.${idx}.veth.pair`);
+        if (pair) out.push(pair.trim());
+      });
+    return out;
+  }
+
+  /** Init pid and cgroup directories of a running container, as of the last list(). */
+  runtimeOf(name: string): { pid: number; dirs: Map<Hierarchy, string> } | null {
+    return this.lister.runtimeOf(name);
   }
 
   state(name: string): ContainerState {

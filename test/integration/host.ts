@@ -79,19 +79,31 @@ export function run(runner: Runner, argv: string[], options: { input?: string; t
   });
 }
 
-/** Runs argv in a pseudo-terminal (util-linux `script`), typing each chunk after its delay. */
-export function runInPty(runner: Runner, command: string, typed: [delayMs: number, data: string][], timeoutMs = 20_000): Promise<Result> {
+/**
+ * Runs a command in a pseudo-terminal (util-linux `script`): each step waits
+ * until the output so far matches, then types its text (an expect script).
+ */
+export function runInPty(runner: Runner, command: string, steps: [waitFor: RegExp, data: string][], timeoutMs = 60_000): Promise<Result> {
   const full = [...runner.prefix, 'script', '-qfec', command, '/dev/null'];
   return new Promise((resolve) => {
+    let out = '';
+    let step = 0;
     const child = execFile(full[0] as string, full.slice(1), { timeout: timeoutMs }, (err, stdout, stderr) => {
+      clearInterval(timer);
       resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
     });
-    let at = 0;
-    for (const [delay, data] of typed) {
-      at += delay;
-      setTimeout(() => child.stdin?.write(data), at);
-    }
-    setTimeout(() => child.stdin?.end(), at + 500);
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setInterval(() => {
+      const next = steps[step];
+      if (!next) {
+        clearInterval(timer);
+        return;
+      }
+      if (next[0].test(out)) {
+        step++;
+        child.stdin?.write(next[1]);
+      }
+    }, 100);
   });
 }
 

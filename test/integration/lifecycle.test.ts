@@ -82,9 +82,9 @@ describe.skipIf(skip).each([ROOT, USER])('container lifecycle through liblxc as 
 
   it('console connects a terminal to tty 0 and Ctrl-a q detaches', async () => {
     const r = await runInPty(runner, `${process.execPath} ${BIN} console ${a}`, [
-      [1000, '\r'],
-      [1000, 'echo $((6*7))\r'],
-      [1500, '\u0001q'],
+      [/Ctrl\+a q/, '\r'],
+      [/# /, 'echo $((6*7))\r'],
+      [/^42\r?$/m, '\u0001q'],
     ]);
     expect(r.stdout).toContain(`Connected to ${a} tty 0. Type Ctrl-a q to detach.`);
     expect(r.stdout).toMatch(/^42\r?$/m);

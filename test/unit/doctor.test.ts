@@ -150,3 +150,16 @@ describe('lxc config files', () => {
     expect(conf.get('lxc.idmap')).toEqual(['u 0 1 1']);
   });
 });
+
+describe('AppArmor', () => {
+  const base = { read: () => null, exists: () => false, isDir: () => false, list: () => [], stat: () => null };
+  it('fails when generated profiles need a missing apparmor_parser', async () => {
+    const { apparmorCheck } = await import('../../src/host/doctor.js');
+    const fs = overlay(base, { '/sys/module/apparmor/parameters/enabled': 'Y\n' });
+    const c = apparmorCheck(fs, new Map([['lxc.apparmor.profile', ['generated']]]), '/etc/lxc/default.conf');
+    expect(c.status).toBe('fail');
+    expect(c.fix).toBe('sudo apt-get install apparmor');
+    expect(apparmorCheck(fs, new Map([['lxc.apparmor.profile', ['unconfined']]]), '/x').status).toBe('ok');
+    expect(apparmorCheck(overlay(base, {}), new Map(), '/x').status).toBe('ok');
+  });
+});

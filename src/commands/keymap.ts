@@ -1,0 +1,67 @@
+/**
+ * Pure keymap resolution: defaults from the registry plus the user's
+ * overrides (command id -> keys). An override that names an unknown command,
+ * an invalid key or a key another command already uses is reported in one
+ * line and the default is kept.
+ */
+export interface KeyBinding {
+  id: string;
+  keys: string[];
+}
+
+export interface ResolvedKeymap {
+  /** command id -> effective keys */
+  byCommand: Map<string, string[]>;
+  /** key -> command id, for dispatch */
+  byKey: Map<string, string>;
+  problems: string[];
+}
+
+const NAMED = new Set([
+  'enter', 'return', 'escape', 'space', 'tab', 'backspace', 'delete', 'insert', 'home', 'end', 'pageup', 'pagedown',
+  'up', 'down', 'left', 'right', ...Array.from({ length: 12 }, (_, i) => `f${i + 1}`),
+]);
+
+/** Whether a key name is valid blessed notation: [C-][M-][S-]name. */
+export function isValidKey(key: string): boolean {
+  const m = /^((?:[CMS]-)*)(.+)$/.exec(key);
+  if (!m) return false;
+  const mods = m[1] ?? '';
+  const name = m[2] ?? '';
+  if (new Set(mods.split('-').filter(Boolean)).size !== mods.split('-').filter(Boolean).length) return false;
+  if (NAMED.has(name)) return true;
+  // a single printable character ('q', '?', '/', ':')
+  return [...name].length === 1 && name >= ' ' && name !== '\u007f';
+}
+
+export function resolveKeymap(defaults: readonly KeyBinding[], overrides: Record<string, string[]>): ResolvedKeymap {
+  const defaultKeys = new Map(defaults.map((d) => [d.id, [...d.keys]]));
+  const problems: string[] = [];
+  const valid = new Map<string, string[]>();
+  for (const [id, keys] of Object.entries(overrides)) {
+    if (!defaultKeys.has(id)) problems.push(`key override for unknown command ${id}: use an id from 'lxcdeck keys'`);
+    else if (!Array.isArray(keys) || keys.length === 0) problems.push(`key override for ${id} lists no keys: give at least one, e.g. ["x"]`);
+    else {
+      const bad = keys.filter((k) => !isValidKey(k));
+      if (bad.length) problems.push(`key override for ${id}: ${bad.map((k) => JSON.stringify(k)).join(', ')} is not a key name: use e.g. "x", "C-x", "S-tab", "f5"`);
+      else valid.set(id, [...keys]);
+    }
+  }
+  const effective = (id: string) => valid.get(id) ?? defaultKeys.get(id) ?? [];
+  const byCommand = new Map<string, string[]>();
+  for (const id of defaultKeys.keys()) {
+    const keys = effective(id);
+    if (!valid.has(id)) {
+      byCommand.set(id, keys);
+      continue;
+    }
+    const clashes = keys.flatMap((k) => [...defaultKeys.keys()].filter((o) => o !== id && effective(o).includes(k)).map((o) => `${k} is already bound to ${o}`));
+    if (clashes.length) {
+      problems.push(`key override for ${id}: ${clashes.join(', ')}; kept the default ${defaultKeys.get(id)?.join(', ')}`);
+      byCommand.set(id, defaultKeys.get(id) ?? []);
+    } else byCommand.set(id, keys);
+  }
+  const byKey = new Map<string, string>();
+  for (const [id, keys] of byCommand) for (const k of keys) if (!byKey.has(k)) byKey.set(k, id);
+  return { byCommand, byKey, problems };
+}

@@ -1,0 +1,309 @@
+import type { CgroupLayout, Hierarchy } from '../host/cgroups.js';
+
+/**
+ * Raw counters of one container or job, straight from cgroup and sysfs
+ * files. Parsers are pure; `counterFiles` resolves every path once per target
+ * so a tick only reads and parses.
+ */
+
+export type ReadFile = (path: string) => string | null;
+
+export interface RawCounters {
+  /** Cumulative CPU time of the cgroup. */
+  cpuUsageSeconds: number | null;
+  memoryBytes: number | null;
+  /** null: no limit. */
+  memoryLimitBytes: number | null;
+  pids: number | null;
+  /** null: no limit. */
+  pidsMax: number | null;
+  ioReadBytes: number | null;
+  ioWriteBytes: number | null;
+  /** Container perspective: bytes the container received (host-side tx). */
+  netRxBytes: number | null;
+  /** Container perspective: bytes the container sent (host-side rx). */
+  netTxBytes: number | null;
+  /** PSI "some avg10" (percent of the last 10 s some task stalled). */
+  psiCpu: number | null;
+  psiMemory: number | null;
+  psiIo: number | null;
+}
+
+export function emptyCounters(): RawCounters {
+  return {
+    cpuUsageSeconds: null,
+    memoryBytes: null,
+    memoryLimitBytes: null,
+    pids: null,
+    pidsMax: null,
+    ioReadBytes: null,
+    ioWriteBytes: null,
+    netRxBytes: null,
+    netTxBytes: null,
+    psiCpu: null,
+    psiMemory: null,
+    psiIo: null,
+  };
+}
+
+// ---- parsers ---------------------------------------------------------------
+
+/** A file holding one non-negative number ("5\n"). */
+export function parseInteger(text: string | null): number | null {
+  if (text === null) return null;
+  const t = text.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+// v1 "unlimited" is PAGE_COUNTER_MAX in bytes (9223372036854771712 on x86-64);
+// nothing real comes near 2^62.
+const V1_UNLIMITED = 2 ** 62;
+
+/** v1 memory.limit_in_bytes: null when unlimited. */
+export function parseV1Limit(text: string | null): number | null {
+  const n = parseInteger(text);
+  return n === null || n >= V1_UNLIMITED ? null : n;
+}
+
+/** v2 memory.max, pids.max (both versions): "max" or a number; null when unlimited or unreadable. */
+export function parseMaxLimit(text: string | null): number | null {
+  if (text === null || text.trim() === 'max') return null;
+  return parseInteger(text);
+}
+
+/** End of the line starting at or before `from`. */
+function lineEnd(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
+}
+
+/** `key value` lines (cpu.stat, memory.stat): the value of `key`. */
+export function parseKeyedValue(text: string | null, key: string): number | null {
+  if (text === null) return null;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(key, from);
+    if (at < 0) return null;
+    const after = at + key.length;
+    if ((at === 0 || text.charCodeAt(at - 1) === 10) && text.charCodeAt(after) === 32) {
+      return parseInteger(text.slice(after + 1, lineEnd(text, after)));
+    }
+    from = after;
+  }
+}
+
+/** cpu.pressure, memory.pressure, io.pressure: avg10 of the "some" line. */
+export function parsePsiSomeAvg10(text: string | null): number | null {
+  if (text === null || !text.startsWith('some ')) return null;
+  const end = lineEnd(text, 0);
+  const at = text.indexOf('avg10=', 0);
+  if (at < 0 || at > end) return null;
+  const stop = text.indexOf(' ', at);
+  const n = Number(text.slice(at + 6, stop < 0 || stop > end ? end : stop));
+  return Number.isFinite(n) ? n : null;
+}
+
+export interface IoBytes {
+  read: number;
+  write: number;
+}
+
+/**
+ * v1 blkio.*io_service_bytes*: "MAJ:MIN Read N" / "MAJ:MIN Write N" per
+ * device, then "Total N". Null when no device line is present: the kernel
+ * prints devices only where the policy is active (throttle: since 6.10 only
+ * on queues where a limit was ever set; bfq: only under the bfq scheduler),
+ * so "Total 0" alone means "not counted", not "no IO".
+ */
+export function parseBlkioBytes(text: string | null): IoBytes | null {
+  if (text === null) return null;
+  let read = 0;
+  let write = 0;
+  let devices = 0;
+  for (let start = 0; start < text.length; ) {
+    const end = lineEnd(text, start);
+    const colon = text.indexOf(':', start);
+    const sp1 = text.indexOf(' ', start);
+    // a device line: "MAJ:MIN Op N"; the trailing "Total N" has no colon
+    if (colon >= start && sp1 > colon && sp1 < end) {
+      const sp2 = text.indexOf(' ', sp1 + 1);
+      if (sp2 > sp1 && sp2 < end) {
+        const n = Number(text.slice(sp2 + 1, end));
+        if (Number.isFinite(n)) {
+          devices++;
+          const op = text.slice(sp1 + 1, sp2);
+          if (op === 'Read') read += n;
+          else if (op === 'Write') write += n;
+        }
+      }
+    }
+    start = end + 1;
+  }
+  return devices > 0 ? { read, write } : null;
+}
+
+function sumField(text: string, key: string): number {
+  let sum = 0;
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + key.length)) {
+    if (at > 0 && text.charCodeAt(at - 1) !== 32) continue;
+    const from = at + key.length;
+    let to = from;
+    while (to < text.length && text.charCodeAt(to) >= 48 && text.charCodeAt(to) <= 57) to++;
+    if (to > from) sum += Number(text.slice(from, to));
+  }
+  return sum;
+}
+
+/** v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=..." per device; empty means no IO yet. */
+export function parseIoStat(text: string | null): IoBytes | null {
+  if (text === null) return null;
+  return { read: sumField(text, 'rbytes='), write: sumField(text, 'wbytes=') };
+}
+
+// ---- files of one target ---------------------------------------------------
+
+/** Every file a target's tick reads, resolved once. Mutable only in `blkioPick`. */
+export interface CounterFiles {
+  cpu: { path: string; kind: 'v1-ns' | 'v2-stat' } | null;
+  memory: string | null;
+  memoryLimit: { path: string; kind: 'v1' | 'v2' } | null;
+  pids: string | null;
+  pidsMax: string | null;
+  io: { kind: 'v1'; candidates: string[] } | { kind: 'v2'; path: string } | null;
+  /**
+   * v1: the candidate that first showed devices. Sticking to it keeps one
+   * counter source per target, so a second source appearing later (a throttle
+   * rule set while bfq was counting) cannot produce a bogus delta.
+   */
+  blkioPick: number;
+  psi: { cpu: string; memory: string; io: string } | null;
+  /** Host-side /sys/class/net/<if>/statistics files. */
+  netHostRx: string[];
+  netHostTx: string[];
+  /** Directory prefixes to close kept descriptors under when the target goes. */
+  prefixes: string[];
+}
+
+function v1Dir(dirs: ReadonlyMap<Hierarchy, string>, controller: string): string | null {
+  for (const [h, dir] of dirs) if (h.version === 1 && h.controllers.includes(controller)) return dir;
+  return null;
+}
+
+function v2Dir(dirs: ReadonlyMap<Hierarchy, string>): string | null {
+  for (const [h, dir] of dirs) if (h.version === 2) return dir;
+  return null;
+}
+
+// A kernel interface name (IFNAMSIZ 16 incl. NUL), never a path.
+const IFNAME = /^[^/\s:]{1,15}$/;
+
+/**
+ * v1 and hybrid read each controller from its v1 hierarchy (the hybrid
+ * unified tree carries no controllers); v2 from the unified one. PSI lives
+ * only in the unified tree, which a hybrid host has too.
+ */
+export function counterFiles(layout: CgroupLayout, dirs: ReadonlyMap<Hierarchy, string>, hostInterfaces: readonly string[] = []): CounterFiles {
+  const unified = layout === 'v1' ? null : v2Dir(dirs);
+  // hybrid: a controller not mounted on v1 may still have its files in the unified tree
+  const pick = (controller: string): { dir: string; v1: boolean } | null => {
+    const d = layout === 'v1' || layout === 'hybrid' ? v1Dir(dirs, controller) : null;
+    if (d !== null) return { dir: d, v1: true };
+    return unified === null ? null : { dir: unified, v1: false };
+  };
+  const cpu = pick('cpuacct');
+  const mem = pick('memory');
+  const pids = pick('pids');
+  const io = pick('blkio');
+  const ifaces = hostInterfaces.filter((i) => IFNAME.test(i) && i !== '.' && i !== '..');
+  const netDir = (i: string) => `/sys/class/net/${i}/statistics/`;
+  return {
+    cpu: cpu && (cpu.v1 ? { path: `${cpu.dir}/cpuacct.usage`, kind: 'v1-ns' } : { path: `${cpu.dir}/cpu.stat`, kind: 'v2-stat' }),
+    memory: mem && `${mem.dir}/${mem.v1 ? 'memory.usage_in_bytes' : 'memory.current'}`,
+    memoryLimit: mem && (mem.v1 ? { path: `${mem.dir}/memory.limit_in_bytes`, kind: 'v1' } : { path: `${mem.dir}/memory.max`, kind: 'v2' }),
+    pids: pids && `${pids.dir}/pids.current`,
+    pidsMax: pids && `${pids.dir}/pids.max`,
+    io:
+      io &&
+      (io.v1
+        ? {
+            kind: 'v1',
+            candidates: [
+              `${io.dir}/blkio.throttle.io_service_bytes_recursive`,
+              `${io.dir}/blkio.bfq.io_service_bytes_recursive`,
+              `${io.dir}/blkio.throttle.io_service_bytes`,
+            ],
+          }
+        : { kind: 'v2', path: `${io.dir}/io.stat` }),
+    blkioPick: -1,
+    psi: unified === null ? null : { cpu: `${unified}/cpu.pressure`, memory: `${unified}/memory.pressure`, io: `${unified}/io.pressure` },
+    netHostRx: ifaces.map((i) => `${netDir(i)}rx_bytes`),
+    netHostTx: ifaces.map((i) => `${netDir(i)}tx_bytes`),
+    prefixes: [...new Set([...dirs.values()].map((d) => `${d}/`)), ...ifaces.map(netDir)],
+  };
+}
+
+function sumFiles(paths: readonly string[], read: ReadFile): number | null {
+  let sum: number | null = null;
+  // a vanished interface drops out of the sum; the rate maths sees the drop as a reset
+  for (const p of paths) {
+    const n = parseInteger(read(p));
+    if (n !== null) sum = (sum ?? 0) + n;
+  }
+  return sum;
+}
+
+function readIo(files: CounterFiles, read: ReadFile): IoBytes | null {
+  const io = files.io;
+  if (io === null) return null;
+  if (io.kind === 'v2') return parseIoStat(read(io.path));
+  if (files.blkioPick >= 0) return parseBlkioBytes(read(io.candidates[files.blkioPick] ?? ''));
+  for (let i = 0; i < io.candidates.length; i++) {
+    const bytes = parseBlkioBytes(read(io.candidates[i] ?? ''));
+    if (bytes) {
+      files.blkioPick = i;
+      return bytes;
+    }
+  }
+  return null;
+}
+
+/** Reads one target's counters into `out` (reused across ticks). */
+export function readCounters(files: CounterFiles, read: ReadFile, out: RawCounters = emptyCounters()): RawCounters {
+  const cpu = files.cpu;
+  if (cpu === null) out.cpuUsageSeconds = null;
+  else if (cpu.kind === 'v1-ns') {
+    const ns = parseInteger(read(cpu.path));
+    out.cpuUsageSeconds = ns === null ? null : ns / 1e9;
+  } else {
+    const usec = parseKeyedValue(read(cpu.path), 'usage_usec');
+    out.cpuUsageSeconds = usec === null ? null : usec / 1e6;
+  }
+  out.memoryBytes = files.memory === null ? null : parseInteger(read(files.memory));
+  const limit = files.memoryLimit;
+  out.memoryLimitBytes = limit === null ? null : limit.kind === 'v1' ? parseV1Limit(read(limit.path)) : parseMaxLimit(read(limit.path));
+  out.pids = files.pids === null ? null : parseInteger(read(files.pids));
+  out.pidsMax = files.pidsMax === null ? null : parseMaxLimit(read(files.pidsMax));
+  const io = readIo(files, read);
+  out.ioReadBytes = io?.read ?? null;
+  out.ioWriteBytes = io?.write ?? null;
+  // host-side rx is what the container sent
+  out.netRxBytes = sumFiles(files.netHostTx, read);
+  out.netTxBytes = sumFiles(files.netHostRx, read);
+  const psi = files.psi;
+  out.psiCpu = psi === null ? null : parsePsiSomeAvg10(read(psi.cpu));
+  out.psiMemory = psi === null ? null : parsePsiSomeAvg10(read(psi.memory));
+  out.psiIo = psi === null ? null : parsePsiSomeAvg10(read(psi.io));
+  return out;
+}
+
+/** One-shot convenience: resolve the files and read them. */
+export function readContainerCounters(
+  layout: CgroupLayout,
+  dirs: ReadonlyMap<Hierarchy, string>,
+  hostInterfaces: readonly string[],
+  read: ReadFile,
+): RawCounters {
+  return readCounters(counterFiles(layout, dirs, hostInterfaces), read);
+}

@@ -1,0 +1,168 @@
+import type { ContainerSummary } from '../core/container.js';
+import type { ContainerState } from '../core/state.js';
+import type { SortColumn } from '../state/store.js';
+import { formatBytes, sanitize } from './format.js';
+
+/** What each row of the container list shows, as plain cells; the view adds colour. */
+export interface LiveFacts {
+  cpuPercent: number | null;
+  cpuHistory: number[];
+  pids: number | null;
+}
+
+export type ListItem = { kind: 'group'; label: string; count: number } | { kind: 'container'; container: ContainerSummary };
+
+export const STATE_GLYPH: Record<ContainerState, string> = {
+  RUNNING: '●',
+  STOPPED: '○',
+  FROZEN: '◇',
+  FREEZING: '◐',
+  THAWED: '●',
+  STARTING: '◐',
+  STOPPING: '◐',
+  ABORTING: '◐',
+};
+
+export type StateStyle = 'running' | 'stopped' | 'frozen' | 'transition';
+
+export function stateStyle(s: ContainerState): StateStyle {
+  if (s === 'RUNNING' || s === 'THAWED') return 'running';
+  if (s === 'STOPPED') return 'stopped';
+  if (s === 'FROZEN') return 'frozen';
+  return 'transition';
+}
+
+const SPARKS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the last `width` values, scaled to at least `floor` (100 % for CPU). */
+export function sparkline(values: readonly number[], width: number, floor = 100): string {
+  const tail = values.slice(-width);
+  const max = Math.max(floor, ...tail);
+  const line = tail.map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / max) * (SPARKS.length - 1))))] ?? ' ').join('');
+  return line.padStart(width, ' ');
+}
+
+/** Case-insensitive substring match on name, state, address and groups. */
+export function matchesFilter(c: ContainerSummary, filter: string): boolean {
+  if (!filter) return true;
+  const f = filter.toLowerCase();
+  return [c.name, c.state, ...c.ipv4, ...c.groups].some((x) => x.toLowerCase().includes(f));
+}
+
+function sortKey(c: ContainerSummary, col: SortColumn, live: (name: string) => LiveFacts | undefined): string | number {
+  switch (col) {
+    case 'name':
+      return c.name;
+    case 'state':
+      return c.state;
+    case 'pid':
+      return c.pid ?? -1;
+    case 'ipv4':
+      return c.ipv4[0] ?? '';
+    case 'cpu':
+      return live(c.name)?.cpuPercent ?? -1;
+    case 'memory':
+      return c.memoryBytes ?? -1;
+    case 'pids':
+      return live(c.name)?.pids ?? -1;
+    case 'groups':
+      return c.groups.join(',');
+  }
+}
+
+/** Filtered, sorted (name breaks ties) and optionally grouped by lxc.group. */
+export function listItems(
+  containers: readonly ContainerSummary[],
+  opts: { filter: string; sort: { column: SortColumn; reverse: boolean }; groupByGroup: boolean },
+  live: (name: string) => LiveFacts | undefined,
+): ListItem[] {
+  const dir = opts.sort.reverse ? -1 : 1;
+  const rows = containers
+    .filter((c) => matchesFilter(c, opts.filter))
+    .sort((a, b) => {
+      const ka = sortKey(a, opts.sort.column, live);
+      const kb = sortKey(b, opts.sort.column, live);
+      const cmp = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb));
+      return cmp !== 0 ? cmp * dir : a.name.localeCompare(b.name);
+    });
+  if (!opts.groupByGroup) return rows.map((container) => ({ kind: 'container', container }));
+  const groups = new Map<string, ContainerSummary[]>();
+  for (const c of rows) {
+    const g = c.groups[0] ?? '(no group)';
+    groups.set(g, [...(groups.get(g) ?? []), c]);
+  }
+  return [...groups]
+    .sort(([a], [b]) => (a === '(no group)' ? 1 : b === '(no group)' ? -1 : a.localeCompare(b)))
+    .flatMap(([label, cs]): ListItem[] => [{ kind: 'group', label, count: cs.length }, ...cs.map((container): ListItem => ({ kind: 'container', container }))]);
+}
+
+export interface Column {
+  id: string;
+  title: string;
+  width: number;
+  /** Dropped first when the terminal is narrow (higher = sooner). */
+  dropOrder: number;
+  align?: 'right';
+}
+
+export const COLUMNS: Column[] = [
+  { id: 'name', title: 'NAME', width: 18, dropOrder: 0 },
+  { id: 'state', title: 'STATE', width: 10, dropOrder: 0 },
+  { id: 'pid', title: 'PID', width: 7, dropOrder: 4, align: 'right' },
+  { id: 'ipv4', title: 'IPV4', width: 15, dropOrder: 3 },
+  { id: 'cpu', title: 'CPU%', width: 6, dropOrder: 0, align: 'right' },
+  { id: 'spark', title: 'LAST MINUTE', width: 12, dropOrder: 2 },
+  { id: 'memory', title: 'MEM', width: 9, dropOrder: 0, align: 'right' },
+  { id: 'pids', title: 'PIDS', width: 5, dropOrder: 5, align: 'right' },
+  { id: 'unpriv', title: 'UNPRIV', width: 6, dropOrder: 6 },
+  { id: 'autostart', title: 'AUTO', width: 4, dropOrder: 7 },
+  { id: 'groups', title: 'GROUPS', width: 12, dropOrder: 1 },
+];
+
+/** The columns that fit in `width` cells (one space between columns, 2 for the mark). */
+export function fitColumns(width: number): Column[] {
+  let cols = [...COLUMNS];
+  const need = (cs: Column[]) => 2 + cs.reduce((n, c) => n + c.width + 1, 0);
+  while (need(cols) > width) {
+    const worst = cols.reduce((a, b) => (b.dropOrder > a.dropOrder ? b : a));
+    if (worst.dropOrder === 0) break;
+    cols = cols.filter((c) => c !== worst);
+  }
+  return cols;
+}
+
+export function cellText(col: Column, c: ContainerSummary, live: LiveFacts | undefined): string {
+  switch (col.id) {
+    case 'name':
+      return sanitize(c.name);
+    case 'state':
+      return `${STATE_GLYPH[c.state]} ${c.state}`;
+    case 'pid':
+      return c.pid === null ? '-' : String(c.pid);
+    case 'ipv4':
+      return c.ipv4[0] ?? '-';
+    case 'cpu':
+      return live?.cpuPercent == null ? '-' : live.cpuPercent.toFixed(1);
+    case 'spark':
+      return live && c.pid !== null ? sparkline(live.cpuHistory, col.width) : '';
+    case 'memory':
+      return formatBytes(c.memoryBytes);
+    case 'pids':
+      return live?.pids == null ? '-' : String(live.pids);
+    case 'unpriv':
+      return c.unprivileged ? 'yes' : 'no';
+    case 'autostart':
+      return c.autostart ? 'yes' : 'no';
+    case 'groups':
+      return c.groups.map(sanitize).join(',') || '-';
+    default:
+      return '';
+  }
+}
+
+/** Pads or cuts to exactly `width` cells (ASCII/narrow text). */
+export function fit(text: string, width: number, align?: 'right'): string {
+  const chars = [...text];
+  if (chars.length > width) return width > 1 ? `${chars.slice(0, width - 1).join('')}…` : chars.slice(0, width).join('');
+  return align === 'right' ? text.padStart(width) : text.padEnd(width);
+}

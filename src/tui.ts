@@ -1,0 +1,78 @@
+import * as os from 'node:os';
+import { systemClock } from './base/clock.js';
+import type { CliContext } from './cli/context.js';
+import { createContainer } from './cli/create.js';
+import { KeptFileReader } from './host/filereader.js';
+import { MetricsSampler } from './metrics/sampler.js';
+import { detectColorDepth } from './settings/colors.js';
+import { SettingsStore } from './settings/settings.js';
+import { effectiveTheme } from './settings/theme.js';
+import { listThemes, loadTheme, themeDirs } from './settings/themes.js';
+import { AppStore } from './state/store.js';
+import { TuiApp, type TuiMetrics } from './ui/app.js';
+import { paletteFor } from './ui/palette.js';
+
+/**
+ * Wires the workstation: settings, themes, the sampler and the liblxc
+ * backend into the UI. Called from main.ts only.
+ */
+export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream }): Promise<void> {
+  const settings = new SettingsStore();
+  const dirs = themeDirs(settings.dir);
+  const depth = detectColorDepth(process.env, io.output.isTTY === true);
+  const reader = new KeptFileReader();
+  const s = settings.get();
+  const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: s.refreshIntervalMs, cpuCount: os.cpus().length });
+  const metrics: TuiMetrics = {
+    setTargets: (t) => sampler.setTargets(t),
+    start: () => sampler.start(),
+    stop: () => sampler.stop(),
+    onSample: sampler.onSample,
+    onError: sampler.onError,
+    history: (id, metric, seconds) => sampler.history(id, metric as never, seconds),
+    latest: (id) => (sampler.latest(id) as unknown as Record<string, number | null> | null) ?? undefined,
+    dispose: () => {
+      sampler.dispose();
+      reader.dispose();
+    },
+  };
+  const app = new TuiApp({
+    io,
+    store: new AppStore(),
+    backend: ctx.backend,
+    metrics,
+    settings: {
+      get theme() {
+        return settings.get().theme;
+      },
+      get refreshIntervalMs() {
+        return settings.get().refreshIntervalMs;
+      },
+      get chartSpanSeconds() {
+        return settings.get().chartSpanSeconds;
+      },
+      get keys() {
+        return settings.get().keys;
+      },
+      save(partial) {
+        try {
+          settings.update(partial as never);
+          return null;
+        } catch (e) {
+          return e instanceof Error ? e.message : String(e);
+        }
+      },
+    },
+    themes: {
+      names: () => listThemes(dirs).filter((t) => !t.error).map((t) => t.name),
+      palette(name) {
+        const { theme, error } = loadTheme(name, dirs);
+        return { palette: paletteFor(effectiveTheme(theme, process.env), depth), ...(error ? { error } : {}) };
+      },
+    },
+    header: `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`,
+    createDemo: () => createContainer(ctx, 'demo', 'busybox'),
+    warnings: [...settings.warnings],
+  });
+  await app.run();
+}

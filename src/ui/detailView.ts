@@ -1,0 +1,175 @@
+import blessed from 'blessed';
+import contrib, { type LineElement } from 'blessed-contrib';
+import type { Disposable } from '../base/disposable.js';
+import type { ContainerInfo } from '../core/container.js';
+import { formatBytes, sanitize } from '../presentation/format.js';
+import { color, esc, fg, type Palette } from './style.js';
+
+/** One graph: which sampled series it draws and how to label the values. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  series: { metric: string; label: string; colorKey: string }[];
+  unit: 'percent' | 'bytes' | 'count' | 'rate';
+}
+
+export const CHARTS: ChartSpec[] = [
+  { id: 'cpu', title: 'CPU %', series: [{ metric: 'cpuPercent', label: 'cpu', colorKey: 'chartCpu' }], unit: 'percent' },
+  { id: 'memory', title: 'memory', series: [{ metric: 'memoryBytes', label: 'used', colorKey: 'chartMemory' }], unit: 'bytes' },
+  { id: 'pids', title: 'pids', series: [{ metric: 'pids', label: 'pids', colorKey: 'chartPids' }], unit: 'count' },
+  {
+    id: 'io',
+    title: 'block IO /s',
+    series: [
+      { metric: 'ioReadBps', label: 'read', colorKey: 'chartIoRead' },
+      { metric: 'ioWriteBps', label: 'write', colorKey: 'chartIoWrite' },
+    ],
+    unit: 'rate',
+  },
+  {
+    id: 'net',
+    title: 'network /s',
+    series: [
+      { metric: 'netRxBps', label: 'rx', colorKey: 'chartNetRx' },
+      { metric: 'netTxBps', label: 'tx', colorKey: 'chartNetTx' },
+    ],
+    unit: 'rate',
+  },
+  {
+    id: 'psi',
+    title: 'pressure (some avg10)',
+    series: [
+      { metric: 'psiCpu', label: 'cpu', colorKey: 'chartCpu' },
+      { metric: 'psiMemory', label: 'mem', colorKey: 'chartMemory' },
+      { metric: 'psiIo', label: 'io', colorKey: 'chartPressure' },
+    ],
+    unit: 'percent',
+  },
+];
+
+export type HistoryFn = (metric: string, seconds: number) => number[];
+
+/**
+ * The detail pane: a config summary beside live graphs. Graph count follows
+ * the space: 6 on a big terminal, fewer on a small one, none below 8 rows
+ * (the summary then carries the current values as text).
+ */
+export class DetailView implements Disposable {
+  readonly box: blessed.Widgets.BoxElement;
+  private readonly summary: blessed.Widgets.BoxElement;
+  private charts: { spec: ChartSpec; el: LineElement }[] = [];
+  private layoutKey = '';
+
+  constructor(
+    parent: blessed.Widgets.Node,
+    private palette: Palette,
+  ) {
+    this.box = blessed.box({ parent, border: { type: 'line' }, label: ' details ', tags: true });
+    this.summary = blessed.box({ parent: this.box, top: 0, left: 0, width: 34, height: '100%-2', tags: true });
+  }
+
+  setPalette(p: Palette): void {
+    this.palette = p;
+    this.layoutKey = '';
+  }
+
+  private relayout(psiAvailable: boolean): void {
+    const w = (this.box.width as number) - 2;
+    const h = (this.box.height as number) - 2;
+    const specs = CHARTS.filter((c) => c.id !== 'psi' || psiAvailable);
+    const summaryW = w >= 100 ? 34 : w >= 70 ? 28 : w;
+    const chartW = w - summaryW;
+    // charts need about 26x7 cells to say anything; fit as many as that allows
+    const cols = Math.min(3, Math.floor(chartW / 26));
+    const rows = Math.min(2, Math.floor(h / 7));
+    const n = Math.min(specs.length, cols * rows);
+    const key = `${w}x${h}:${n}:${psiAvailable}`;
+    if (key === this.layoutKey) return;
+    this.layoutKey = key;
+    for (const c of this.charts) c.el.destroy();
+    this.charts = [];
+    this.summary.width = summaryW;
+    if (n === 0) return;
+    const cw = Math.floor(chartW / cols);
+    const ch = Math.floor(h / rows);
+    specs.slice(0, n).forEach((spec, i) => {
+      // appended after construction: the canvas is made on 'attach', which a
+      // `parent` option would fire before blessed-contrib listens for it
+      const el = contrib.line({
+        top: Math.floor(i / cols) * ch,
+        left: summaryW + (i % cols) * cw,
+        width: cw,
+        height: ch,
+        label: ` ${spec.title} `,
+        showLegend: spec.series.length > 1,
+        legend: { width: 8 },
+        minY: 0,
+        xLabelPadding: 3,
+        xPadding: 3,
+        showNthLabel: 1_000_000,
+        numYLabels: 3,
+        border: { type: 'line' },
+        style: { text: numeric(color(this.palette, 'dim')) ?? 'white', baseline: numeric(color(this.palette, 'border')) ?? 'white', border: { fg: numeric(color(this.palette, 'border')) } },
+      } as never);
+      this.box.append(el);
+      this.charts.push({ spec, el });
+    });
+  }
+
+  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Record<string, number | null>): void {
+    const p = this.palette;
+    if (!info) {
+      this.summary.setContent(fg(p, 'dim', 'no container selected'));
+      return;
+    }
+    this.box.setLabel(` ${esc(sanitize(info.name))} — ${info.state} — last ${spanSeconds / 60} min `);
+    const psi = latest.psiCpu !== null && latest.psiCpu !== undefined;
+    this.relayout(psi);
+    const kv = (k: string, v: string) => `${fg(p, 'dim', k.padEnd(10))} ${esc(v)}`;
+    const pct = (v: number | null | undefined) => (v == null ? '-' : `${v.toFixed(1)} %`);
+    const rate = (v: number | null | undefined) => (v == null ? '-' : `${formatBytes(Math.round(v))}/s`);
+    this.summary.setContent(
+      [
+        kv('state', info.state),
+        kv('pid', info.pid === null ? '-' : String(info.pid)),
+        kv('ipv4', info.ipv4.join(', ') || '-'),
+        kv('ipv6', info.ipv6.join(', ') || '-'),
+        kv('rootfs', info.rootfs || '-'),
+        kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
+        kv('host nic', info.hostInterfaces.join(', ') || '-'),
+        kv('autostart', info.autostart ? 'yes' : 'no'),
+        kv('groups', info.groups.join(', ') || '-'),
+        '',
+        kv('cpu', pct(latest.cpuPercent)),
+        kv('memory', `${formatBytes(latest.memoryBytes ?? null)}${latest.memoryLimitBytes != null ? ` / ${formatBytes(latest.memoryLimitBytes)}` : ''}`),
+        kv('pids', latest.pids == null ? '-' : String(latest.pids)),
+        kv('io r/w', `${rate(latest.ioReadBps)} ${rate(latest.ioWriteBps)}`),
+        kv('net rx/tx', `${rate(latest.netRxBps)} ${rate(latest.netTxBps)}`),
+        ...(psi ? [kv('pressure', `cpu ${pct(latest.psiCpu)} mem ${pct(latest.psiMemory)} io ${pct(latest.psiIo)}`)] : []),
+      ].join('\n'),
+    );
+    if (!history) return;
+    for (const { spec, el } of this.charts) {
+      const series = spec.series.map((s) => {
+        const y = history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) ? v : 0));
+        const scaled = spec.unit === 'bytes' || spec.unit === 'rate' ? y.map((v) => v / 1024) : y;
+        // label every point (blessed-contrib prints "null" for missing labels)
+        const x = scaled.map((_, i) => (i === scaled.length - 1 ? 'now' : `-${Math.round(((scaled.length - 1 - i) * spanSeconds) / Math.max(1, scaled.length - 1))}s`));
+        // blessed-contrib's canvas takes an xterm index or a basic name only
+        const c = color(p, s.colorKey);
+        return { title: s.label, x: x.length ? x : [''], y: scaled.length ? scaled : [0], style: { line: c === undefined ? 'white' : Number(c) } };
+      });
+      const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';
+      el.setLabel(` ${spec.title}${unit} `);
+      el.setData(series);
+    }
+  }
+
+  dispose(): void {
+    this.box.destroy();
+  }
+}
+
+function numeric(c: string | undefined): number | undefined {
+  return c === undefined ? undefined : Number(c);
+}
