@@ -223,10 +223,13 @@ export class TuiApp implements AppActions {
     const s = this.store;
     const running = s.containers.filter((c) => c.pid !== null).length;
     this.headerBox.setContent(
-      `${fg(p, 'title', ' lxcdeck ')} ${esc(this.deps.header)}  ${s.containers.length} containers, ${running} running${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(s.themeName)}`,
+      `${fg(p, 'title', ' lxcdeck ')} ${s.containers.length} containers, ${running} running${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(s.themeName)}  ${esc(this.deps.header)}`,
     );
     const items = listItems(s.containers, s, (n) => this.liveFacts(n));
     this.list.setItems(items);
+    // actions apply to what is highlighted: never to a row the filter hid
+    const shown = this.list.names();
+    if (s.selected === null || !shown.includes(s.selected)) s.selected = shown[0] ?? null;
     this.list.draw(s.overlay === null && !s.filterEditing);
     if (s.containers.length === 0)
       this.list.box.setContent(
@@ -282,7 +285,9 @@ export class TuiApp implements AppActions {
 
   private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
     const s = this.store;
-    const name = key.full ?? key.name ?? ch ?? '';
+    // blessed names Shift+letter 'S-t'; the keymap writes it as the letter 'T'
+    const full = key.full ?? key.name ?? ch ?? '';
+    const name = /^S-[a-z]$/.test(full) && ch ? ch : full;
     if (this.confirmAction) {
       const yes = name === 'y' || name === 'Y';
       const act = this.confirmAction;

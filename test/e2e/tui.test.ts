@@ -1,0 +1,164 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { effectiveKeymap, displayKey } from '../../src/commands/keytable.js';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName, USER, type Runner } from '../integration/host.js';
+import { KEY, Tui } from './harness.js';
+
+const skip = hostUnavailable();
+
+describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label', (runner: Runner) => {
+  const tag = runner.unprivileged ? 'u' : 'r';
+  const a = uniqueName(`${tag}e1`);
+  const b = uniqueName(`${tag}e2`);
+  const late = uniqueName(`${tag}e3`);
+  const configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-'));
+  fs.chmodSync(configHome, 0o777);
+  let tui: Tui | null = null;
+
+  const open = async (cols = 120, rows = 36) => {
+    tui = new Tui(runner, [], { cols, rows, env: { XDG_CONFIG_HOME: configHome } });
+    await tui.waitFor(a);
+    return tui;
+  };
+  /** Narrows the list to one container, which then is the selected row. */
+  const only = async (t: Tui, name: string) => {
+    t.type('/');
+    t.type(name);
+    t.type(KEY.enter);
+    await t.waitFor((s) => s.includes(name) && !s.includes(name === a ? b : a));
+  };
+
+  beforeAll(async () => {
+    await destroy(runner, [a, b, late]);
+    await createBusybox(runner, a);
+    await createBusybox(runner, b);
+    expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
+  });
+  afterEach(async () => {
+    if (tui && tui.exitCode === null) {
+      tui.type('q');
+      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
+      tui.kill('SIGKILL');
+    }
+    tui = null;
+  });
+  afterAll(async () => {
+    await destroy(runner, [a, b, late]);
+    fs.rmSync(configHome, { recursive: true, force: true });
+  });
+
+  it('lists containers with their state; one made with lxc-create appears within a refresh', async () => {
+    const t = await open();
+    const screen = await t.waitFor(new RegExp(`${a}\\s+● RUNNING`));
+    expect(screen).toMatch(new RegExp(`${b}\\s+○ STOPPED`));
+    await createBusybox(runner, late);
+    await t.waitFor(late, 5000);
+    await t.waitFor(`${late} appeared (STOPPED)`);
+  });
+
+  it('the filter narrows the list as you type', async () => {
+    const t = await open();
+    t.type('/');
+    t.type(`${tag}e2`);
+    const screen = await t.waitFor((s) => s.includes(b) && !s.includes(`${a} `));
+    expect(screen).toContain(`/${tag}e2`);
+    t.type(KEY.escape);
+    await t.waitFor((s) => s.includes(a) && s.includes(b));
+  });
+
+  it('the freeze hotkey freezes (lxc-info says FROZEN) and the toggle thaws', async () => {
+    const t = await open();
+    await only(t, a);
+    t.type('f');
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'FROZEN');
+    expect(await lxcInfoState(runner, a)).toBe('FROZEN');
+    await t.waitFor(new RegExp(`${a}\\s+◇ FROZEN`));
+    t.type('f');
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'RUNNING');
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
+    await t.waitFor(new RegExp(`${a}\\s+● RUNNING`));
+  });
+
+  it('start and stop hotkeys drive the container; stop asks first', async () => {
+    const t = await open();
+    await only(t, b);
+    t.type('s');
+    await t.waitFor(new RegExp(`${b}\\s+● RUNNING`), 30_000);
+    expect(await lxcInfoState(runner, b)).toBe('RUNNING');
+    t.type('x');
+    await t.waitFor('Stop (clean shutdown, then kill)');
+    t.type('n');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await lxcInfoState(runner, b)).toBe('RUNNING');
+    // a stop from another terminal shows up as STOPPED
+    await run(runner, ['lxc-stop', '-k', '-n', b]);
+    await t.waitFor(new RegExp(`${b}\\s+○ STOPPED`));
+  });
+
+  it('help lists every bound key from the registry', async () => {
+    const t = await open(140, 60);
+    t.type('?');
+    const screen = await t.waitFor('Help: every key');
+    const km = effectiveKeymap({});
+    for (const [id, keys] of km.byCommand) {
+      const shown = keys.map(displayKey).join(' ');
+      expect(screen, `${id} ${shown}`).toContain(shown);
+    }
+    t.type(KEY.escape);
+    await t.waitFor((s) => !s.includes('Help: every key'));
+  });
+
+  it('details show the config summary and the graphs', async () => {
+    const t = await open();
+    await only(t, a);
+    t.type(KEY.enter);
+    const screen = await t.waitFor('CPU %');
+    expect(screen).toContain('memory');
+    expect(screen).toContain('rootfs');
+    expect(screen).toContain(`${a} — RUNNING`);
+  });
+
+  it('switches theme live and remembers it', async () => {
+    const t = await open();
+    await t.waitFor('theme dark');
+    t.type('T');
+    const screen = await t.waitFor(/theme (high-contrast|light|monochrome)/);
+    const name = /theme (\S+)/.exec(screen)?.[1];
+    expect(JSON.parse(fs.readFileSync(path.join(configHome, 'lxcdeck', 'config.json'), 'utf8')).theme).toBe(name);
+    t.type('q');
+    await t.exited;
+    const again = await open();
+    await again.waitFor(`theme ${name}`);
+  });
+
+  it('works at 80x24', async () => {
+    const t = await open(80, 24);
+    await only(t, a);
+    t.type(KEY.enter);
+    const screen = await t.waitFor(`${a} — RUNNING`);
+    for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(screen).toContain('help');
+  });
+
+  it('quitting leaves containers running and restores the terminal', async () => {
+    const t = await open();
+    t.type('q');
+    expect(await t.exited).toBe(0);
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
+    expect(t.raw).toContain('\x1b[?1049h');
+    const tail = t.raw.slice(t.raw.lastIndexOf('\x1b[?1049l'));
+    expect(tail).toContain('\x1b[?1049l');
+    expect(tail).toContain('\x1b[?25h');
+    expect(t.term.buffer.active.type).toBe('normal');
+  });
+
+  it('SIGTERM also restores the terminal and leaves containers running', async () => {
+    const t = await open();
+    t.kill('SIGTERM');
+    await t.exited;
+    expect(t.raw.slice(t.raw.lastIndexOf('\x1b[?1049h'))).toContain('\x1b[?1049l');
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
+  });
+});
