@@ -11,6 +11,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import xterm from '@xterm/headless';
+import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +20,8 @@ const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
 const LXCPATH = process.env.LXCDECK_BENCH_LXCPATH ?? '/var/lib/lxcdeck-bench';
 const N_MAX = Number(process.env.LXCDECK_BENCH_N ?? 50);
 const FREEZE_RUNS = Number(process.env.LXCDECK_BENCH_FREEZE_RUNS ?? 100);
+const SOAK_S = Number(process.env.LXCDECK_BENCH_SOAK_S ?? 300);
+const CPU_WINDOW_S = Number(process.env.LXCDECK_BENCH_CPU_S ?? 60);
 const names = Array.from({ length: N_MAX }, (_, i) => `bench${String(i).padStart(2, '0')}`);
 
 function sh(cmd: string, args: string[]): void {
@@ -133,6 +137,9 @@ async function main(): Promise<void> {
     theirs.push(wall('lxc-freeze', ['-P', LXCPATH, '-n', target]));
     sh('lxc-unfreeze', ['-P', LXCPATH, '-n', target]);
   }
+  // restart the busy container so its loops do not load the TUI measurements
+  sh('lxc-stop', ['-k', '-P', LXCPATH, '-n', target]);
+  sh('lxc-start', ['-P', LXCPATH, '-n', target]);
   const so = stats(ours);
   const st = stats(theirs);
   results.push([
@@ -144,8 +151,117 @@ async function main(): Promise<void> {
     `target p99 <= 20 ms: ${so.p99 <= 20 ? 'met' : 'MISSED'}`,
   ]);
 
+  results.push(...(await tuiBench()));
+
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.lib.lxcdeck_lxc_version()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Total CPU of a process and its children still running (lxc-top runs under a shell). */
+function treeCpuSeconds(root: number): number {
+  let total = 0;
+  const kids = (pid: number): number[] => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const walk = (pid: number) => {
+    try {
+      total += cpuSecondsOf(pid);
+    } catch {
+      return;
+    }
+    for (const k of kids(pid)) walk(k);
+  };
+  walk(root);
+  return total;
+}
+
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * The workstation with 50 running containers, 1 s refresh and the detail
+ * graphs open, against lxc-top -d 1 in a pty of the same size, side by side.
+ */
+async function tuiBench(): Promise<string[][]> {
+  const cols = 200;
+  const rows = 64;
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  const configHome = fs.mkdtempSync('/tmp/lxcdeck-bench-config-');
+  const t0 = performance.now();
+  const tui = pty.spawn(process.execPath, [BIN, '-P', LXCPATH], {
+    name: 'xterm-256color',
+    cols,
+    rows,
+    env: { ...(process.env as Record<string, string>), XDG_CONFIG_HOME: configHome, TERM: 'xterm-256color' },
+  });
+  tui.onData((d) => term.write(d));
+  const screen = () => {
+    const b = term.buffer.active;
+    return Array.from({ length: rows }, (_, y) => b.getLine(y)?.translateToString(true) ?? '').join('\n');
+  };
+  // first frame with every row: all 50 names on screen
+  let firstFrame = NaN;
+  for (let i = 0; i < 400; i++) {
+    await new Promise<void>((r) => term.write('', r));
+    if (names.every((n) => screen().includes(n))) {
+      firstFrame = performance.now() - t0;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  tui.write('\r'); // open the details with graphs for the selected container
+  await new Promise((r) => setTimeout(r, 3000));
+
+  const top = pty.spawn('lxc-top', ['-P', LXCPATH, '-d', '1'], { name: 'xterm-256color', cols, rows, env: process.env as Record<string, string> });
+  top.onData(() => undefined);
+  await new Promise((r) => setTimeout(r, 2000));
+  const tuiCpu0 = cpuSecondsOf(tui.pid);
+  const topCpu0 = treeCpuSeconds(top.pid);
+  await new Promise((r) => setTimeout(r, CPU_WINDOW_S * 1000));
+  const tuiCpu = cpuSecondsOf(tui.pid) - tuiCpu0;
+  const topCpu = treeCpuSeconds(top.pid) - topCpu0;
+  top.kill('SIGTERM');
+  const rss1 = rssMiB(tui.pid);
+  const soakLeft = Math.max(0, SOAK_S - CPU_WINDOW_S - 5);
+  await new Promise((r) => setTimeout(r, soakLeft * 1000));
+  const rss5 = rssMiB(tui.pid);
+  tui.write('q');
+  await new Promise((r) => setTimeout(r, 500));
+  tui.kill();
+  fs.rmSync(configHome, { recursive: true, force: true });
+  const pct = (cpu: number) => (100 * cpu) / CPU_WINDOW_S;
+  return [
+    [
+      `TUI CPU over ${CPU_WINDOW_S} s, ${N_MAX} running, graphs open`,
+      `lxcdeck ${pct(tuiCpu).toFixed(2)} % of a core`,
+      '',
+      `lxc-top -d 1 ${pct(topCpu).toFixed(2)} %`,
+      `${(topCpu / tuiCpu).toFixed(1)}x cheaper`,
+      `targets <= 1 %: ${pct(tuiCpu) <= 1 ? 'met' : 'MISSED'}, >= 3.5x: ${topCpu / tuiCpu >= 3.5 ? 'met' : 'MISSED'}`,
+    ],
+    ['TUI first frame with all rows', `${firstFrame.toFixed(0)} ms from process start`, '', '', '', `target <= 300 ms: ${firstFrame <= 300 ? 'met' : 'MISSED'}`],
+    [
+      `TUI RSS`,
+      `${rss1.toFixed(0)} MiB after ${CPU_WINDOW_S + 5} s, ${rss5.toFixed(0)} MiB after ${SOAK_S} s`,
+      '',
+      '',
+      '',
+      `target <= 120 MB: ${rss5 <= 120 ? 'met' : 'MISSED'}`,
+    ],
+  ];
 }
 
 main()

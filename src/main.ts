@@ -1,7 +1,6 @@
-import { CommanderError } from 'commander';
 import { isLxcdeckError, LxcdeckError } from './core/errors.js';
 import { createContext } from './cli/context.js';
-import { buildProgram, processIo } from './cli/program.js';
+import { processIo } from './cli/io.js';
 
 /**
  * The only place that wires everything and may exit the process. Every
@@ -9,9 +8,6 @@ import { buildProgram, processIo } from './cli/program.js';
  */
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
-  const program = buildProgram(processIo, (code) => {
-    status = code;
-  });
   const args = argv.slice(2);
   const bare = args.length === 0 || (args.length === 2 && /^(-P|--lxcpath)$/.test(args[0] ?? ''));
   try {
@@ -22,10 +18,16 @@ export async function main(argv: string[]): Promise<number> {
       await runTui(createContext({ lxcpath: args[1] }), { input: process.stdin, output: process.stdout });
       return 0;
     }
+    // commander and the subcommands load only for subcommands, not the TUI
+    const { buildProgram } = await import('./cli/program.js');
+    const program = buildProgram(processIo, (code) => {
+      status = code;
+    });
     await program.parseAsync(args, { from: 'user' });
     return status;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // commander's own exits (--help, usage errors) carry a 'commander.*' code
+    if (isCommanderExit(e)) return e.exitCode === 0 ? 0 : 2;
     if (isLxcdeckError(e)) {
       processIo.err(`lxcdeck: ${e.line}`);
       return e.exitCode;
@@ -33,4 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     processIo.err(`lxcdeck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }
+}
+
+function isCommanderExit(e: unknown): e is { exitCode: number } {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && (e as { code: string }).code.startsWith('commander.') && typeof (e as { exitCode?: unknown }).exitCode === 'number';
 }

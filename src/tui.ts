@@ -5,7 +5,9 @@ import { createContainer } from './cli/create.js';
 import { KeptFileReader } from './host/filereader.js';
 import { MetricsSampler } from './metrics/sampler.js';
 import { detectColorDepth } from './settings/colors.js';
-import { SettingsStore } from './settings/settings.js';
+import { peekSettings } from './settings/peek.js';
+import { defaultConfigDir } from './settings/configDir.js';
+import type { SettingsStore } from './settings/settings.js';
 import { effectiveTheme } from './settings/theme.js';
 import { listThemes, loadTheme, themeDirs } from './settings/themes.js';
 import { AppStore } from './state/store.js';
@@ -17,11 +19,15 @@ import { paletteFor } from './ui/palette.js';
  * backend into the UI. Called from main.ts only.
  */
 export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream }): Promise<void> {
-  const settings = new SettingsStore();
-  const dirs = themeDirs(settings.dir);
+  // first frame from a plain read of the settings file; the conf-backed store
+  // (slow to import) loads right after and takes over for writes
+  const configDir = defaultConfigDir();
+  let current = peekSettings(configDir).settings;
+  let store: SettingsStore | null = null;
+  const dirs = themeDirs(configDir);
   const depth = detectColorDepth(process.env, io.output.isTTY === true);
   const reader = new KeptFileReader();
-  const s = settings.get();
+  const s = current;
   const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: s.refreshIntervalMs, cpuCount: os.cpus().length });
   const metrics: TuiMetrics = {
     setTargets: (t) => sampler.setTargets(t),
@@ -43,20 +49,21 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     metrics,
     settings: {
       get theme() {
-        return settings.get().theme;
+        return current.theme;
       },
       get refreshIntervalMs() {
-        return settings.get().refreshIntervalMs;
+        return current.refreshIntervalMs;
       },
       get chartSpanSeconds() {
-        return settings.get().chartSpanSeconds;
+        return current.chartSpanSeconds;
       },
       get keys() {
-        return settings.get().keys;
+        return current.keys;
       },
       save(partial) {
+        if (!store) return 'settings are still loading: try again in a moment';
         try {
-          settings.update(partial as never);
+          current = store.update(partial as never);
           return null;
         } catch (e) {
           return e instanceof Error ? e.message : String(e);
@@ -72,7 +79,17 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     },
     header: `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`,
     createDemo: () => createContainer(ctx, 'demo', 'busybox'),
-    warnings: [...settings.warnings],
+    warnings: [],
   });
-  await app.run();
+  const running = app.run();
+  // after the first frame: the settings store (conf) and the chart widget
+  setImmediate(() => {
+    void import('./settings/settings.js').then(({ SettingsStore }) => {
+      store = new SettingsStore({ cwd: configDir });
+      current = store.get();
+      for (const w of store.warnings) app.store.addLog('warn', w);
+    });
+    void import('./ui/lineChart.js').then((m) => m.preload());
+  });
+  await running;
 }

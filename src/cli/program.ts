@@ -7,16 +7,8 @@ import { runDoctor, formatDoctor } from './doctor.js';
 import { createContext, type CliContext } from './context.js';
 import { createContainer, destroyContainer } from './create.js';
 
-/** Where commands write; injected so tests can capture it. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export const processIo: CliIo = {
-  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-};
+import { type CliIo } from './io.js';
+export { processIo, type CliIo } from './io.js';
 
 function summaryRow(c: ContainerSummary): string[] {
   return [

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Conf from 'conf';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
 import { LxcdeckError } from '../core/errors.js';
+import { defaultConfigDir } from './configDir.js';
 import { checkSetting, DEFAULT_SETTINGS, isSettingKey, parseSettings, SETTING_KEYS, show, type Settings } from './settingsSchema.js';
 
 export type { ChartSpanSeconds, Settings, SettingKey } from './settingsSchema.js';
@@ -18,16 +18,7 @@ export interface SettingsStoreOptions {
   cwd?: string;
 }
 
-/**
- * $XDG_CONFIG_HOME/lxcdeck, else ~/.config/lxcdeck — what conf itself computes
- * for projectName 'lxcdeck' with no suffix. We compute it so the path is known
- * even when conf cannot open the file; a relative XDG_CONFIG_HOME is ignored,
- * as the XDG spec asks.
- */
-export function defaultConfigDir(env: Readonly<Record<string, string | undefined>> = process.env, home: string = os.homedir()): string {
-  const xdg = env.XDG_CONFIG_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.config'), 'lxcdeck');
-}
+export { defaultConfigDir } from './configDir.js';
 
 /**
  * The user's settings, read once and kept in memory. Reading never throws:

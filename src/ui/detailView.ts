@@ -1,5 +1,6 @@
 import blessed from 'blessed';
-import contrib, { type LineElement } from 'blessed-contrib';
+import type { LineElement } from 'blessed-contrib';
+import { lineChart } from './lineChart.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerInfo } from '../core/container.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
@@ -95,7 +96,7 @@ export class DetailView implements Disposable {
     specs.slice(0, n).forEach((spec, i) => {
       // appended after construction: the canvas is made on 'attach', which a
       // `parent` option would fire before blessed-contrib listens for it
-      const el = contrib.line({
+      const el = lineChart({
         top: Math.floor(i / cols) * ch,
         left: summaryW + (i % cols) * cw,
         width: cw,

@@ -1,20 +1,10 @@
+import type { ContainerSummary } from '../../src/core/container.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, runInPty, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 
-interface LsRow {
-  name: string;
-  state: string;
-  pid: number | null;
-  ipv4: string[];
-  ipv6: string[];
-  unprivileged: boolean;
-  autostart: boolean;
-  groups: string[];
-  memoryBytes: number | null;
-  cpuSeconds: number | null;
-}
+type LsRow = ContainerSummary;
 
 describe.skipIf(skip).each([ROOT, USER])('container lifecycle through liblxc as $label', (runner: Runner) => {
   const a = uniqueName(`${runner.unprivileged ? 'u' : 'r'}a`);
