@@ -24,6 +24,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   const configDir = defaultConfigDir();
   let current = peekSettings(configDir).settings;
   let store: SettingsStore | null = null;
+  let pending: Record<string, unknown> = {};
   const dirs = themeDirs(configDir);
   const depth = detectColorDepth(process.env, io.output.isTTY === true);
   const reader = new KeptFileReader();
@@ -61,7 +62,11 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
         return current.keys;
       },
       save(partial) {
-        if (!store) return 'settings are still loading: try again in a moment';
+        if (!store) {
+          // the store is still loading (first second): apply once it is there
+          pending = { ...pending, ...partial };
+          return null;
+        }
         try {
           current = store.update(partial as never);
           return null;
@@ -85,9 +90,17 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   // after the first frame: the settings store (conf) and the chart widget
   setImmediate(() => {
     void import('./settings/settings.js').then(({ SettingsStore }) => {
-      store = new SettingsStore({ cwd: configDir });
-      current = store.get();
-      for (const w of store.warnings) app.store.addLog('warn', w);
+      const loaded = new SettingsStore({ cwd: configDir });
+      store = loaded;
+      current = loaded.get();
+      for (const w of loaded.warnings) app.store.addLog('warn', w);
+      if (Object.keys(pending).length) {
+        try {
+          current = loaded.update(pending as never);
+        } catch (e) {
+          app.store.addLog('warn', e instanceof Error ? e.message : String(e));
+        }
+      }
     });
     void import('./ui/lineChart.js').then((m) => m.preload());
   });

@@ -90,6 +90,8 @@ export class TuiApp implements AppActions {
   private confirmAction: (() => void) | null = null;
   private logLarge = false;
   private refreshTimer: NodeJS.Timeout | null = null;
+  private metricsStart: NodeJS.Timeout | null = null;
+  private quitting = false;
   private infoCache: { key: string; at: number; info: ContainerInfo } | null = null;
   private readonly hostIfCache = new Map<string, { pid: number; ifs: string[] }>();
   private busy = 0;
@@ -136,7 +138,7 @@ export class TuiApp implements AppActions {
   run(): Promise<void> {
     this.refresh();
     // the first sample waits for the first frame: the list is what a user waits for
-    setTimeout(() => this.deps.metrics.start(), 50);
+    this.metricsStart = setTimeout(() => this.deps.metrics.start(), 50);
     this.scheduleRefresh();
     return this.finished;
   }
@@ -151,6 +153,7 @@ export class TuiApp implements AppActions {
   }
 
   refresh(): void {
+    if (this.quitting) return;
     try {
       const rows = this.deps.backend.list();
       this.store.setContainers(rows);
@@ -220,6 +223,7 @@ export class TuiApp implements AppActions {
   }
 
   private draw(): void {
+    if (this.quitting) return;
     const p = this.palette;
     const s = this.store;
     const running = s.containers.filter((c) => c.pid !== null).length;
@@ -292,6 +296,8 @@ export class TuiApp implements AppActions {
     const s = this.store;
     // blessed names Shift+letter 'S-t'; the keymap writes it as the letter 'T'
     const full = key.full ?? key.name ?? ch ?? '';
+    // blessed reports Enter twice, as 'enter' and then 'return': act once
+    if (full === 'return') return;
     const name = /^S-[a-z]$/.test(full) && ch ? ch : full;
     if (this.confirmAction) {
       const yes = name === 'y' || name === 'Y';
@@ -318,13 +324,13 @@ export class TuiApp implements AppActions {
       if (name === 'escape') {
         s.filter = '';
         s.filterEditing = false;
-      } else if (name === 'enter' || name === 'return') s.filterEditing = false;
+      } else if (name === 'enter') s.filterEditing = false;
       else if (name === 'backspace') s.filter = s.filter.slice(0, -1);
       else if (ch && ch >= ' ' && ch !== '\u007f' && !key.ctrl) s.filter += ch;
       s.notify();
       return;
     }
-    const id = this.keymap.byKey.get(name) ?? (name === 'return' ? this.keymap.byKey.get('enter') : undefined);
+    const id = this.keymap.byKey.get(name);
     const cmd = id ? this.registry.get(id) : undefined;
     if (cmd) this.execute(cmd);
   }
@@ -366,7 +372,10 @@ export class TuiApp implements AppActions {
   // ---- actions (AppActions) -------------------------------------------------
 
   quit(): void {
+    if (this.quitting) return;
+    this.quitting = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.metricsStart) clearTimeout(this.metricsStart);
     this.deps.metrics.stop();
     this.deps.metrics.dispose();
     this.d.dispose();
@@ -461,6 +470,8 @@ export class TuiApp implements AppActions {
   }
 
   startFilter(): void {
+    // like htop and k9s: '/' starts a new filter
+    this.store.filter = '';
     this.store.filterEditing = true;
     this.store.notify();
   }

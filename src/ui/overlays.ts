@@ -70,7 +70,7 @@ export class Palette<C> {
   /** Returns the chosen command on enter, 'close' on escape, null otherwise. */
   key(ch: string | undefined, name: string): CommandSpec<C> | 'close' | null {
     if (name === 'escape') return 'close';
-    if (name === 'enter' || name === 'return') return this.shown[this.index] ?? 'close';
+    if (name === 'enter') return this.shown[this.index] ?? 'close';
     if (name === 'up' || name === 'C-p') this.index = Math.max(0, this.index - 1);
     else if (name === 'down' || name === 'C-n') this.index = Math.min(this.shown.length - 1, this.index + 1);
     else if (name === 'backspace') this.query = this.query.slice(0, -1);

@@ -126,7 +126,10 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     t.type('T');
     const screen = await t.waitFor(/theme (high-contrast|light|monochrome)/);
     const name = /theme (\S+)/.exec(screen)?.[1];
-    expect(JSON.parse(fs.readFileSync(path.join(configHome, 'lxcdeck', 'config.json'), 'utf8')).theme).toBe(name);
+    const file = path.join(configHome, 'lxcdeck', 'config.json');
+    const saved = () => (fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { theme?: string }).theme : undefined);
+    await eventually(async () => saved() === name, 5000);
+    expect(saved()).toBe(name);
     t.type('q');
     await t.exited;
     const again = await open();
@@ -140,6 +143,51 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     const screen = await t.waitFor(`${a} — RUNNING`);
     for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(screen).toContain('help');
+  });
+
+  it('a mouse click selects a row', async () => {
+    const t = await open();
+    t.type('/');
+    t.type(`${tag}e`);
+    t.type(KEY.enter);
+    await t.waitFor((x) => x.includes(a) && x.includes(b));
+    const row = t.lines().findIndex((l) => new RegExp(`\\b${b}\\b`).test(l));
+    // X10/UTF-8 mouse (blessed enables 1000+1005): press, then release, 1-based cells
+    const mouse = (button: number) => `\x1b[M${String.fromCharCode(32 + button, 32 + 6, 32 + row + 1)}`;
+    t.type(mouse(0));
+    await new Promise((r) => setTimeout(r, 100));
+    t.type(mouse(3));
+    await new Promise((r) => setTimeout(r, 100));
+    t.type(KEY.enter);
+    await t.waitFor(`${b} — STOPPED`);
+  });
+
+  it('space marks rows and a hotkey acts on every marked container', async () => {
+    expect((await lxcdeck(runner, ['start', b])).code).toBe(0);
+    const t = await open();
+    await t.waitFor((x) => new RegExp(`${b}\\s+● RUNNING`).test(x));
+    await only(t, a);
+    t.type(' ');
+    await t.waitFor('1 marked');
+    await only(t, b);
+    t.type(' ');
+    await t.waitFor('2 marked');
+    t.type('f');
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'FROZEN' && (await lxcInfoState(runner, b)) === 'FROZEN');
+    expect([await lxcInfoState(runner, a), await lxcInfoState(runner, b)]).toEqual(['FROZEN', 'FROZEN']);
+    t.type('f');
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'RUNNING' && (await lxcInfoState(runner, b)) === 'RUNNING');
+    expect([await lxcInfoState(runner, a), await lxcInfoState(runner, b)]).toEqual(['RUNNING', 'RUNNING']);
+    await run(runner, ['lxc-stop', '-k', '-n', b]);
+  });
+
+  it('the palette finds and runs a command by fuzzy name', async () => {
+    const t = await open();
+    t.type(':');
+    await t.waitFor('commands');
+    t.type('help every');
+    t.type(KEY.enter);
+    await t.waitFor('Help: every key');
   });
 
   it('quitting leaves containers running and restores the terminal', async () => {
@@ -160,5 +208,28 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     await t.exited;
     expect(t.raw.slice(t.raw.lastIndexOf('\x1b[?1049h'))).toContain('\x1b[?1049l');
     expect(await lxcInfoState(runner, a)).toBe('RUNNING');
+  });
+});
+
+describe.skipIf(skip)('first run', () => {
+  const lxcpath = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-empty-'));
+  afterAll(async () => {
+    await run(ROOT, ['lxc-stop', '-k', '-P', lxcpath, '-n', 'demo']);
+    await run(ROOT, ['lxc-destroy', '-f', '-P', lxcpath, '-n', 'demo']);
+    fs.rmSync(lxcpath, { recursive: true, force: true });
+  });
+
+  it('offers a demo container when there is none, and c creates and starts it', async () => {
+    const t = new Tui(ROOT, ['-P', lxcpath], { env: { XDG_CONFIG_HOME: lxcpath } });
+    try {
+      await t.waitFor('No containers in');
+      t.type('c');
+      await t.waitFor(/demo\s+● RUNNING/, 60_000);
+      expect((await run(ROOT, ['lxc-info', '-sH', '-P', lxcpath, '-n', 'demo'])).stdout.trim()).toBe('RUNNING');
+    } finally {
+      t.type('q');
+      await Promise.race([t.exited, new Promise((r) => setTimeout(r, 3000))]);
+      t.kill('SIGKILL');
+    }
   });
 });
