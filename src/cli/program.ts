@@ -89,6 +89,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
         ['Rootfs', info.rootfs || '-'],
         ['Config', info.configFile],
         ['Host links', info.hostInterfaces.join(', ') || '-'],
+        ['Console buffer', info.consoleBufferSize || 'off'],
         ...Object.entries(info.cgroups).map(([h, d]): [string, string] => [`cgroup ${h}`, d]),
       ];
       io.out(lines.map(([k, v]) => `${`${k}:`.padEnd(16)}${v}`).join('\n'));

@@ -3,7 +3,11 @@ import type { ContainerInfo, ContainerSummary } from './container.js';
 /** What every view and command needs from a container engine. */
 export interface ContainerBackend {
   readonly lxcpath: string;
-  list(options?: { active?: boolean }): ContainerSummary[];
+  /**
+   * addressesMaxAgeMs: reuse addresses read this recently (a TUI refresh; default: read now);
+   * totals: false skips memory/CPU totals (the TUI has them from its sampler).
+   */
+  list(options?: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean }): ContainerSummary[];
   info(name: string): ContainerInfo;
   start(name: string, options?: { timeoutSeconds?: number }): Promise<void>;
   /** Clean shutdown within the timeout, then kill. */

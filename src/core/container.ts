@@ -26,4 +26,6 @@ export interface ContainerInfo extends ContainerSummary {
   cgroups: Record<string, string>;
   /** Host-side interface names (veth peers), from the running config. */
   hostInterfaces: string[];
+  /** lxc.console.buffer.size as configured ('' when unset: no ring buffer). */
+  consoleBufferSize: string;
 }

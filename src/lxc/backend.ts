@@ -47,7 +47,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     return this.deps.lxcpath;
   }
 
-  list(options: { active?: boolean } = {}): ContainerSummary[] {
+  list(options: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean } = {}): ContainerSummary[] {
     return this.lister.list(options);
   }
 
@@ -88,6 +88,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
         idmap,
         cgroups,
         hostInterfaces,
+        consoleBufferSize: item('lxc.console.buffer.size').trim(),
       };
     });
   }

@@ -26,6 +26,7 @@ interface Runtime {
   state: ContainerState;
   dirs: Map<Hierarchy, string>;
   freezer: FreezerFiles | null;
+  addresses?: { at: number; ipv4: string[]; ipv6: string[] };
 }
 
 // States that only liblxc's monitor knows; re-ask it while one lasts.
@@ -59,7 +60,7 @@ export class ContainerLister implements Disposable {
     this.keptFs = { ...realHostFs, read: (p) => this.reader.read(p) };
   }
 
-  list(options: { active?: boolean } = {}): ContainerSummary[] {
+  list(options: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean } = {}): ContainerSummary[] {
     const all = this.names(0);
     const active = new Set(this.names(1));
     // First every liblxc call, then every file read: interleaving them made
@@ -79,12 +80,18 @@ export class ContainerLister implements Disposable {
         unprivileged: facts.unprivileged,
         autostart: facts.autostart,
         groups: facts.groups,
-        ...(rt ? readAddresses(this.keptFs, rt.pid) : { ipv4: [], ipv6: [] }),
-        ...(rt ? readTotals(this.keptFs, this.cgroups, rt.dirs) : { memoryBytes: null, cpuSeconds: null }),
+        ...(rt ? this.addresses(rt, options.addressesMaxAgeMs ?? 0) : { ipv4: [], ipv6: [] }),
+        ...(rt && options.totals !== false ? readTotals(this.keptFs, this.cgroups, rt.dirs) : { memoryBytes: null, cpuSeconds: null }),
       };
     });
     for (const name of [...this.configs.keys()]) if (!all.includes(name)) this.forgetContainer(name);
     return rows.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private addresses(rt: Runtime, maxAgeMs: number): { ipv4: string[]; ipv6: string[] } {
+    const now = performance.now();
+    if (!rt.addresses || now - rt.addresses.at >= maxAgeMs) rt.addresses = { at: now, ...readAddresses(this.keptFs, rt.pid) };
+    return { ipv4: rt.addresses.ipv4, ipv6: rt.addresses.ipv6 };
   }
 
   /** The cached init pid and cgroups of a running container (after a list()). */

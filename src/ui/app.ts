@@ -89,7 +89,6 @@ export class TuiApp implements AppActions {
   private paletteOverlay: PaletteOverlay<AppActions> | null = null;
   private confirmAction: (() => void) | null = null;
   private logLarge = false;
-  private refreshTimer: NodeJS.Timeout | null = null;
   private metricsStart: NodeJS.Timeout | null = null;
   private quitting = false;
   private infoCache: { key: string; at: number; info: ContainerInfo } | null = null;
@@ -121,7 +120,8 @@ export class TuiApp implements AppActions {
     this.statusBar = blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
 
     this.d.add(this.store.onChange(() => this.scheduler.markDirty()));
-    this.d.add(deps.metrics.onSample(() => this.scheduler.markDirty()));
+    // one tick drives everything: sample, then the list, then one render
+    this.d.add(deps.metrics.onSample(() => this.refresh()));
     this.d.add(deps.metrics.onError((m) => this.store.addLog('error', `metrics: ${m}`)));
     const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => this.onKey(ch, key);
     screen.on('keypress', onKey);
@@ -139,23 +139,19 @@ export class TuiApp implements AppActions {
     this.refresh();
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.deps.metrics.start(), 50);
-    this.scheduleRefresh();
     return this.finished;
   }
 
   // ---- data -------------------------------------------------------------
 
-  private scheduleRefresh(): void {
-    this.refreshTimer = setTimeout(() => {
-      this.refresh();
-      this.scheduleRefresh();
-    }, this.deps.settings.refreshIntervalMs);
-  }
-
   refresh(): void {
     if (this.quitting) return;
     try {
-      const rows = this.deps.backend.list();
+      // addresses change rarely: re-read them every few seconds, not every tick
+      const rows = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false }).map((c) => {
+        const m = this.deps.metrics.latest(c.name)?.memoryBytes;
+        return m == null ? c : { ...c, memoryBytes: m };
+      });
       this.store.setContainers(rows);
       const targets = rows.flatMap((c) => {
         if (c.pid === null) return [];
@@ -374,7 +370,6 @@ export class TuiApp implements AppActions {
   quit(): void {
     if (this.quitting) return;
     this.quitting = true;
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     if (this.metricsStart) clearTimeout(this.metricsStart);
     this.deps.metrics.stop();
     this.deps.metrics.dispose();

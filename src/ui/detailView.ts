@@ -60,6 +60,7 @@ export class DetailView implements Disposable {
   private readonly summary: blessed.Widgets.BoxElement;
   private charts: { spec: ChartSpec; el: LineElement }[] = [];
   private layoutKey = '';
+  private dataKey = '';
 
   constructor(
     parent: blessed.Widgets.Node,
@@ -139,6 +140,7 @@ export class DetailView implements Disposable {
         kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
         kv('host nic', info.hostInterfaces.join(', ') || '-'),
         kv('autostart', info.autostart ? 'yes' : 'no'),
+        kv('console', info.consoleBufferSize ? `ring buffer ${info.consoleBufferSize}` : 'no ring buffer (lxc.console.buffer.size)'),
         kv('groups', info.groups.join(', ') || '-'),
         '',
         kv('cpu', pct(latest.cpuPercent)),
@@ -150,6 +152,10 @@ export class DetailView implements Disposable {
       ].join('\n'),
     );
     if (!history) return;
+    // charts redraw only when a new sample arrived (or the span or layout changed)
+    const dataKey = `${info.name}:${latest.t ?? ''}:${spanSeconds}:${this.layoutKey}`;
+    if (dataKey === this.dataKey) return;
+    this.dataKey = dataKey;
     for (const { spec, el } of this.charts) {
       const series = spec.series.map((s) => {
         const y = history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) ? v : 0));
