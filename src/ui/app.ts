@@ -380,6 +380,10 @@ export class TuiApp implements AppActions {
 
   suspend(): void {
     const screen = this.screen as blessed.Widgets.Screen & { sigtstp(cb: () => void): void };
+    // blessed buffers its leave-alternate-screen sequence and mutes the output
+    // before flushing it, so the shell would come back inside our screen:
+    // leave it (and mouse reporting) ourselves first
+    this.deps.io.output.write('\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
     screen.sigtstp(() => {
       screen.alloc();
       this.scheduler.markDirty();

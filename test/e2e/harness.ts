@@ -16,11 +16,12 @@ export class Tui {
   exitCode: number | null = null;
   readonly exited: Promise<number>;
 
-  constructor(runner: Runner, args: string[] = [], opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}) {
+  constructor(runner: Runner, args: string[] = [], opts: { cols?: number; rows?: number; env?: Record<string, string>; shell?: boolean } = {}) {
     const cols = opts.cols ?? 120;
     const rows = opts.rows ?? 36;
     this.term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
-    const argv = [...runner.prefix, process.execPath, BIN, ...args];
+    // shell: an interactive bash with job control, where lxcdeck is then typed (Ctrl-Z, fg)
+    const argv = opts.shell ? [...runner.prefix, '/bin/bash', '--norc', '--noprofile', '-i'] : [...runner.prefix, process.execPath, BIN, ...args];
     this.proc = pty.spawn(argv[0] as string, argv.slice(1), {
       name: 'xterm-256color',
       cols,
@@ -63,6 +64,11 @@ export class Tui {
       if (Date.now() > deadline) throw new Error(`screen never matched ${String(pattern)}; it shows:\n${screen}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The process in the pty: lxcdeck itself, or as-user for the test user (it execs into lxcdeck). */
+  get pid(): number {
+    return this.proc.pid;
   }
 
   type(keys: string): void {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveKeymap, displayKey } from '../../src/commands/keytable.js';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName, USER, type Runner } from '../integration/host.js';
+import { BIN, createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName, USER, type Runner } from '../integration/host.js';
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -188,6 +188,32 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     t.type('help every');
     t.type(KEY.enter);
     await t.waitFor('Help: every key');
+  });
+
+  it('re-lays out on resize', async () => {
+    const t = await open(140, 40);
+    await t.waitFor('LAST MINUTE');
+    t.resize(80, 24);
+    const screen = await t.waitFor((x) => !x.includes('UNPRIV') && x.includes(a));
+    for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('Ctrl-Z suspends to the shell and fg redraws', async () => {
+    const t = new Tui(runner, [], { shell: true, env: { XDG_CONFIG_HOME: configHome, PS1: 'sh$ ' } });
+    tui = t;
+    t.type(`${process.execPath} ${BIN} 2>/tmp/lxcdeck-ctrlz-${tag}-${process.pid}.err\r`);
+    await t.waitFor(a);
+    t.type('\x1a');
+    await t.waitFor(/Stopped/);
+    expect(t.term.buffer.active.type).toBe('normal');
+    await t.waitFor(/\$ $/m); // the prompt is back
+    await new Promise((r) => setTimeout(r, 500));
+    t.type('fg\r');
+    await eventually(async () => t.term.buffer.active.type === 'alternate', 5000);
+    await t.waitFor(a);
+    t.type('q');
+    await t.waitFor((x) => !x.includes(a) || t.term.buffer.active.type === 'normal');
+    t.type('exit\r');
   });
 
   it('quitting leaves containers running and restores the terminal', async () => {
