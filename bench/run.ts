@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
+import { jobFreezeBench } from './jobs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
     `target p99 <= 20 ms: ${so.p99 <= 20 ? 'met' : 'MISSED'}`,
   ]);
 
+  results.push(await jobFreezeBench(FREEZE_RUNS));
   results.push(...(await tuiBench()));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.lib.lxcdeck_lxc_version()}, ${execFileSync('nproc').toString().trim()} cores\n`);

@@ -6,6 +6,7 @@ import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentati
 import { runDoctor, formatDoctor } from './doctor.js';
 import { createContext, type CliContext } from './context.js';
 import { createContainer, destroyContainer } from './create.js';
+import { registerJobCommands } from './jobs.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -211,6 +212,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       if (opts.json) return io.out(JSON.stringify(rows, null, 2));
       io.out(formatTable(['COMMAND', 'KEYS', 'WHAT'], rows.map((r) => [r.id, r.keys.map(displayKey).join(' '), r.title])));
     });
+
+  registerJobCommands(program, io);
 
   return program;
 }

@@ -91,6 +91,7 @@ export class TuiApp implements AppActions {
   private logLarge = false;
   private metricsStart: NodeJS.Timeout | null = null;
   private quitting = false;
+  private keepAlive: NodeJS.Timeout | null = null;
   private infoCache: { key: string; at: number; info: ContainerInfo } | null = null;
   private readonly hostIfCache = new Map<string, { pid: number; ifs: string[] }>();
   private busy = 0;
@@ -139,6 +140,9 @@ export class TuiApp implements AppActions {
     this.refresh();
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.deps.metrics.start(), 50);
+    // the sampler's timer is unref'd and a suspended blessed pauses stdin: hold
+    // the event loop open ourselves so only quit() ends the workstation
+    this.keepAlive = setInterval(() => undefined, 1 << 30);
     return this.finished;
   }
 
@@ -371,6 +375,7 @@ export class TuiApp implements AppActions {
     if (this.quitting) return;
     this.quitting = true;
     if (this.metricsStart) clearTimeout(this.metricsStart);
+    if (this.keepAlive) clearInterval(this.keepAlive);
     this.deps.metrics.stop();
     this.deps.metrics.dispose();
     this.d.dispose();

@@ -214,6 +214,7 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     t.type('q');
     await t.waitFor((x) => !x.includes(a) || t.term.buffer.active.type === 'normal');
     t.type('exit\r');
+    fs.rmSync(`/tmp/lxcdeck-ctrlz-${tag}-${process.pid}.err`, { force: true });
   });
 
   it('quitting leaves containers running and restores the terminal', async () => {
