@@ -145,7 +145,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     expect(screen).toContain('help');
   });
 
-  it('a mouse click selects a row', async () => {
+  // blessed sometimes drops a click that lands mid-render: retried, noted in the issue
+  it('a mouse click selects a row', { retry: 2 }, async () => {
     const t = await open();
     t.type('/');
     t.type(`${tag}e`);
@@ -154,10 +155,17 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     const row = t.lines().findIndex((l) => new RegExp(`\\b${b}\\b`).test(l));
     // X10/UTF-8 mouse (blessed enables 1000+1005): press, then release, 1-based cells
     const mouse = (button: number) => `\x1b[M${String.fromCharCode(32 + button, 32 + 6, 32 + row + 1)}`;
-    t.type(mouse(0));
-    await new Promise((r) => setTimeout(r, 100));
-    t.type(mouse(3));
-    await new Promise((r) => setTimeout(r, 100));
+    const selected = () => t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== 0 && t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== undefined;
+    for (let attempt = 0; attempt < 3 && !selected(); attempt++) {
+      t.type(mouse(0));
+      await new Promise((r) => setTimeout(r, 150));
+      t.type(mouse(3));
+      await eventually(async () => {
+        await new Promise<void>((r) => t.term.write('', r));
+        return selected();
+      }, 2000);
+    }
+    expect(selected()).toBe(true);
     t.type(KEY.enter);
     await t.waitFor(`${b} — STOPPED`);
   });
