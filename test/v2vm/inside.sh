@@ -18,4 +18,4 @@ fi
 setfacl -m u:alice:x /root
 make -C native clean all >/dev/null
 npx tsc -p tsconfig.json
-LXCDECK_TEST_USER=alice CI=true npx vitest run test/unit test/integration --reporter=verbose
+LXCDECK_TEST_USER=alice CI=true npx vitest run test/unit test/integration test/e2e --reporter=verbose
