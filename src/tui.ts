@@ -10,6 +10,7 @@ import { defaultConfigDir } from './settings/configDir.js';
 import type { SettingsStore } from './settings/settings.js';
 import { effectiveTheme } from './settings/theme.js';
 import { listThemes, loadTheme, themeDirs } from './settings/themes.js';
+import { JobManager } from './jobs/manager.js';
 import { AppStore } from './state/store.js';
 import { TuiApp, type TuiMetrics } from './ui/app.js';
 import { paletteFor } from './ui/palette.js';
@@ -43,10 +44,21 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       reader.dispose();
     },
   };
+  const jobManager = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
   const app = new TuiApp({
     io,
     store: new AppStore(),
     backend: ctx.backend,
+    jobs: {
+      list: () => jobManager.list().map((j) => ({ name: j.record.name, state: j.state, pid: j.record.pid, log: j.record.log, command: j.record.command })),
+      freeze: (n) => jobManager.freeze(n),
+      thaw: (n) => jobManager.thaw(n),
+      kill: (n) => jobManager.kill(n),
+      metricsTarget: (n) => {
+        const rec = jobManager.list().find((j) => j.record.name === n)?.record;
+        return rec ? jobManager.metricsTarget(rec) : null;
+      },
+    },
     metrics,
     settings: {
       get theme() {

@@ -2,7 +2,8 @@ import blessed from 'blessed';
 import { DisposableStore, type Disposable } from '../base/disposable.js';
 import type { Event } from '../base/event.js';
 import type { ContainerBackend, Freezable } from '../core/backend.js';
-import type { ContainerInfo } from '../core/container.js';
+import type { ContainerInfo, ContainerSummary } from '../core/container.js';
+import type { ContainerState } from '../core/state.js';
 import { isLxcdeckError } from '../core/errors.js';
 import { effectiveKeymap, displayKey } from '../commands/keytable.js';
 import type { ResolvedKeymap } from '../commands/keymap.js';
@@ -27,7 +28,7 @@ export interface TuiBackend extends ContainerBackend, Freezable {
 
 /** The metrics sampler as the UI uses it. */
 export interface TuiMetrics extends Disposable {
-  setTargets(targets: { id: string; dirs: Map<Hierarchy, string>; hostInterfaces: string[] }[]): void;
+  setTargets(targets: { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] }[]): void;
   start(): void;
   stop(): void;
   onSample: Event<unknown>;
@@ -51,10 +52,24 @@ export interface TuiThemes {
   palette(name: string): { palette: Palette; error?: string };
 }
 
+/** Jobs (commands in cgroups of their own), listed beside the containers as `job:<name>`. */
+export interface TuiJobs {
+  list(): { name: string; state: 'running' | 'freezing' | 'frozen' | 'finished'; pid: number; log: string; command: string[] }[];
+  freeze(name: string): Promise<void>;
+  thaw(name: string): Promise<void>;
+  kill(name: string): Promise<void>;
+  metricsTarget(name: string): { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] } | null;
+}
+
+export const JOB_PREFIX = 'job:';
+
+const JOB_STATE: Record<string, ContainerState> = { running: 'RUNNING', freezing: 'FREEZING', frozen: 'FROZEN', finished: 'STOPPED' };
+
 export interface TuiDeps {
   io: ScreenIo;
   store: AppStore;
   backend: TuiBackend;
+  jobs?: TuiJobs;
   metrics: TuiMetrics;
   settings: TuiSettings;
   themes: TuiThemes;
@@ -152,19 +167,47 @@ export class TuiApp implements AppActions {
     if (this.quitting) return;
     try {
       // addresses change rarely: re-read them every few seconds, not every tick
-      const rows = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false }).map((c) => {
+      const withMemory = (c: ContainerSummary) => {
         const m = this.deps.metrics.latest(c.name)?.memoryBytes;
         return m == null ? c : { ...c, memoryBytes: m };
-      });
-      this.store.setContainers(rows);
-      const targets = rows.flatMap((c) => {
+      };
+      const containers = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false });
+      const jobs = this.jobRows();
+      this.store.setContainers([...containers, ...jobs].map(withMemory));
+      const targets: { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] }[] = containers.flatMap((c) => {
         if (c.pid === null) return [];
         const rt = this.deps.backend.runtimeOf(c.name);
         return rt ? [{ id: c.name, dirs: rt.dirs, hostInterfaces: this.hostInterfaces(c.name, rt.pid) }] : [];
       });
+      for (const j of jobs) {
+        const t = j.pid !== null ? this.deps.jobs?.metricsTarget(j.name.slice(JOB_PREFIX.length)) : null;
+        if (t) targets.push({ ...t, id: j.name });
+      }
       this.deps.metrics.setTargets(targets);
     } catch (e) {
       this.store.addLog('error', `refresh: ${isLxcdeckError(e) ? e.line : String(e)}`);
+    }
+  }
+
+  /** Jobs as list rows: same columns, state mapped, grouped under 'jobs'. */
+  private jobRows(): ContainerSummary[] {
+    if (!this.deps.jobs) return [];
+    try {
+      return this.deps.jobs.list().map((j) => ({
+        name: `${JOB_PREFIX}${j.name}`,
+        state: JOB_STATE[j.state] ?? 'STOPPED',
+        pid: j.state === 'finished' ? null : j.pid,
+        ipv4: [],
+        ipv6: [],
+        unprivileged: process.getuid?.() !== 0,
+        autostart: false,
+        groups: ['jobs'],
+        memoryBytes: null,
+        cpuSeconds: null,
+      }));
+    } catch (e) {
+      this.store.status = `jobs: ${isLxcdeckError(e) ? e.line : String(e)}`;
+      return [];
     }
   }
 
@@ -190,6 +233,10 @@ export class TuiApp implements AppActions {
   private selectedInfo(): ContainerInfo | null {
     const c = this.store.selectedContainer();
     if (!c) return null;
+    if (c.name.startsWith(JOB_PREFIX)) {
+      const job = this.deps.jobs?.list().find((j) => `${JOB_PREFIX}${j.name}` === c.name);
+      return { ...c, lxcpath: '', configFile: job?.log ?? '', rootfs: `job: ${job?.command.join(' ') ?? ''}`, idmap: [], cgroups: {}, hostInterfaces: [], consoleBufferSize: '' };
+    }
     const key = `${c.name}:${c.pid}:${c.state}`;
     if (this.infoCache?.key === key && performance.now() - this.infoCache.at < 5000) return { ...this.infoCache.info, state: c.state };
     try {
@@ -226,9 +273,11 @@ export class TuiApp implements AppActions {
     if (this.quitting) return;
     const p = this.palette;
     const s = this.store;
-    const running = s.containers.filter((c) => c.pid !== null).length;
+    const cts = s.containers.filter((c) => !c.name.startsWith(JOB_PREFIX));
+    const jobs = s.containers.length - cts.length;
+    const running = cts.filter((c) => c.pid !== null).length;
     this.headerBox.setContent(
-      `${fg(p, 'title', ' lxcdeck ')} ${s.containers.length} containers, ${running} running${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(s.themeName)}  ${esc(this.deps.header)}`,
+      `${fg(p, 'title', ' lxcdeck ')} ${cts.length} containers, ${running} running${jobs ? `, ${jobs} jobs` : ''}${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(s.themeName)}  ${esc(this.deps.header)}`,
     );
     const items = listItems(s.containers, s, (n) => this.liveFacts(n));
     this.list.setItems(items);
@@ -408,7 +457,16 @@ export class TuiApp implements AppActions {
       this.busy++;
       this.store.addLog('info', `${verb} ${name}…`);
       const b = this.deps.backend;
+      const jobs = this.deps.jobs;
+      const job = name.startsWith(JOB_PREFIX) ? name.slice(JOB_PREFIX.length) : null;
       const work = (async () => {
+        if (job !== null) {
+          if (!jobs) throw new Error('jobs are not available');
+          if (verb === 'freeze') return jobs.freeze(job);
+          if (verb === 'thaw') return jobs.thaw(job);
+          if (verb === 'kill' || verb === 'stop') return jobs.kill(job);
+          throw new Error(`${verb} is for containers; jobs are started with 'lxcdeck job run'`);
+        }
         switch (verb) {
           case 'start':
             return b.start(name);

@@ -198,6 +198,30 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     await t.waitFor('Help: every key');
   });
 
+  it('jobs are listed beside containers and the freeze hotkey freezes and thaws a job', async () => {
+    const job = `e2e${tag}${process.pid}`;
+    const jobState = async () => ((JSON.parse((await lxcdeck(runner, ['job', 'ls', '--json'])).stdout) as { name: string; state: string }[]).find((j) => j.name === job))?.state;
+    expect((await lxcdeck(runner, ['job', 'run', '--name', job, '--', 'sh', '-c', 'while :; do :; done'])).code).toBe(0);
+    try {
+      const t = await open();
+      await t.waitFor(new RegExp(`job:${job}\\s+● RUNNING`));
+      t.type('/');
+      t.type(`job:${job}`);
+      t.type(KEY.enter);
+      await t.waitFor((x) => x.includes(`job:${job}`) && !x.includes(a));
+      t.type('f');
+      await eventually(async () => (await jobState()) === 'frozen');
+      expect(await jobState()).toBe('frozen');
+      await t.waitFor(new RegExp(`job:${job}\\s+◇ FROZEN`));
+      t.type('f');
+      await eventually(async () => (await jobState()) === 'running');
+      expect(await jobState()).toBe('running');
+    } finally {
+      await lxcdeck(runner, ['job', 'kill', job]);
+      await lxcdeck(runner, ['job', 'rm', job]);
+    }
+  });
+
   it('re-lays out on resize', async () => {
     const t = await open(140, 40);
     await t.waitFor('LAST MINUTE');
