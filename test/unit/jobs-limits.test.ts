@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LxcdeckError } from '../../src/core/errors.js';
+import { errorLine } from './errorLine.js';
 import { cpuQuotaUs, parseCpuPercent, parsePidsMax, parseSize } from '../../src/jobs/limits.js';
 import { nameStem, validateJobName } from '../../src/jobs/names.js';
 
-function line(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LxcdeckError);
-    return (e as LxcdeckError).line;
-  }
-  throw new Error('did not throw');
-}
+const line = errorLine;
 
 describe('parseSize', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { errorLine } from './errorLine.js';
 import { systemClock } from '../../src/base/clock.js';
-import { LxcdeckError } from '../../src/core/errors.js';
 import type { JobStatus } from '../../src/jobs/manager.js';
 import { RuleStore } from '../../src/jobs/ruleStore.js';
 import { ARMED, evaluateRule, parseSource, parseTarget, validateRule, type RuleState, type TargetView } from '../../src/jobs/rules.js';
@@ -10,15 +10,7 @@ import { parseNumber } from '../../src/jobs/sources.js';
 const rule = { high: 93, low: 89 };
 const t = (id: string, frozen = false): TargetView => ({ id, frozen });
 
-function line(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LxcdeckError);
-    return (e as LxcdeckError).line;
-  }
-  throw new Error('did not throw');
-}
+const line = errorLine;
 
 describe('evaluateRule', () => {
   it('freezes above high, holds between the marks, thaws below low (hysteresis)', () => {
