@@ -7,12 +7,12 @@ import { validateContainerName } from '../core/names.js';
 import { isActive, parseState, type ContainerState } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
 import { containerCgroupDirs, hierarchyLabel, type CgroupHost, type Hierarchy, type StartPlacement } from '../host/cgroups.js';
-import { readTotals } from '../host/cgroupstats.js';
-import { freezerFiles, readFreezerState, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
+import { counterFiles, readTotals } from '../metrics/readers.js';
+import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
-import { ContainerLister } from './lister.js';
-import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
+import { ContainerLister, readConfigFacts } from './lister.js';
+import { callAsync, type ContainerHandle, type NativeLib } from './native.js';
 
 export interface LiblxcBackendDeps {
   lib: NativeLib;
@@ -51,13 +51,6 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     return this.lister.list(options);
   }
 
-  /** Addresses and cgroup totals of a running container, from /proc and cgroupfs. */
-  private liveFacts(name: string, pid: number | null) {
-    if (pid === null) return { ipv4: [], ipv6: [], memoryBytes: null, cpuSeconds: null };
-    const dirs = this.cgroupDirs(name, pid);
-    return { ...readAddresses(this.deps.fs, pid), ...readTotals(this.deps.fs, this.deps.cgroups, dirs) };
-  }
-
   private cgroupDirs(name: string, pid: number): Map<Hierarchy, string> {
     const text = this.deps.fs.read(`/proc/${pid}/cgroup`);
     return text ? containerCgroupDirs(this.deps.cgroups, text, name) : new Map();
@@ -70,24 +63,25 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       const pid = isActive(state) ? lib.lxcdeck_init_pid(c) : -1;
       const item = (key: string) => lib.lxcdeck_get_config_item(c, key) ?? '';
       const idmap = item('lxc.idmap').split('\n').filter(Boolean);
-      const live = this.liveFacts(name, pid > 0 ? pid : null);
+      const dirs = pid > 0 ? this.cgroupDirs(name, pid) : new Map<Hierarchy, string>();
       const cgroups: Record<string, string> = {};
-      if (pid > 0) for (const [h, dir] of this.cgroupDirs(name, pid)) cgroups[hierarchyLabel(h)] = dir;
-      const hostInterfaces = pid > 0 ? this.vethPeers(c, lib) : [];
+      for (const [h, dir] of dirs) cgroups[hierarchyLabel(h)] = dir;
+      const live =
+        pid > 0
+          ? { ...readAddresses(this.deps.fs, pid), ...readTotals(counterFiles(this.deps.cgroups.layout, dirs), this.deps.fs.read) }
+          : { ipv4: [], ipv6: [], memoryBytes: null, cpuSeconds: null };
       return {
         name,
         state,
         pid: pid > 0 ? pid : null,
-        unprivileged: idmap.length > 0,
-        autostart: item('lxc.start.auto').trim() === '1',
-        groups: item('lxc.group').split('\n').map((g) => g.trim()).filter(Boolean),
+        ...readConfigFacts(lib, c),
         ...live,
         lxcpath: this.lxcpath,
         configFile: lib.lxcdeck_config_file_name(c) ?? '',
         rootfs: item('lxc.rootfs.path'),
         idmap,
         cgroups,
-        hostInterfaces,
+        hostInterfaces: pid > 0 ? this.vethPeers(c, lib) : [],
         consoleBufferSize: item('lxc.console.buffer.size').trim(),
       };
     });
@@ -223,22 +217,6 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     const files = pid > 0 ? freezerFiles(this.cgroupDirs(name, pid)) : null;
     if (!files) throw new LxcdeckError('internal', `cannot find the freezer cgroup of ${name}`, "run 'lxcdeck doctor'");
     return files;
-  }
-
-  /** Freezer state straight from the cgroup (what the TUI shows between refreshes). */
-  freezerState(name: string, pid: number): ReturnType<typeof readFreezerState> | null {
-    const dirs = this.cgroupDirs(name, pid);
-    const files = freezerFiles(dirs);
-    return files ? readFreezerState(files) : null;
-  }
-
-  consoleLog(name: string, clear = false): Buffer {
-    return this.withHandle(name, (c, lib) => {
-      this.requireDefined(c, name);
-      const buf = consoleLog(lib, c, clear);
-      if (!buf) throw new LxcdeckError('liblxc-failed', `cannot read the console buffer of ${name}`, 'set lxc.console.buffer.size and restart the container');
-      return buf;
-    });
   }
 
   private requireDefined(c: ContainerHandle, name: string): void {

@@ -6,11 +6,11 @@ import { LxcdeckError } from '../core/errors.js';
 import { parseState, type ContainerState } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
 import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cgroups.js';
-import { readTotals } from '../host/cgroupstats.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/freezer.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
-import type { NativeLib } from './native.js';
+import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
+import type { ContainerHandle, NativeLib } from './native.js';
 
 interface ConfigFacts {
   mtimeMs: number;
@@ -26,6 +26,7 @@ interface Runtime {
   state: ContainerState;
   dirs: Map<Hierarchy, string>;
   freezer: FreezerFiles | null;
+  counters: CounterFiles;
   addresses?: { at: number; ipv4: string[]; ipv6: string[] };
 }
 
@@ -37,6 +38,16 @@ function startTimeOf(stat: string | null): string | null {
   // comm (field 2) may hold spaces and parentheses: count from the last ')'
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return rest[19] ?? null;
+}
+
+/** What a listing shows from a container's config: one reading for ls, info and the TUI. */
+export function readConfigFacts(lib: NativeLib, c: ContainerHandle): { unprivileged: boolean; autostart: boolean; groups: string[] } {
+  const item = (key: string) => lib.lxcdeck_get_config_item(c, key) ?? '';
+  return {
+    unprivileged: item('lxc.idmap') !== '',
+    autostart: item('lxc.start.auto').trim() === '1',
+    groups: item('lxc.group').split('\n').map((g) => g.trim()).filter(Boolean),
+  };
 }
 
 /**
@@ -81,7 +92,7 @@ export class ContainerLister implements Disposable {
         autostart: facts.autostart,
         groups: facts.groups,
         ...(rt ? this.addresses(rt, options.addressesMaxAgeMs ?? 0) : { ipv4: [], ipv6: [] }),
-        ...(rt && options.totals !== false ? readTotals(this.keptFs, this.cgroups, rt.dirs) : { memoryBytes: null, cpuSeconds: null }),
+        ...(rt && options.totals !== false ? readTotals(rt.counters, this.keptFs.read) : { memoryBytes: null, cpuSeconds: null }),
       };
     });
     for (const name of [...this.configs.keys()]) if (!all.includes(name)) this.forgetContainer(name);
@@ -118,13 +129,7 @@ export class ContainerLister implements Disposable {
     const c = this.lib.lxcdeck_open(name, this.lxcpath);
     if (!c) return null;
     try {
-      const item = (key: string) => this.lib.lxcdeck_get_config_item(c, key) ?? '';
-      const facts = {
-        mtimeMs,
-        unprivileged: item('lxc.idmap') !== '',
-        autostart: item('lxc.start.auto').trim() === '1',
-        groups: item('lxc.group').split('\n').map((g) => g.trim()).filter(Boolean),
-      };
+      const facts = { mtimeMs, ...readConfigFacts(this.lib, c) };
       this.configs.set(name, facts);
       return facts;
     } finally {
@@ -166,7 +171,7 @@ export class ContainerLister implements Disposable {
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
     if (!startTime || !cg) return null;
     const dirs = containerCgroupDirs(this.cgroups, cg, name);
-    const rt: Runtime = { pid, startTime, state, dirs, freezer: freezerFiles(dirs) };
+    const rt: Runtime = { pid, startTime, state, dirs, freezer: freezerFiles(dirs), counters: counterFiles(this.cgroups.layout, dirs) };
     this.runtimes.set(name, rt);
     return rt;
   }

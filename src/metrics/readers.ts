@@ -271,16 +271,9 @@ function readIo(files: CounterFiles, read: ReadFile): IoBytes | null {
 
 /** Reads one target's counters into `out` (reused across ticks). */
 export function readCounters(files: CounterFiles, read: ReadFile, out: RawCounters = emptyCounters()): RawCounters {
-  const cpu = files.cpu;
-  if (cpu === null) out.cpuUsageSeconds = null;
-  else if (cpu.kind === 'v1-ns') {
-    const ns = parseInteger(read(cpu.path));
-    out.cpuUsageSeconds = ns === null ? null : ns / 1e9;
-  } else {
-    const usec = parseKeyedValue(read(cpu.path), 'usage_usec');
-    out.cpuUsageSeconds = usec === null ? null : usec / 1e6;
-  }
-  out.memoryBytes = files.memory === null ? null : parseInteger(read(files.memory));
+  const totals = readTotals(files, read);
+  out.cpuUsageSeconds = totals.cpuSeconds;
+  out.memoryBytes = totals.memoryBytes;
   const limit = files.memoryLimit;
   out.memoryLimitBytes = limit === null ? null : limit.kind === 'v1' ? parseV1Limit(read(limit.path)) : parseMaxLimit(read(limit.path));
   out.pids = files.pids === null ? null : parseInteger(read(files.pids));
@@ -306,4 +299,24 @@ export function readContainerCounters(
   read: ReadFile,
 ): RawCounters {
   return readCounters(counterFiles(layout, dirs, hostInterfaces), read);
+}
+
+/** Memory and CPU totals of one cgroup, for listings (the sampler reads more). */
+export interface CgroupTotals {
+  memoryBytes: number | null;
+  cpuSeconds: number | null;
+}
+
+/** Reads only the CPU and memory counters of `files` (a listing, not a tick). */
+export function readTotals(files: CounterFiles, read: ReadFile): CgroupTotals {
+  const cpu = files.cpu;
+  let cpuSeconds: number | null = null;
+  if (cpu?.kind === 'v1-ns') {
+    const ns = parseInteger(read(cpu.path));
+    cpuSeconds = ns === null ? null : ns / 1e9;
+  } else if (cpu) {
+    const usec = parseKeyedValue(read(cpu.path), 'usage_usec');
+    cpuSeconds = usec === null ? null : usec / 1e6;
+  }
+  return { memoryBytes: files.memory === null ? null : parseInteger(read(files.memory)), cpuSeconds };
 }

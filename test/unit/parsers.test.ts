@@ -4,7 +4,7 @@ import { hostIdForRoot, isMappedInside, parseIdMapEntry } from '../../src/core/i
 import { validateContainerName } from '../../src/core/names.js';
 import { isActive, parseState } from '../../src/core/state.js';
 import { compressIpv6, parseFibTrieLocal, parseIfInet6Global, readAddresses } from '../../src/host/addresses.js';
-import { flatKeyed } from '../../src/host/cgroupstats.js';
+import { parseKeyedValue } from '../../src/metrics/readers.js';
 import { parseFreezerState } from '../../src/host/freezer.js';
 import { groupsOf } from '../../src/host/identity.js';
 import { parseSubIds } from '../../src/host/subid.js';
@@ -96,8 +96,8 @@ describe('addresses from /proc/<pid>/net', () => {
 
 describe('cgroup files', () => {
   it('reads flat-keyed files', () => {
-    expect(flatKeyed('usage_usec 123\nuser_usec 100\n', 'usage_usec')).toBe(123);
-    expect(flatKeyed('usage_usec 123\n', 'missing')).toBeNull();
+    expect(parseKeyedValue('usage_usec 123\nuser_usec 100\n', 'usage_usec')).toBe(123);
+    expect(parseKeyedValue('usage_usec 123\n', 'missing')).toBeNull();
   });
   it('reads freezer state on v1 and v2', () => {
     const v1 = { version: 1 as const, dir: '/x', state: '/x/freezer.state' };
