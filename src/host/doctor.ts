@@ -90,6 +90,7 @@ export function diagnose(input: DoctorInput): DoctorReport {
   const { fs, identity: id, cgroups } = input;
   const checks: Check[] = [];
   const root = id.uid === 0;
+  const conf = readLxcConf(fs, input.defaultConf);
 
   checks.push(
     input.lxcVersion
@@ -165,7 +166,6 @@ export function diagnose(input: DoctorInput): DoctorReport {
     );
 
     // idmaps of ~/.config/lxc/default.conf inside the subordinate ranges
-    const conf = readLxcConf(fs, input.defaultConf);
     const maps: IdMapEntry[] = [];
     let badMap: string | null = null;
     for (const v of conf.get('lxc.idmap') ?? []) {
@@ -193,7 +193,6 @@ export function diagnose(input: DoctorInput): DoctorReport {
   }
 
   // the default network link
-  const conf = readLxcConf(fs, input.defaultConf);
   const type = conf.get('lxc.net.0.type')?.at(-1);
   const link = conf.get('lxc.net.0.link')?.at(-1);
   if ((type === 'veth' || type === 'macvlan') && link)

@@ -33,11 +33,21 @@ export function defaultConfFile(id: Identity): string {
   return path.join(cfg, 'lxc', 'default.conf');
 }
 
-/** The last ERROR line liblxc logged after `offset`, to explain a failure. */
+/** The last ERROR line liblxc logged after byte `offset`, to explain a failure. */
 export function lastLxcError(logFile: string | null, offset: number): string | null {
   if (!logFile) return null;
   try {
-    const text = fs.readFileSync(logFile, 'utf8').slice(offset);
+    // read only what was appended since the call started (offset is in bytes)
+    const fd = fs.openSync(logFile, 'r');
+    let text: string;
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.max(0, size - offset));
+      fs.readSync(fd, buf, 0, buf.length, offset);
+      text = buf.toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
     const lines = text.split('\n').filter((l) => / ERROR /.test(l));
     const last = lines.at(-1);
     if (!last) return null;

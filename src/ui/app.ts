@@ -8,7 +8,7 @@ import { isLxcdeckError } from '../core/errors.js';
 import { effectiveKeymap, displayKey } from '../commands/keytable.js';
 import type { ResolvedKeymap } from '../commands/keymap.js';
 import type { CommandSpec } from '../commands/registry.js';
-import { COMMANDS, defaultRegistry, type AppActions, type LifecycleOp } from '../commands/table.js';
+import { defaultRegistry, type AppActions, type LifecycleOp } from '../commands/table.js';
 import type { Hierarchy } from '../host/cgroups.js';
 import { sanitize } from '../presentation/format.js';
 import { listItems, type LiveFacts } from '../presentation/rows.js';
@@ -633,11 +633,5 @@ export class TuiApp implements AppActions {
     this.logLarge = !this.logLarge;
     this.layout();
     this.store.notify();
-  }
-
-  /** All commands with their effective keys (for `lxcdeck keys`). */
-  static keys(overrides: Record<string, string[]>): { id: string; title: string; keys: string[] }[] {
-    const km = effectiveKeymap(overrides);
-    return COMMANDS.map((c) => ({ id: c.id, title: c.title, keys: km.byCommand.get(c.id) ?? [] }));
   }
 }

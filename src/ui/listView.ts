@@ -81,7 +81,7 @@ export class ListView implements Disposable {
 
   private headerTitle(c: Column): string {
     const s = this.store.sort;
-    if (s.column === c.id || (c.id === 'memory' && s.column === 'memory')) return `${c.title}${s.reverse ? '▼' : '▲'}`;
+    if (s.column === c.id) return `${c.title}${s.reverse ? '▼' : '▲'}`;
     return c.title;
   }
 

@@ -67,12 +67,18 @@ export interface Result {
   stderr: string;
 }
 
+/** execFile's error carries the exit status as a number (a string code means it never ran). */
+function exitCodeOf(err: Error | null): number {
+  if (!err) return 0;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : 1;
+}
+
 export function run(runner: Runner, argv: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
   const full = [...runner.prefix, ...argv];
   return new Promise((resolve) => {
     const child = execFile(full[0] as string, full.slice(1), { timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
+      resolve({ code: exitCodeOf(err), stdout, stderr });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
@@ -90,7 +96,7 @@ export function runInPty(runner: Runner, command: string, steps: [waitFor: RegEx
     let step = 0;
     const child = execFile(full[0] as string, full.slice(1), { timeout: timeoutMs }, (err, stdout, stderr) => {
       clearInterval(timer);
-      resolve({ code: err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0, stdout, stderr });
+      resolve({ code: exitCodeOf(err), stdout, stderr });
     });
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     const timer = setInterval(() => {
