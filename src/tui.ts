@@ -50,14 +50,18 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     store: new AppStore(),
     backend: ctx.backend,
     jobs: {
-      list: () => jobManager.list().map((j) => ({ name: j.record.name, state: j.state, pid: j.record.pid, log: j.record.log, command: j.record.command })),
+      list: () =>
+        jobManager.list().map((j) => ({
+          name: j.record.name,
+          state: j.state,
+          pid: j.record.pid,
+          log: j.record.log,
+          command: j.record.command,
+          target: jobManager.metricsTarget(j.record),
+        })),
       freeze: (n) => jobManager.freeze(n),
       thaw: (n) => jobManager.thaw(n),
       kill: (n) => jobManager.kill(n),
-      metricsTarget: (n) => {
-        const rec = jobManager.list().find((j) => j.record.name === n)?.record;
-        return rec ? jobManager.metricsTarget(rec) : null;
-      },
     },
     metrics,
     settings: {

@@ -53,17 +53,42 @@ export interface TuiThemes {
 }
 
 /** Jobs (commands in cgroups of their own), listed beside the containers as `job:<name>`. */
+export interface TuiJob {
+  name: string;
+  state: 'running' | 'freezing' | 'frozen' | 'finished';
+  pid: number;
+  log: string;
+  command: string[];
+  /** The job's cgroups for the sampler. */
+  target: { dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] };
+}
+
 export interface TuiJobs {
-  list(): { name: string; state: 'running' | 'freezing' | 'frozen' | 'finished'; pid: number; log: string; command: string[] }[];
+  list(): TuiJob[];
   freeze(name: string): Promise<void>;
   thaw(name: string): Promise<void>;
   kill(name: string): Promise<void>;
-  metricsTarget(name: string): { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] } | null;
 }
 
 export const JOB_PREFIX = 'job:';
 
 const JOB_STATE: Record<string, ContainerState> = { running: 'RUNNING', freezing: 'FREEZING', frozen: 'FROZEN', finished: 'STOPPED' };
+
+/** A job as a list row: same columns, state mapped, grouped under 'jobs'. */
+function jobRow(j: TuiJob): ContainerSummary {
+  return {
+    name: `${JOB_PREFIX}${j.name}`,
+    state: JOB_STATE[j.state] ?? 'STOPPED',
+    pid: j.state === 'finished' ? null : j.pid,
+    ipv4: [],
+    ipv6: [],
+    unprivileged: process.getuid?.() !== 0,
+    autostart: false,
+    groups: ['jobs'],
+    memoryBytes: null,
+    cpuSeconds: null,
+  };
+}
 
 export interface TuiDeps {
   io: ScreenIo;
@@ -107,6 +132,7 @@ export class TuiApp implements AppActions {
   private metricsStart: NodeJS.Timeout | null = null;
   private quitting = false;
   private keepAlive: NodeJS.Timeout | null = null;
+  private jobs: TuiJob[] = [];
   private infoCache: { key: string; at: number; info: ContainerInfo } | null = null;
   private readonly hostIfCache = new Map<string, { pid: number; ifs: string[] }>();
   private busy = 0;
@@ -172,39 +198,25 @@ export class TuiApp implements AppActions {
         return m == null ? c : { ...c, memoryBytes: m };
       };
       const containers = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false });
-      const jobs = this.jobRows();
-      this.store.setContainers([...containers, ...jobs].map(withMemory));
+      this.jobs = this.listJobs();
+      this.store.setContainers([...containers, ...this.jobs.map(jobRow)].map(withMemory));
       const targets: { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] }[] = containers.flatMap((c) => {
         if (c.pid === null) return [];
         const rt = this.deps.backend.runtimeOf(c.name);
         return rt ? [{ id: c.name, dirs: rt.dirs, hostInterfaces: this.hostInterfaces(c.name, rt.pid) }] : [];
       });
-      for (const j of jobs) {
-        const t = j.pid !== null ? this.deps.jobs?.metricsTarget(j.name.slice(JOB_PREFIX.length)) : null;
-        if (t) targets.push({ ...t, id: j.name });
-      }
+      for (const j of this.jobs) if (j.state !== 'finished') targets.push({ ...j.target, id: `${JOB_PREFIX}${j.name}` });
       this.deps.metrics.setTargets(targets);
     } catch (e) {
       this.store.addLog('error', `refresh: ${isLxcdeckError(e) ? e.line : String(e)}`);
     }
   }
 
-  /** Jobs as list rows: same columns, state mapped, grouped under 'jobs'. */
-  private jobRows(): ContainerSummary[] {
+  /** The jobs of this refresh (one read of the records per tick). */
+  private listJobs(): TuiJob[] {
     if (!this.deps.jobs) return [];
     try {
-      return this.deps.jobs.list().map((j) => ({
-        name: `${JOB_PREFIX}${j.name}`,
-        state: JOB_STATE[j.state] ?? 'STOPPED',
-        pid: j.state === 'finished' ? null : j.pid,
-        ipv4: [],
-        ipv6: [],
-        unprivileged: process.getuid?.() !== 0,
-        autostart: false,
-        groups: ['jobs'],
-        memoryBytes: null,
-        cpuSeconds: null,
-      }));
+      return this.deps.jobs.list();
     } catch (e) {
       this.store.status = `jobs: ${isLxcdeckError(e) ? e.line : String(e)}`;
       return [];
@@ -234,7 +246,7 @@ export class TuiApp implements AppActions {
     const c = this.store.selectedContainer();
     if (!c) return null;
     if (c.name.startsWith(JOB_PREFIX)) {
-      const job = this.deps.jobs?.list().find((j) => `${JOB_PREFIX}${j.name}` === c.name);
+      const job = this.jobs.find((j) => `${JOB_PREFIX}${j.name}` === c.name);
       return { ...c, lxcpath: '', configFile: job?.log ?? '', rootfs: `job: ${job?.command.join(' ') ?? ''}`, idmap: [], cgroups: {}, hostInterfaces: [], consoleBufferSize: '' };
     }
     const key = `${c.name}:${c.pid}:${c.state}`;
