@@ -1,4 +1,5 @@
 import { execFile, spawn, type StdioOptions } from 'node:child_process';
+import * as os from 'node:os';
 import { LxcdeckError } from '../core/errors.js';
 import { fileSize, lastLxcError } from '../host/paths.js';
 import { findNativeFile } from './native.js';
@@ -80,7 +81,8 @@ export function createHelperRunner(logFile: string | null): HelperRunner {
       return new Promise((resolve, reject) => {
         const child = spawn(file, argv, { env: helperEnv(), stdio });
         child.on('error', (e) => reject(new LxcdeckError('internal', `cannot run ${file}: ${e.message}`)));
-        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? 15 : 0)));
+        // a signal death reads as the shell reports it: 128 + the signal's number
+        child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
     },
   };
