@@ -1,6 +1,10 @@
 import * as os from 'node:os';
 import { systemClock } from './base/clock.js';
-import type { CliContext } from './cli/context.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { attachPrefix, type CliContext } from './cli/context.js';
+import { stateDir } from './host/paths.js';
+import type { PaneLaunch, PaneSpec } from './pane/session.js';
 import { createContainer } from './cli/create.js';
 import { KeptFileReader } from './host/filereader.js';
 import { MetricsSampler } from './metrics/sampler.js';
@@ -101,6 +105,17 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     header: `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`,
     createDemo: () => createContainer(ctx, 'demo', 'busybox'),
     warnings: [],
+    panes: {
+      launch: (spec) => paneLaunch(ctx, spec),
+      consoleLog: (name) => ctx.backend.consoleLog(name),
+      copy(text) {
+        try {
+          return { saved: writeAtomically(path.join(stateDir(ctx.identity), 'copied.txt'), text) };
+        } catch (e) {
+          return { error: e instanceof Error ? e.message : String(e) };
+        }
+      },
+    },
   });
   const running = app.run();
   // after the first frame: the settings store (conf) and the chart widget
@@ -121,4 +136,27 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     void import('./ui/lineChart.js').then((m) => m.preload());
   });
   await running;
+}
+
+/** The helper command line of a pane: attach (placed like a start when unprivileged) or console. */
+function paneLaunch(ctx: CliContext, spec: PaneSpec): PaneLaunch {
+  const lxcpath = ctx.backend.lxcpath;
+  // console escape 0: no Ctrl-a q inside a pane (the pane prefix and close do that job)
+  const run =
+    spec.kind === 'console'
+      ? ctx.helper.interactiveArgv('console', [spec.container, lxcpath, String(spec.tty ?? 0), '0'])
+      : ctx.helper.interactiveArgv(
+          'attach',
+          [spec.container, lxcpath, '--env', 'TERM=xterm-256color', ...(spec.command?.length ? ['--', ...spec.command] : [])],
+          attachPrefix(ctx),
+        );
+  return { file: run.file, args: run.args, env: { ...run.env, TERM: 'xterm-256color' }, cwd: '/' };
+}
+
+function writeAtomically(file: string, text: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+  return file;
 }

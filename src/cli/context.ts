@@ -31,3 +31,10 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   return { fs, identity, cgroups, lib, helper, backend, logFile, placement };
 }
+
+/** Unprivileged attach needs the same delegated placement as start. */
+export function attachPrefix(c: CliContext): string[] {
+  if (c.identity.uid === 0) return [];
+  const p = c.placement();
+  return p.kind === 'systemd-scope' ? p.prefix : [];
+}

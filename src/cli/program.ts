@@ -4,7 +4,7 @@ import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
 import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
 import { runDoctor, formatDoctor } from './doctor.js';
-import { createContext, type CliContext } from './context.js';
+import { attachPrefix, createContext, type CliContext } from './context.js';
 import { createContainer, destroyContainer } from './create.js';
 import { registerJobCommands } from './jobs.js';
 
@@ -216,11 +216,4 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerJobCommands(program, io);
 
   return program;
-}
-
-/** Unprivileged attach needs the same delegated placement as start. */
-function attachPrefix(c: CliContext): string[] {
-  if (c.identity.uid === 0) return [];
-  const p = c.placement();
-  return p.kind === 'systemd-scope' ? p.prefix : [];
 }

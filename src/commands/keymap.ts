@@ -22,8 +22,17 @@ const NAMED = new Set([
   'up', 'down', 'left', 'right', ...Array.from({ length: 12 }, (_, i) => `f${i + 1}`),
 ]);
 
-/** Whether a key name is valid blessed notation: [C-][M-][S-]name. */
+/**
+ * Whether a key name is valid blessed notation: [C-][M-][S-]name, or a
+ * two-key chord 'PREFIX KEY' (the pane prefix, tmux-style: 'C-b %').
+ */
 export function isValidKey(key: string): boolean {
+  const parts = key.split(' ');
+  if (parts.length === 2 && parts.every((k) => k !== '' && isSingleKey(k))) return true;
+  return isSingleKey(key);
+}
+
+function isSingleKey(key: string): boolean {
   const m = /^((?:[CMS]-)*)(.+)$/.exec(key);
   if (!m) return false;
   const mods = m[1] ?? '';

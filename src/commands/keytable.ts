@@ -1,14 +1,27 @@
 import { resolveKeymap, type ResolvedKeymap } from './keymap.js';
 import { COMMANDS } from './table.js';
 
-/** The effective keymap: the command table's defaults plus the settings' overrides. */
+export const PREFIX_COMMAND = 'pane.prefix';
+const DEFAULT_PREFIX = 'C-b';
+
+/**
+ * The effective keymap: the command table's defaults plus the settings'
+ * overrides. Pane chords are written with the default prefix (C-b); a
+ * prefix override moves every default chord to the new prefix.
+ */
 export function effectiveKeymap(overrides: Record<string, string[]>): ResolvedKeymap {
-  return resolveKeymap(COMMANDS.map((c) => ({ id: c.id, keys: c.keys })), overrides);
+  const defaults = COMMANDS.map((c) => ({ id: c.id, keys: c.keys }));
+  const first = resolveKeymap(defaults, overrides);
+  const prefix = first.byCommand.get(PREFIX_COMMAND)?.[0] ?? DEFAULT_PREFIX;
+  if (prefix === DEFAULT_PREFIX) return first;
+  const moved = defaults.map((d) => ({ id: d.id, keys: d.keys.map((k) => (k.startsWith(`${DEFAULT_PREFIX} `) ? `${prefix} ${k.slice(DEFAULT_PREFIX.length + 1)}` : k)) }));
+  return resolveKeymap(moved, overrides);
 }
 
 /** Human names for blessed key notation, for help and the README. */
 export function displayKey(k: string): string {
-  return k.replace(/^C-/, 'Ctrl-').replace(/^M-/, 'Alt-').replace(/^S-/, 'Shift-').replace(/^f(\d+)$/, 'F$1').replace(/^(enter|escape|space|pageup|pagedown|home|end|up|down)$/, (m) => m[0]?.toUpperCase() + m.slice(1));
+  if (k.includes(' ') && k.length > 1) return k.split(' ').map(displayKey).join(' ');
+  return k.replace(/^C-/, 'Ctrl-').replace(/^M-/, 'Alt-').replace(/^S-/, 'Shift-').replace(/^f(\d+)$/, 'F$1').replace(/^(enter|escape|space|pageup|pagedown|home|end|up|down|left|right|tab)$/, (m) => m[0]?.toUpperCase() + m.slice(1));
 }
 
 /** The Markdown key table of the README (a test checks they do not drift). */

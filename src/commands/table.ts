@@ -25,6 +25,16 @@ export interface AppActions {
   nextSpan(): void;
   nextTheme(): void;
   toggleLog(): void;
+  /** Panes (pty sessions beside the list). */
+  readonly hasPanes: boolean;
+  openPane(kind: 'shell' | 'console'): void;
+  splitPane(where: 'right' | 'down'): void;
+  focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void;
+  zoomPane(): void;
+  closePane(): void;
+  scrollMode(): void;
+  resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
+  enableConsoleBuffer(names: string[]): void;
 }
 
 export type LifecycleOp = 'start' | 'stop' | 'restart' | 'kill' | 'freeze-toggle';
@@ -32,12 +42,13 @@ export type LifecycleOp = 'start' | 'stop' | 'restart' | 'kill' | 'freeze-toggle
 type Spec = CommandSpec<AppActions>;
 
 const hasTarget = (a: AppActions) => a.store.targets().length > 0;
+const hasPanes = (a: AppActions) => a.hasPanes;
 
 /** Every command of the TUI with its default keys (htop/k9s/lazydocker habits). */
 export const COMMANDS: Spec[] = [
-  { id: 'app.help', title: 'Help: every key', scope: 'global', keys: ['?', 'f1'], run: (a) => a.openHelp() },
-  { id: 'app.palette', title: 'Command palette', scope: 'global', keys: [':', 'C-p'], run: (a) => a.openPalette() },
-  { id: 'app.quit', title: 'Quit (containers keep running)', scope: 'global', keys: ['q', 'f10', 'C-c'], run: (a) => a.quit() },
+  { id: 'app.help', title: 'Help: every key', scope: 'global', keys: ['?', 'f1', 'C-b ?'], run: (a) => a.openHelp() },
+  { id: 'app.palette', title: 'Command palette', scope: 'global', keys: [':', 'C-p', 'C-b :'], run: (a) => a.openPalette() },
+  { id: 'app.quit', title: 'Quit (containers keep running)', scope: 'global', keys: ['q', 'f10', 'C-c', 'C-b q'], run: (a) => a.quit() },
   { id: 'app.suspend', title: 'Suspend to the shell (fg to return)', scope: 'global', keys: ['C-z'], run: (a) => a.suspend() },
   { id: 'app.redraw', title: 'Redraw the screen', scope: 'global', keys: ['C-l'], run: (a) => a.redraw() },
   { id: 'app.refresh', title: 'Refresh the list now', scope: 'global', keys: ['f5'], run: (a) => a.refresh() },
@@ -66,6 +77,26 @@ export const COMMANDS: Spec[] = [
   { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
+  { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
+  // panes: in a pane every key goes to its program except the prefix, tmux-style
+  { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },
+  { id: 'pane.attach', title: 'Attach a shell to the selected container in a new pane', scope: 'pane', keys: ['a', 'C-b a'], available: hasTarget, run: (a) => a.openPane('shell') },
+  { id: 'pane.console', title: 'Open the console of the selected container in a new pane', scope: 'pane', keys: ['C', 'C-b C'], available: hasTarget, run: (a) => a.openPane('console') },
+  { id: 'pane.split-right', title: 'Split right: another shell on the same container', scope: 'pane', keys: ['C-b %', 'C-b |'], run: (a) => a.splitPane('right') },
+  { id: 'pane.split-down', title: 'Split down: another shell on the same container', scope: 'pane', keys: ['C-b "', 'C-b -'], run: (a) => a.splitPane('down') },
+  { id: 'pane.focus-next', title: 'Focus the next pane (the list is one of them)', scope: 'pane', keys: ['tab', 'C-b o'], run: (a) => a.focusPane(1) },
+  { id: 'pane.focus-prev', title: 'Focus the previous pane', scope: 'pane', keys: ['S-tab', 'C-b ;'], run: (a) => a.focusPane(-1) },
+  { id: 'pane.focus-left', title: 'Focus the pane to the left', scope: 'pane', keys: ['C-b left'], run: (a) => a.focusPane('left') },
+  { id: 'pane.focus-right', title: 'Focus the pane to the right', scope: 'pane', keys: ['C-b right'], run: (a) => a.focusPane('right') },
+  { id: 'pane.focus-up', title: 'Focus the pane above', scope: 'pane', keys: ['C-b up'], run: (a) => a.focusPane('up') },
+  { id: 'pane.focus-down', title: 'Focus the pane below', scope: 'pane', keys: ['C-b down'], run: (a) => a.focusPane('down') },
+  { id: 'pane.zoom', title: 'Zoom the pane to the whole screen and back', scope: 'pane', keys: ['C-b z'], available: hasPanes, run: (a) => a.zoomPane() },
+  { id: 'pane.close', title: 'Close the pane (ends its shell, not the container)', scope: 'pane', keys: ['C-b x'], available: hasPanes, run: (a) => a.closePane() },
+  { id: 'pane.scroll-mode', title: 'Scroll mode: scrollback, / search, v select, y copy', scope: 'pane', keys: ['C-b [', 'C-b pageup'], available: hasPanes, run: (a) => a.scrollMode() },
+  { id: 'pane.resize-left', title: 'Move the pane edge left', scope: 'pane', keys: ['C-b H', 'C-b S-left'], available: hasPanes, run: (a) => a.resizePane('left') },
+  { id: 'pane.resize-right', title: 'Move the pane edge right', scope: 'pane', keys: ['C-b L', 'C-b S-right'], available: hasPanes, run: (a) => a.resizePane('right') },
+  { id: 'pane.resize-up', title: 'Move the pane edge up', scope: 'pane', keys: ['C-b K', 'C-b S-up'], available: hasPanes, run: (a) => a.resizePane('up') },
+  { id: 'pane.resize-down', title: 'Move the pane edge down', scope: 'pane', keys: ['C-b J', 'C-b S-down'], available: hasPanes, run: (a) => a.resizePane('down') },
 ];
 
 export function defaultRegistry(): CommandRegistry<AppActions> {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerBackend, Freezable } from '../core/backend.js';
@@ -12,7 +14,10 @@ import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from 
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
 import { ContainerLister, readConfigFacts } from './lister.js';
-import { callAsync, type ContainerHandle, type NativeLib } from './native.js';
+import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
+
+/** Enough for a few screens of boot messages; liblxc rounds it to pages. */
+export const CONSOLE_BUFFER_SIZE = '128k';
 
 export interface LiblxcBackendDeps {
   lib: NativeLib;
@@ -109,6 +114,28 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   /** Init pid and cgroup directories of a running container, as of the last list(). */
   runtimeOf(name: string): { pid: number; dirs: Map<Hierarchy, string> } | null {
     return this.lister.runtimeOf(name);
+  }
+
+  /** What the container printed on its console so far (its ring buffer), or null when it has none. */
+  async consoleLog(name: string): Promise<Buffer | null> {
+    return this.withHandleAsync(name, async (c, lib) => {
+      this.requireDefined(c, name);
+      if (!lib.lxcdeck_is_running(c)) return null;
+      return consoleLog(lib, c, false);
+    });
+  }
+
+  /**
+   * Gives the container a console ring buffer (lxc.console.buffer.size) so a
+   * console opened later can show what was printed before; from its next start.
+   */
+  enableConsoleBuffer(name: string, size = CONSOLE_BUFFER_SIZE): void {
+    this.withHandle(name, (c, lib) => {
+      this.requireDefined(c, name);
+      if (lib.lxcdeck_set_config_item(c, 'lxc.console.buffer.size', size) !== 0)
+        throw new LxcdeckError('invalid-argument', `liblxc rejected lxc.console.buffer.size = ${size}`, 'use a size such as 128k or auto');
+      saveConfigAtomically(lib, c, name);
+    });
   }
 
   state(name: string): ContainerState {
@@ -248,6 +275,18 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       this.deps.lib.lxcdeck_close(c);
     }
   }
+}
+
+/** liblxc truncates and rewrites the config in place: save beside it and rename over instead. */
+function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string): void {
+  const file = lib.lxcdeck_config_file_name(c);
+  if (!file) throw new LxcdeckError('liblxc-failed', `liblxc does not know the config file of ${name}`);
+  const tmp = `${file}.lxcdeck-${process.pid}`;
+  if (lib.lxcdeck_save_config(c, tmp) !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new LxcdeckError('liblxc-failed', `liblxc could not save the config of ${name}`, `check that ${path.dirname(file)} is writable`);
+  }
+  fs.renameSync(tmp, file);
 }
 
 function wrongState(name: string, state: ContainerState, what: string, fix?: string): LxcdeckError {

@@ -48,7 +48,7 @@ export interface HelperRunner {
   /** Runs a verb to completion and returns its stdout (JSON for start and get-ips). */
   run(verb: 'start' | 'get-ips', args: string[], options?: { prefix?: string[] }): Promise<string>;
   /** argv for an interactive verb (attach, console), to run in a pty or the user's terminal. */
-  interactiveArgv(verb: 'attach' | 'console', args: string[], prefix?: string[]): { file: string; args: string[] };
+  interactiveArgv(verb: 'attach' | 'console', args: string[], prefix?: string[]): { file: string; args: string[]; env: Record<string, string> };
   /** Runs an interactive verb on this process's own terminal and resolves with its exit status. */
   runInteractive(verb: 'attach' | 'console', args: string[], prefix?: string[]): Promise<number>;
 }
@@ -74,7 +74,7 @@ export function createHelperRunner(logFile: string | null): HelperRunner {
         });
       });
     },
-    interactiveArgv: (verb, args, prefix) => argvFor(verb, args, prefix),
+    interactiveArgv: (verb, args, prefix) => ({ ...argvFor(verb, args, prefix), env: helperEnv() as Record<string, string> }),
     runInteractive(verb, args, prefix) {
       const { file, args: argv } = argvFor(verb, args, prefix);
       const stdio: StdioOptions = 'inherit';

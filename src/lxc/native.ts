@@ -130,15 +130,24 @@ export function loadNative(logfile: string | null): NativeLib {
   return native;
 }
 
-/** Copies the console ring buffer out of C memory and frees it. */
-export function consoleLog(lib: NativeLib, c: ContainerHandle, clear: boolean, max = 0): Buffer | null {
+/**
+ * Copies the console ring buffer out of C memory and frees it. It asks the
+ * container's monitor over its command socket, so it runs on koffi's worker
+ * thread: a hung monitor must not freeze the UI.
+ */
+export function consoleLog(lib: NativeLib, c: ContainerHandle, clear: boolean, max = 0): Promise<Buffer | null> {
   const len: [number | bigint] = [0];
-  const ptr = lib.lxcdeck_console_log(c, clear ? 1 : 0, max, len);
-  if (!ptr) return null;
-  const n = Number(len[0]);
-  const bytes = n > 0 ? Buffer.from(koffi.decode(ptr, koffi.array('uint8_t', n, 'Typed')) as Uint8Array) : Buffer.alloc(0);
-  lib.lxcdeck_free(ptr);
-  return bytes;
+  const fn = lib.lxcdeck_console_log as unknown as { async(...args: unknown[]): void };
+  return new Promise((resolve, reject) => {
+    fn.async(c, clear ? 1 : 0, max, len, (err: unknown, ptr: unknown) => {
+      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      if (!ptr) return resolve(null);
+      const n = Number(len[0]);
+      const bytes = n > 0 ? Buffer.from(koffi.decode(ptr, koffi.array('uint8_t', n, 'Typed')) as Uint8Array) : Buffer.alloc(0);
+      lib.lxcdeck_free(ptr);
+      resolve(bytes);
+    });
+  });
 }
 
 /** Runs a native call that can wait on koffi's worker thread, so the event loop never blocks. */

@@ -13,7 +13,9 @@ import type { Hierarchy } from '../host/cgroups.js';
 import { sanitize } from '../presentation/format.js';
 import { listItems, type LiveFacts } from '../presentation/rows.js';
 import { SORT_COLUMNS, type AppStore } from '../state/store.js';
+import { MAIN, type Rect } from '../pane/layout.js';
 import { DetailView } from './detailView.js';
+import { PaneHost, type MouseData, type PaneLauncher } from './paneHost.js';
 import { ListView } from './listView.js';
 import { createConfirm, createHelp, helpText, Palette as PaletteOverlay } from './overlays.js';
 import { RenderScheduler } from './scheduler.js';
@@ -24,6 +26,7 @@ import { esc, fg, type Palette } from './style.js';
 export interface TuiBackend extends ContainerBackend, Freezable {
   runtimeOf(name: string): { pid: number; dirs: Map<Hierarchy, string> } | null;
   hostInterfaces(name: string): string[];
+  enableConsoleBuffer(name: string): void;
 }
 
 /** The metrics sampler as the UI uses it. */
@@ -102,9 +105,24 @@ export interface TuiDeps {
   createDemo: () => Promise<void>;
   /** Warnings found while loading (bad settings, key conflicts) for the event log. */
   warnings: string[];
+  /** Runs pane programs (attach, console); without it there are no panes. */
+  panes?: PaneLauncher;
 }
 
 const SPANS = [60, 300, 900];
+const PASTE_START = '\x1b[200~';
+const PASTE_END = '\x1b[201~';
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+/** Pane output renders at most this often: a flood must not starve the rest. */
+const PANE_FRAME_MS = 33;
+
+const noPanes: PaneLauncher = {
+  launch: () => {
+    throw new Error('panes are not available');
+  },
+  consoleLog: async () => null,
+  copy: () => ({ error: 'copying is not available' }),
+};
 
 /**
  * The full-screen workstation: list, details with graphs, event log, status
@@ -136,6 +154,12 @@ export class TuiApp implements AppActions {
   private infoCache: { key: string; at: number; info: ContainerInfo } | null = null;
   private readonly hostIfCache = new Map<string, { pid: number; ifs: string[] }>();
   private busy = 0;
+  private readonly panes: PaneHost;
+  /** The pane prefix key that was pressed, while waiting for the command key. */
+  private prefixArmed: string | null = null;
+  private pasting: NodeJS.Timeout | null = null;
+  /** The list, details and log need recomputing (not only pane output). */
+  private fullDirty = true;
   private done!: () => void;
   readonly finished: Promise<void>;
   firstFrameAt: number | null = null;
@@ -161,7 +185,36 @@ export class TuiApp implements AppActions {
     this.logBox = blessed.box({ parent: screen, left: 0, width: '100%', border: { type: 'line' }, label: ' events ', tags: true });
     this.statusBar = blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
 
-    this.d.add(this.store.onChange(() => this.scheduler.markDirty()));
+    this.panes = this.d.add(
+      new PaneHost(
+        {
+          screen,
+          launcher: deps.panes ?? noPanes,
+          log: (level, text) => this.store.addLog(level, text),
+          stateOf: (name) => this.store.containers.find((c) => c.name === name)?.state,
+          paneDirty: () => this.scheduler.markDirty(PANE_FRAME_MS),
+          relayout: () => {
+            this.layout();
+            this.fullDirty = true;
+            this.scheduler.markDirty();
+          },
+          writeHost: (data) => deps.io.output.write(data),
+        },
+        this.palette,
+      ),
+    );
+    screen.on('mouse', (data: MouseData) => {
+      if (this.store.overlay === null) this.panes.screenMouse(data);
+    });
+    this.listenForPaste(deps.io.input);
+    deps.io.output.write(BRACKETED_PASTE_ON);
+
+    this.d.add(
+      this.store.onChange(() => {
+        this.fullDirty = true;
+        this.scheduler.markDirty();
+      }),
+    );
     // one tick drives everything: sample, then the list, then one render
     this.d.add(deps.metrics.onSample(() => this.refresh()));
     this.d.add(deps.metrics.onError((m) => this.store.addLog('error', `metrics: ${m}`)));
@@ -262,27 +315,55 @@ export class TuiApp implements AppActions {
 
   // ---- drawing ----------------------------------------------------------
 
+  /** Places the panes, then the list, details and log inside the MAIN leaf. */
   private layout(): void {
+    const w = this.screen.width as number;
     const h = this.screen.height as number;
-    const logH = this.logLarge ? Math.max(5, Math.floor(h / 2)) : h >= 30 ? 6 : h >= 20 ? 4 : 3;
-    const body = h - 2 - logH;
+    this.statusBar.top = h - 1;
+    const area: Rect = { x: 0, y: 1, w, h: Math.max(3, h - 2) };
+    const main = this.panes.place(area);
+    const boxes = [this.list.box, this.detail.box, this.logBox];
+    if (!main) {
+      for (const b of boxes) b.hide();
+      return;
+    }
+    const place = (b: blessed.Widgets.BoxElement, top: number, height: number) => {
+      b.left = main.x;
+      b.width = main.w;
+      b.top = top;
+      b.height = height;
+    };
+    // the log gives way first when the main view is small (a pane beside it, 80x24)
+    const logH = main.h < 12 ? 0 : this.logLarge ? Math.max(5, Math.floor(main.h / 2)) : main.h >= 28 ? 6 : main.h >= 18 ? 4 : 3;
+    const body = main.h - logH;
     const showDetail = this.store.view === 'detail';
     const listH = showDetail ? Math.max(5, Math.min(body - 8, Math.floor(body * 0.4))) : body;
-    this.list.box.top = 1;
-    this.list.box.height = listH;
-    this.list.box.width = '100%';
-    this.detail.box.top = 1 + listH;
-    this.detail.box.height = Math.max(3, body - listH);
-    this.detail.box.width = '100%';
+    place(this.list.box, main.y, listH);
+    this.list.box.show();
+    place(this.detail.box, main.y + listH, Math.max(3, body - listH));
     if (showDetail) this.detail.box.show();
     else this.detail.box.hide();
-    this.logBox.top = h - 1 - logH;
-    this.logBox.height = logH;
-    this.statusBar.top = h - 1;
+    place(this.logBox, main.y + body, Math.max(3, logH));
+    if (logH) this.logBox.show();
+    else this.logBox.hide();
   }
 
   private draw(): void {
     if (this.quitting) return;
+    // frames for pane output alone skip the list, details and log
+    if (this.fullDirty) this.drawMain();
+    this.fullDirty = false;
+    this.panes.drawChrome(this.prefixArmed !== null);
+    this.statusBar.setContent(this.statusLine());
+    this.screen.render();
+    if (this.firstFrameAt === null) {
+      this.firstFrameAt = performance.now();
+      // startup timing for the benchmark: ms since the process started
+      if (process.env.LXCDECK_TRACE_STARTUP) process.stderr.write(`first frame ${this.firstFrameAt.toFixed(0)} ms, ${this.store.containers.length} rows\n`);
+    }
+  }
+
+  private drawMain(): void {
     const p = this.palette;
     const s = this.store;
     const cts = s.containers.filter((c) => !c.name.startsWith(JOB_PREFIX));
@@ -296,7 +377,7 @@ export class TuiApp implements AppActions {
     // actions apply to what is highlighted: never to a row the filter hid
     const shown = this.list.names();
     if (s.selected === null || !shown.includes(s.selected)) s.selected = shown[0] ?? null;
-    this.list.draw(s.overlay === null && !s.filterEditing);
+    this.list.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN);
     if (s.containers.length === 0)
       this.list.box.setContent(
         `\n  No containers in ${esc(this.deps.backend.lxcpath)} yet.\n\n  Press ${fg(p, 'helpKey', 'c')} to create and start a demo busybox container named "demo", ${fg(p, 'helpKey', '?')} for help, ${fg(p, 'helpKey', 'q')} to quit.`,
@@ -318,13 +399,6 @@ export class TuiApp implements AppActions {
         .map((e) => `${fg(p, 'dim', e.at.toTimeString().slice(0, 8))} ${fg(p, e.level === 'error' ? 'logError' : e.level === 'warn' ? 'logWarn' : 'logInfo', esc(sanitize(e.text)))}`)
         .join('\n'),
     );
-    this.statusBar.setContent(this.statusLine());
-    this.screen.render();
-    if (this.firstFrameAt === null) {
-      this.firstFrameAt = performance.now();
-      // startup timing for the benchmark: ms since the process started
-      if (process.env.LXCDECK_TRACE_STARTUP) process.stderr.write(`first frame ${this.firstFrameAt.toFixed(0)} ms, ${s.containers.length} rows\n`);
-    }
   }
 
   private statusLine(): string {
@@ -332,7 +406,50 @@ export class TuiApp implements AppActions {
     const s = this.store;
     if (s.filterEditing) return `${fg(p, 'helpKey', '/')}${esc(s.filter)}█  ${fg(p, 'dim', 'Enter keeps the filter, Esc clears it')}`;
     const key = (id: string) => displayKey(this.keymap.byCommand.get(id)?.[0] ?? '');
-    const hints = (
+    const chord = (id: string) => {
+      const k = (this.keymap.byCommand.get(id) ?? []).find((x) => x.includes(' ') && x.length > 1);
+      return k ? displayKey(k.slice(k.indexOf(' ') + 1)) : '';
+    };
+    const mode = (label: string) => `{inverse} ${label} {/inverse} `;
+    const pane = this.panes.focused();
+    const hintsOf = (list: [string, string][], keyOf: (id: string) => string) =>
+      list
+        .map(([id, label]) => [keyOf(id), label])
+        .filter(([k]) => k)
+        .map(([k, label]) => `${fg(p, 'helpKey', esc(k as string))} ${label}`)
+        .join('  ');
+    if (this.prefixArmed !== null)
+      return `${mode('PREFIX')}${hintsOf(
+        [
+          ['pane.split-right', 'split right'],
+          ['pane.split-down', 'split down'],
+          ['pane.focus-next', 'next'],
+          ['pane.zoom', 'zoom'],
+          ['pane.close', 'close'],
+          ['pane.scroll-mode', 'scroll'],
+          ['pane.attach', 'shell'],
+          ['pane.console', 'console'],
+          ['app.help', 'help'],
+        ],
+        chord,
+      )}  ${fg(p, 'helpKey', esc(displayKey(this.prefixArmed)))} sends it to the pane`;
+    if (pane?.scroll)
+      return `${mode('SCROLL')}${fg(p, 'helpKey', '↑↓ PgUp PgDn')} move  ${fg(p, 'helpKey', '/')} search  ${fg(p, 'helpKey', 'n N')} next  ${fg(p, 'helpKey', 'v')} select  ${fg(p, 'helpKey', 'y')} copy  ${fg(p, 'helpKey', 'q')} leave`;
+    if (pane) {
+      const prefix = displayKey(this.keymap.byCommand.get('pane.prefix')?.[0] ?? 'C-b');
+      return `${mode(`PANE ${esc(sanitize(pane.session.spec.container))}`)}keys go to the pane; ${fg(p, 'helpKey', esc(prefix))} then ${hintsOf(
+        [
+          ['pane.focus-next', 'next'],
+          ['pane.split-right', 'split'],
+          ['pane.zoom', 'zoom'],
+          ['pane.scroll-mode', 'scroll'],
+          ['pane.close', 'close'],
+          ['app.help', 'help'],
+        ],
+        chord,
+      )}${this.statusTail()}`;
+    }
+    const hints = hintsOf(
       [
         ['app.help', 'help'],
         ['view.filter', 'filter'],
@@ -340,15 +457,20 @@ export class TuiApp implements AppActions {
         ['container.start', 'start'],
         ['container.stop', 'stop'],
         ['container.freeze-toggle', 'freeze'],
+        ['pane.attach', 'shell'],
         ['app.palette', 'commands'],
         ['app.quit', 'quit'],
-      ] as const
-    )
-      .map(([id, label]) => `${fg(p, 'helpKey', esc(key(id)))} ${label}`)
-      .join('  ');
+      ],
+      key,
+    );
+    return `${hints}${this.statusTail()}`;
+  }
+
+  private statusTail(): string {
+    const p = this.palette;
     const busy = this.busy ? fg(p, 'logWarn', ` working (${this.busy}) `) : '';
-    const status = s.status ? `  ${fg(p, 'logError', esc(sanitize(s.status)))}` : '';
-    return `${hints}${busy}${status}`;
+    const status = this.store.status ? `  ${fg(p, 'logError', esc(sanitize(this.store.status)))}` : '';
+    return `${busy}${status}`;
   }
 
   // ---- keys ---------------------------------------------------------------
@@ -381,6 +503,33 @@ export class TuiApp implements AppActions {
       if (name === 'escape' || name === 'q' || name === '?') this.closeOverlay();
       return;
     }
+    if (this.pasting) {
+      // the paste went to the pane whole (listenForPaste): drop blessed's keys for it
+      if (key.sequence === PASTE_END) this.endPaste();
+      return;
+    }
+    // the pane prefix, tmux-style: the next key is a command for lxcdeck
+    if (this.prefixArmed !== null) {
+      const used = this.prefixArmed;
+      this.prefixArmed = null;
+      if (name === used) this.panes.sendRaw(key.sequence ?? '');
+      else {
+        const id = this.keymap.byKey.get(`${used} ${name}`);
+        const cmd = id ? this.registry.get(id) : undefined;
+        if (cmd) this.execute(cmd);
+      }
+      this.scheduler.markDirty();
+      return;
+    }
+    if (!s.filterEditing && (this.keymap.byCommand.get('pane.prefix') ?? []).includes(name)) {
+      this.prefixArmed = name;
+      this.scheduler.markDirty();
+      return;
+    }
+    if (this.panes.focused()) {
+      this.panes.key(ch, key, name);
+      return;
+    }
     if (s.filterEditing) {
       if (name === 'escape') {
         s.filter = '';
@@ -394,6 +543,46 @@ export class TuiApp implements AppActions {
     const id = this.keymap.byKey.get(name);
     const cmd = id ? this.registry.get(id) : undefined;
     if (cmd) this.execute(cmd);
+  }
+
+  /**
+   * The host terminal's bracketed paste, taken whole from the input before
+   * blessed splits it into keys: a paste into a pane arrives as one write,
+   * bracketed if the program asked for it.
+   */
+  private listenForPaste(input: NodeJS.ReadableStream): void {
+    let text: string | null = null;
+    const onData = (d: Buffer | string) => {
+      let str = d.toString();
+      if (text === null) {
+        const i = str.indexOf(PASTE_START);
+        if (i < 0 || !this.panes.focused()) return;
+        text = '';
+        str = str.slice(i + PASTE_START.length);
+        this.startPaste();
+      }
+      const end = str.indexOf(PASTE_END);
+      if (end < 0) {
+        text += str;
+        return;
+      }
+      this.panes.paste(text + str.slice(0, end));
+      text = null;
+    };
+    const stream = input as NodeJS.ReadableStream & { prependListener(e: 'data', f: (d: Buffer | string) => void): void };
+    stream.prependListener('data', onData);
+    this.d.add({ dispose: () => input.removeListener('data', onData) });
+  }
+
+  private startPaste(): void {
+    if (this.pasting) clearTimeout(this.pasting);
+    // in case the end marker never reaches the key parser whole
+    this.pasting = setTimeout(() => this.endPaste(), 2000);
+  }
+
+  private endPaste(): void {
+    if (this.pasting) clearTimeout(this.pasting);
+    this.pasting = null;
   }
 
   private execute(cmd: CommandSpec<AppActions>): void {
@@ -449,8 +638,9 @@ export class TuiApp implements AppActions {
     // blessed buffers its leave-alternate-screen sequence and mutes the output
     // before flushing it, so the shell would come back inside our screen:
     // leave it (and mouse reporting) ourselves first
-    this.deps.io.output.write('\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
+    this.deps.io.output.write('\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
     screen.sigtstp(() => {
+      this.deps.io.output.write(BRACKETED_PASTE_ON);
       screen.alloc();
       this.scheduler.markDirty();
     });
@@ -635,10 +825,63 @@ export class TuiApp implements AppActions {
     this.palette = palette;
     this.list.setPalette(palette);
     this.detail.setPalette(palette);
+    this.panes.setPalette(palette);
     this.store.themeName = name;
     const err = this.deps.settings.save({ theme: name });
     if (err) this.store.addLog('warn', err);
     this.store.addLog('info', `theme ${name}`);
+  }
+
+  get hasPanes(): boolean {
+    return this.panes.count > 0;
+  }
+
+  openPane(kind: 'shell' | 'console'): void {
+    const name = this.store.selected;
+    if (!name || name.startsWith(JOB_PREFIX)) return void this.store.addLog('warn', `${kind}: select a container first`);
+    const c = this.store.containers.find((x) => x.name === name);
+    if (c && c.state !== 'RUNNING' && c.state !== 'FROZEN') return void this.store.addLog('warn', `${kind}: ${name} is ${c.state}; start it first (s)`);
+    this.panes.open({ kind, container: name });
+  }
+
+  splitPane(where: 'right' | 'down'): void {
+    const sel = this.store.selected;
+    this.panes.split(where, sel && !sel.startsWith(JOB_PREFIX) ? sel : null);
+  }
+
+  focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void {
+    this.panes.focus(to);
+  }
+
+  zoomPane(): void {
+    this.panes.zoom();
+  }
+
+  closePane(): void {
+    const v = this.panes.focused();
+    if (!v) return;
+    if (v.session.running) this.confirm(`Close the ${v.session.spec.kind} pane on ${v.session.spec.container}? (the container keeps running)`, () => this.panes.close());
+    else this.panes.close();
+  }
+
+  scrollMode(): void {
+    this.panes.scrollMode();
+  }
+
+  resizePane(dir: 'left' | 'right' | 'up' | 'down'): void {
+    this.panes.resize(dir);
+  }
+
+  enableConsoleBuffer(names: string[]): void {
+    for (const name of names) {
+      if (name.startsWith(JOB_PREFIX)) continue;
+      try {
+        this.deps.backend.enableConsoleBuffer(name);
+        this.store.addLog('info', `${name}: console ring buffer enabled (lxc.console.buffer.size); it starts with the next start`);
+      } catch (e) {
+        this.store.addLog('error', `${name}: ${isLxcdeckError(e) ? e.line : String(e)}`);
+      }
+    }
   }
 
   toggleLog(): void {

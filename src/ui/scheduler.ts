@@ -15,9 +15,10 @@ export class RenderScheduler implements Disposable {
     private readonly minIntervalMs = 16,
   ) {}
 
-  markDirty(): void {
+  /** `gapMs`: a longer minimum gap since the last frame, for low-priority changes (pane output). */
+  markDirty(gapMs = this.minIntervalMs): void {
     if (this.pending) return;
-    const wait = this.last + this.minIntervalMs - performance.now();
+    const wait = this.last + gapMs - performance.now();
     const fire = () => {
       this.pending = null;
       this.last = performance.now();

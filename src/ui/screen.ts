@@ -36,7 +36,7 @@ export function createScreen(io: ScreenIo, onFatal: (message: string) => void): 
       /* best effort: fall through to the raw reset below */
     }
     // belt and braces: normal buffer, cursor on, mouse off, attributes reset
-    io.output.write('\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[0m');
+    io.output.write('\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[0m');
     const stdin = io.input as NodeJS.ReadStream;
     if (typeof stdin.setRawMode === 'function' && stdin.isTTY) stdin.setRawMode(false);
   };

@@ -89,4 +89,4 @@ export class Tui {
   }
 }
 
-export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', space: ' ', ctrlC: '\x03' } as const;
+export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', space: ' ', ctrlC: '\x03' } as const;

@@ -1,0 +1,240 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, REPO, ROOT, run, uniqueName, USER, type Runner } from '../integration/host.js';
+import { KEY, Tui } from './harness.js';
+
+const skip = hostUnavailable();
+const PREFIX = '\x02'; // Ctrl-b
+/** busybox sh's prompt at the end of a pane line (the pane's right border after it). */
+const PROMPT = /# +│$/m;
+
+/** Occurrences of a string on the screen. */
+const count = (screen: string, s: string) => screen.split(s).length - 1;
+
+describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (runner: Runner) => {
+  const tag = runner.unprivileged ? 'u' : 'r';
+  const a = uniqueName(`${tag}p1`);
+  const b = uniqueName(`${tag}p2`);
+  const configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-panes-'));
+  fs.chmodSync(configHome, 0o777);
+  let tui: Tui | null = null;
+
+  const open = async (cols = 120, rows = 36) => {
+    tui = new Tui(runner, [], { cols, rows, env: { XDG_CONFIG_HOME: configHome } });
+    await tui.waitFor(a);
+    return tui;
+  };
+  const only = async (t: Tui, name: string) => {
+    t.type('/');
+    t.type(name);
+    t.type(KEY.enter);
+    await t.waitFor((s) => s.includes(name) && !s.includes(name === a ? b : a));
+  };
+  /** Attaches a shell pane to `name` and waits for its prompt. */
+  const attach = async (t: Tui, name: string) => {
+    await only(t, name);
+    t.type('a');
+    await t.waitFor(`${name} · shell`);
+    await t.waitFor(PROMPT);
+  };
+  const rootfsOf = async (name: string) => {
+    const info = JSON.parse((await lxcdeck(runner, ['info', name, '--json'])).stdout) as { rootfs: string };
+    return info.rootfs.replace(/^dir:/, '');
+  };
+
+  beforeAll(async () => {
+    await destroy(runner, [a, b]);
+    await createBusybox(runner, a);
+    await createBusybox(runner, b);
+    expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
+    expect((await lxcdeck(runner, ['start', b])).code).toBe(0);
+  });
+  afterEach(async () => {
+    if (tui && tui.exitCode === null) {
+      tui.type(`${PREFIX}q`);
+      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
+      tui.kill('SIGKILL');
+    }
+    tui = null;
+  });
+  afterAll(async () => {
+    await destroy(runner, [a, b]);
+    fs.rmSync(configHome, { recursive: true, force: true });
+  });
+
+  it('attaches a shell in a pane beside the list: echo $((6*7)) shows 42', async () => {
+    const t = await open();
+    await attach(t, a);
+    t.type('echo $((6*7))\r');
+    const screen = await t.waitFor(/^.*│42\s*│?$/m);
+    // the list is still there, beside the pane
+    expect(screen).toMatch(new RegExp(`${a}\\s+● RUNNING`));
+    expect(screen).toContain('PANE');
+  });
+
+  it('two shells on two containers: typing in one does not reach the other', async () => {
+    const t = await open();
+    await attach(t, a);
+    // back to the list (the pane prefix, then o), pick the other container, attach again
+    t.type(`${PREFIX}o`);
+    await t.waitFor((s) => !s.includes('keys go to the pane'));
+    t.type(`/${b}\r`);
+    await t.waitFor(`filter: ${b}`);
+    t.type('a');
+    await t.waitFor(`${b} · shell`);
+    await t.waitFor((s) => count(s, `${a} · shell`) === 1 && count(s, `${b} · shell`) === 1);
+    await eventually(async () => (t.text().match(/# +│/g) ?? []).length >= 2, 10_000);
+    t.type('echo "B-$((20+3))"; hostname\r');
+    const screen = await t.waitFor((s) => s.includes('B-23'));
+    // the command line and its output, in one pane only
+    expect(count(screen, 'echo "B-$((20+3))"')).toBe(1);
+    expect(count(screen, 'B-23')).toBe(1);
+    // the other pane still answers for itself
+    t.type(`${PREFIX}${KEY.right}`);
+    await t.waitFor(`▶ ${a} · shell`);
+    t.type('echo "A-$((30+4))"\r');
+    const after = await t.waitFor((s) => count(s, 'A-34') === 1);
+    expect(count(after, 'echo "A-$((30+4))"')).toBe(1);
+    expect(count(after, 'B-23')).toBe(1);
+  });
+
+  it('the program sees the pane size: stty size follows resizes of the terminal and of the pane', async () => {
+    const t = await open(120, 36);
+    await attach(t, a);
+    // 120 columns: the pane takes the right half (60), minus its border
+    t.type('stty size\r');
+    await t.waitFor(/│32 58\s*│/);
+    t.resize(140, 40);
+    await t.waitFor((s) => s.split('\n').some((l) => l.length > 125));
+    t.type('clear; stty size\r');
+    await t.waitFor(/│36 68\s*│/);
+    // move the pane's left edge 4 cells right
+    t.type(`${PREFIX}L`);
+    t.type('clear; stty size\r');
+    await t.waitFor(/│36 64\s*│/);
+  });
+
+  it("the console pane shows what the ring buffer held before anyone attached", async () => {
+    const c = uniqueName(`${tag}p3`);
+    await destroy(runner, [c]);
+    await createBusybox(runner, c);
+    try {
+      const t = await open();
+      await only(t, c);
+      t.type('B'); // enable the ring buffer, from the next start
+      await t.waitFor('console ring buffer enabled');
+      const config = (JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout) as { configFile: string }).configFile;
+      expect(fs.readFileSync(config, 'utf8')).toMatch(/^lxc\.console\.buffer\.size = 128k$/m);
+      t.type('s');
+      await t.waitFor(new RegExp(`${c}\\s+● RUNNING`), 30_000);
+      const mark = `RING-${process.pid}`;
+      expect((await lxcdeck(runner, ['attach', c, '--', 'sh', '-c', `echo ${mark}-$((1+1)) > /dev/console`])).code).toBe(0);
+      t.type('C');
+      await t.waitFor(`${c} · console`);
+      await t.waitFor(`${mark}-2`);
+    } finally {
+      await destroy(runner, [c]);
+    }
+  });
+
+  it('container escape sequences never reach the host terminal; TIOCSTI cannot type into lxcdeck', async () => {
+    const bin = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-tiocsti-')), 'tiocsti');
+    execFileSync('gcc', ['-static', '-O2', '-o', bin, path.join(REPO, 'test/e2e/fixtures/tiocsti.c')]);
+    const target = path.join(await rootfsOf(a), 'bin', 'ldt-tiocsti');
+    fs.copyFileSync(bin, target);
+    fs.chmodSync(target, 0o755);
+    try {
+      const t = await open();
+      await attach(t, a);
+      const before = t.raw.length;
+      // OSC 0 title, OSC 52 clipboard, OSC 8 hyperlink, a DCS query, DSR cursor report, DA
+      t.type(`printf '\\033]0;%s\\007' "PW$((1))NED"; printf '\\033]52;c;cHduZWQ=\\007\\033]8;;http://x/\\007LINK\\033]8;;\\007\\033P+q544e\\033\\\\\\033[6n\\033[c'; echo; echo SEQ-DONE\r`);
+      await t.waitFor(/SEQ-DONE\s*│/);
+      // the emulator's answers to DSR and DA went to the shell as input, like a real terminal's: clear the line
+      await new Promise((r) => setTimeout(r, 500));
+      t.type('\x03');
+      await new Promise((r) => setTimeout(r, 300));
+      t.type('ldt-tiocsti\r');
+      await t.waitFor('TIOCSTI done');
+      await new Promise((r) => setTimeout(r, 1500));
+      const out = t.raw.slice(before);
+      expect(out).not.toMatch(/\x1b\][0-9]*;[^\x07\x1b]*PW1NED/);
+      expect(out).not.toMatch(/\x1b\]52;/);
+      expect(out).not.toMatch(/\x1b\]8;/);
+      expect(out).not.toMatch(/\x1bP/);
+      expect(out).not.toMatch(/\x1b\[6n|\x1b\[c/);
+      // the title landed in the emulator: shown in the pane border, sanitised
+      await t.waitFor(`${a} · shell · PW1NED`);
+      // lxcdeck did not receive the pushed "q": still running, list still drawn
+      expect(t.exitCode).toBe(null);
+      expect(t.text()).toMatch(new RegExp(`${a}\\s+● RUNNING`));
+    } finally {
+      fs.rmSync(target, { force: true });
+      fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+    }
+  });
+
+  it('the attached shell sees only fds 0 1 2 (besides the copy of its tty busybox sh makes for job control)', async () => {
+    const t = await open(200, 40);
+    await attach(t, a);
+    // ls straight to the pane: no pipe or command substitution adds an fd to the shell
+    t.type('ls -l /proc/$$/fd; echo END\r');
+    const screen = await t.waitFor(/│END\s*│$/m);
+    const fds = new Map([...screen.matchAll(/ (\d+) -> (\S+)/g)].map((m) => [Number(m[1]), m[2] as string]));
+    const shell = [...fds.keys()].filter((fd) => fd !== 10).sort((x, y) => x - y);
+    expect(shell).toEqual([0, 1, 2]);
+    // ash opens its controlling tty again for job control (fd 10)
+    if (fds.has(10)) expect(['/dev/tty', fds.get(0)]).toContain(fds.get(10));
+  });
+
+  it('a pane says why its program ended and Enter re-attaches', async () => {
+    const t = await open();
+    await attach(t, a);
+    t.type('exit 7\r');
+    await t.waitFor('exited 7: Enter re-attaches');
+    t.type(KEY.enter);
+    await t.waitFor('re-attached');
+    t.type('echo "again-$((2*3))"\r');
+    await t.waitFor('again-6');
+  });
+
+  it('zoom, scroll mode and search, close', async () => {
+    const t = await open();
+    await attach(t, a);
+    t.type('seq 1 3000\r');
+    await t.waitFor(/│3000\s*│/);
+    t.type(`${PREFIX}z`);
+    await t.waitFor((s) => !new RegExp(`${a}\\s+● RUNNING`).test(s));
+    t.type(`${PREFIX}[`);
+    await t.waitFor('SCROLL');
+    t.type('/');
+    t.type('1234');
+    t.type(KEY.enter);
+    await t.waitFor(/│1234\s*│/);
+    t.type('q');
+    await t.waitFor((s) => !s.includes('SCROLL'));
+    t.type(`${PREFIX}z`);
+    await t.waitFor(new RegExp(`${a}\\s+● RUNNING`));
+    t.type(`${PREFIX}x`);
+    await t.waitFor('keeps running');
+    t.type('y');
+    await t.waitFor((s) => !s.includes(`${a} · shell`));
+  });
+
+  it('quitting with panes open leaves the containers running', async () => {
+    const t = await open();
+    await attach(t, a);
+    t.type(`${PREFIX}q`);
+    expect(await t.exited).toBe(0);
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
+    expect(await lxcInfoState(runner, b)).toBe('RUNNING');
+    const tail = t.raw.slice(t.raw.lastIndexOf('\x1b[?1049l'));
+    expect(tail).toContain('\x1b[?25h');
+    // no attach helper left behind
+    const left = await run(runner, ['pgrep', '-f', `lxcdeck-helper attach ${a}`]);
+    expect(left.stdout.trim()).toBe('');
+  });
+});
