@@ -719,7 +719,9 @@ export class TuiApp implements AppActions {
 
   openHelp(): void {
     this.closeOverlay();
-    const content = helpText(this.registry.all(), (id) => this.keymap.byCommand.get(id) ?? [], this.palette, '');
+    // the overlay is 80% of the screen, inside its border
+    const size = { width: Math.floor((this.screen.width as number) * 0.8) - 3, height: Math.floor((this.screen.height as number) * 0.8) - 2 };
+    const content = helpText(this.registry.all(), (id) => this.keymap.byCommand.get(id) ?? [], this.palette, '', size);
     this.overlayEl = createHelp(this.screen, content);
     this.store.overlay = { kind: 'help' };
     this.store.notify();

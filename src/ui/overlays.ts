@@ -4,28 +4,55 @@ import { displayKey } from '../commands/keytable.js';
 import { fuzzyFilter } from '../commands/fuzzy.js';
 import { esc, fg, type Palette as Colors } from './style.js';
 
-/** Help overlay: every command with its effective keys, straight from the registry. */
-export function helpText<C>(commands: CommandSpec<C>[], keys: (id: string) => string[], p: Colors, prefixNote: string): string {
+/**
+ * Help overlay: every command with its effective keys, straight from the
+ * registry. When it is taller than `height` and there is room, the sections
+ * flow into two columns (titles shortened to fit; keys never are).
+ */
+export function helpText<C>(commands: CommandSpec<C>[], keys: (id: string) => string[], p: Colors, prefixNote: string, size = { width: 0, height: 0 }): string {
   const scopes: [string, string][] = [
     ['global', 'anywhere'],
     ['list', 'container list'],
     ['detail', 'details'],
     ['pane', 'panes'],
   ];
-  const lines: string[] = [];
+  type Line = { header?: string; key?: string; title?: string; asks?: boolean };
+  const lines: Line[] = [];
+  const shown = (c: CommandSpec<C>) => keys(c.id).map(displayKey).join(' ');
+  const pad = Math.min(28, Math.max(...commands.map((c) => shown(c).length)));
+  const sectionStarts: number[] = [];
   for (const [scope, title] of scopes) {
     const cs = commands.filter((c) => c.scope === scope);
     if (!cs.length) continue;
-    lines.push(fg(p, 'title', `${title}`));
-    for (const c of cs) {
-      const k = keys(c.id).map(displayKey).join(' ');
-      lines.push(`  ${fg(p, 'helpKey', esc(k.padEnd(16)))} ${esc(c.title)}${c.dangerous ? fg(p, 'dim', ' (asks first)') : ''}`);
-    }
-    lines.push('');
+    sectionStarts.push(lines.length);
+    lines.push({ header: title });
+    for (const c of cs) lines.push({ key: shown(c).padEnd(pad), title: c.title, asks: c.dangerous === true });
+    lines.push({});
   }
-  if (prefixNote) lines.push(fg(p, 'dim', esc(prefixNote)));
-  lines.push(fg(p, 'dim', 'Esc or ? closes this help. Keys can be changed in the settings (lxcdeck keys lists them).'));
-  return lines.join('\n');
+  const render = (l: Line, width: number): [number, string] => {
+    if (l.header !== undefined) return [l.header.length, fg(p, 'title', esc(l.header))];
+    if (l.key === undefined) return [0, ''];
+    const asks = l.asks ? ' (asks first)' : '';
+    const room = width - l.key.length - 3 - asks.length;
+    const title = (l.title ?? '').length > room ? `${(l.title ?? '').slice(0, Math.max(1, room - 1))}…` : (l.title ?? '');
+    return [2 + l.key.length + 1 + title.length + asks.length, `  ${fg(p, 'helpKey', esc(l.key))} ${esc(title)}${asks ? fg(p, 'dim', asks) : ''}`];
+  };
+  const footer: string[] = [];
+  if (prefixNote) footer.push(fg(p, 'dim', esc(prefixNote)));
+  footer.push(fg(p, 'dim', 'Esc or ? closes this help. Keys can be changed in the settings (lxcdeck keys lists them).'));
+  const split = sectionStarts.find((i) => i >= lines.length / 2 - 4) ?? 0;
+  const colWidth = Math.floor(size.width / 2);
+  if (lines.length + footer.length <= size.height || colWidth < pad + 24 || split === 0)
+    return [...lines.map((l) => render(l, Infinity)[1]), ...footer].join('\n');
+  const left = lines.slice(0, split);
+  const right = lines.slice(split);
+  const rows: string[] = [];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const [lw, lt] = render(left[i] ?? {}, colWidth - 1);
+    const [, rt] = render(right[i] ?? {}, colWidth - 1);
+    rows.push(`${lt}${' '.repeat(Math.max(1, colWidth - lw))}${rt}`);
+  }
+  return [...rows, ...footer].join('\n');
 }
 
 export function createHelp(parent: blessed.Widgets.Screen, content: string): blessed.Widgets.BoxElement {
