@@ -6,6 +6,7 @@
  *
  *   listing:  in-process backend.list() and `lxcdeck ls --json` vs `lxc-ls -f`, N = 10 and 50
  *   freeze:   in-process freeze-to-FROZEN-confirmed vs `lxc-freeze`, 100 runs, busy container
+ *   panes:    `cat` of a 100 MiB coloured log in a pane vs in a tmux pane (bench/panes.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
 import { jobFreezeBench } from './jobs.js';
+import { paneFloodBench } from './panes.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
 
   results.push(await jobFreezeBench(FREEZE_RUNS));
   results.push(...(await tuiBench()));
+  results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.lib.lxcdeck_lxc_version()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));

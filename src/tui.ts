@@ -117,6 +117,8 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       },
     },
   });
+  // the pane benchmark checks that the sampler keeps ticking during a flood
+  if (process.env.LXCDECK_TRACE_TICKS) sampler.onSample(() => process.stderr.write(`tick ${Date.now()}\n`));
   const running = app.run();
   // after the first frame: the settings store (conf) and the chart widget
   setImmediate(() => {

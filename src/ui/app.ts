@@ -192,7 +192,7 @@ export class TuiApp implements AppActions {
           launcher: deps.panes ?? noPanes,
           log: (level, text) => this.store.addLog(level, text),
           stateOf: (name) => this.store.containers.find((c) => c.name === name)?.state,
-          paneDirty: () => this.scheduler.markDirty(PANE_FRAME_MS),
+          paneDirty: (urgent) => this.scheduler.markDirty(urgent ? undefined : PANE_FRAME_MS),
           relayout: () => {
             this.layout();
             this.fullDirty = true;

@@ -22,8 +22,8 @@ export interface PaneHostDeps {
   log(level: LogLevel, text: string): void;
   /** The container's state as of the last refresh. */
   stateOf(container: string): ContainerState | undefined;
-  /** A pane's screen changed: render soon (coalesced). */
-  paneDirty(): void;
+  /** A pane's screen changed: render soon (coalesced; `urgent` right after the user typed). */
+  paneDirty(urgent?: boolean): void;
   /** Layout or chrome changed: lay out and render. */
   relayout(): void;
   /** Writes lxcdeck's own bytes to the host terminal (the copy's OSC 52). */
@@ -46,6 +46,8 @@ export class PaneHost implements Disposable {
   private nextId = 1;
   private area: Rect = { x: 0, y: 0, w: 80, h: 24 };
   private drag: Divider | null = null;
+  /** When the user last typed into a pane: its echo renders at full rate. */
+  private lastInputAt = 0;
   private palette: Palette;
 
   constructor(
@@ -82,7 +84,7 @@ export class PaneHost implements Disposable {
     const session = new PaneSession(spec, cols, rows);
     const view = new PaneView(this.deps.screen, id, session, this.palette);
     this.views.set(id, view);
-    session.onUpdate(() => this.deps.paneDirty());
+    session.onUpdate(() => this.deps.paneDirty(performance.now() - this.lastInputAt < 250));
     session.onExit((e) => this.onExit(view, e.code, e.signal));
     view.box.on('mouse', (data: MouseData) => this.paneMouse(view, data));
     this.deps.relayout();
@@ -207,6 +209,7 @@ export class PaneHost implements Disposable {
       return;
     }
     const seq = key.sequence ?? ch ?? '';
+    this.lastInputAt = performance.now();
     if (seq) v.session.write(keyBytes(seq, v.session.term.modes.applicationCursorKeysMode));
   }
 

@@ -7,6 +7,7 @@ import type { Disposable } from '../base/disposable.js';
  */
 export class RenderScheduler implements Disposable {
   private pending: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private pendingAt = 0;
   private last = 0;
   renders = 0;
 
@@ -15,24 +16,36 @@ export class RenderScheduler implements Disposable {
     private readonly minIntervalMs = 16,
   ) {}
 
-  /** `gapMs`: a longer minimum gap since the last frame, for low-priority changes (pane output). */
+  /**
+   * `gapMs`: a longer minimum gap since the last frame, for low-priority
+   * changes (pane output). An urgent change moves a later pending frame
+   * earlier (a keystroke's echo must not wait for a flood's frame rate).
+   */
   markDirty(gapMs = this.minIntervalMs): void {
-    if (this.pending) return;
-    const wait = this.last + gapMs - performance.now();
+    const now = performance.now();
+    const at = Math.max(now, this.last + gapMs);
+    if (this.pending) {
+      if (at >= this.pendingAt) return;
+      this.cancel();
+    }
     const fire = () => {
       this.pending = null;
       this.last = performance.now();
       this.renders++;
       this.render();
     };
-    this.pending = wait > 0 ? setTimeout(fire, wait) : setImmediate(fire);
+    this.pendingAt = at;
+    this.pending = at > now ? setTimeout(fire, at - now) : setImmediate(fire);
+  }
+
+  private cancel(): void {
+    if (!this.pending) return;
+    clearTimeout(this.pending as NodeJS.Timeout);
+    clearImmediate(this.pending as NodeJS.Immediate);
+    this.pending = null;
   }
 
   dispose(): void {
-    if (this.pending) {
-      clearTimeout(this.pending as NodeJS.Timeout);
-      clearImmediate(this.pending as NodeJS.Immediate);
-      this.pending = null;
-    }
+    this.cancel();
   }
 }
