@@ -157,7 +157,8 @@ export class TuiApp implements AppActions {
   private readonly panes: PaneHost;
   /** The pane prefix key that was pressed, while waiting for the command key. */
   private prefixArmed: string | null = null;
-  private pasting: NodeJS.Timeout | null = null;
+  /** blessed's keys for a paste that already went to the pane whole: dropped. */
+  private pasting = false;
   /** The list, details and log need recomputing (not only pane output). */
   private fullDirty = true;
   private done!: () => void;
@@ -503,11 +504,7 @@ export class TuiApp implements AppActions {
       if (name === 'escape' || name === 'q' || name === '?') this.closeOverlay();
       return;
     }
-    if (this.pasting) {
-      // the paste went to the pane whole (listenForPaste): drop blessed's keys for it
-      if (key.sequence === PASTE_END) this.endPaste();
-      return;
-    }
+    if (this.pasting) return;
     // the pane prefix, tmux-style: the next key is a command for lxcdeck
     if (this.prefixArmed !== null) {
       const used = this.prefixArmed;
@@ -559,8 +556,9 @@ export class TuiApp implements AppActions {
         if (i < 0 || !this.panes.focused()) return;
         text = '';
         str = str.slice(i + PASTE_START.length);
-        this.startPaste();
       }
+      // blessed turns this same chunk into keys right after this listener: drop them
+      this.pasting = true;
       const end = str.indexOf(PASTE_END);
       if (end < 0) {
         text += str;
@@ -568,21 +566,11 @@ export class TuiApp implements AppActions {
       }
       this.panes.paste(text + str.slice(0, end));
       text = null;
+      setImmediate(() => (this.pasting = false));
     };
     const stream = input as NodeJS.ReadableStream & { prependListener(e: 'data', f: (d: Buffer | string) => void): void };
     stream.prependListener('data', onData);
     this.d.add({ dispose: () => input.removeListener('data', onData) });
-  }
-
-  private startPaste(): void {
-    if (this.pasting) clearTimeout(this.pasting);
-    // in case the end marker never reaches the key parser whole
-    this.pasting = setTimeout(() => this.endPaste(), 2000);
-  }
-
-  private endPaste(): void {
-    if (this.pasting) clearTimeout(this.pasting);
-    this.pasting = null;
   }
 
   private execute(cmd: CommandSpec<AppActions>): void {

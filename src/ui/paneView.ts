@@ -85,7 +85,7 @@ export class PaneView implements Disposable {
     const kind = s.kind === 'console' ? `console${s.tty ? ` tty${s.tty}` : ''}` : 'shell';
     const title = sanitize(this.session.title).slice(0, 60);
     let state = '';
-    if (this.ended) state = ` — ${this.ended}: Enter re-attaches`;
+    if (this.ended) state = ` — ${this.ended}`;
     else if (this.scroll) state = this.scroll.editing ? ` — search: ${this.scroll.search}█` : ` — SCROLL ${this.scrollPosition()}${this.scroll.anchor !== null ? ' selecting' : ''}`;
     else if (this.focused && prefixArmed) state = ' — PREFIX';
     const label = ` ${this.focused ? '▶ ' : ''}${sanitize(s.container)} · ${kind}${title ? ` · ${title}` : ''}${state} `;
@@ -212,6 +212,22 @@ export class PaneView implements Disposable {
       }
       row.dirty = true;
     }
+    if (this.ended) this.paintBar(lines, xi, xl, yl - 1, `${this.ended}: Enter re-attaches`);
+  }
+
+  /** A message across the pane's last row (why the program ended). */
+  private paintBar(lines: ScreenLines, xi: number, xl: number, y: number, text: string): void {
+    const row = lines[y];
+    if (!row) return;
+    const chars = [...` ${text} `.padEnd(xl - xi)];
+    const attr = invertAttr(packAttr(0, DEFAULT_COLOR, DEFAULT_COLOR));
+    for (let x = xi; x < xl; x++) {
+      const out = row[x];
+      if (!out) break;
+      out[0] = attr;
+      out[1] = chars[x - xi] ?? ' ';
+    }
+    row.dirty = true;
   }
 
   dispose(): void {

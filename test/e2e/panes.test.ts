@@ -224,6 +224,70 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     await t.waitFor((s) => !s.includes(`${a} · shell`));
   });
 
+  it('a paste reaches the program whole; scroll mode copies a selection out (OSC 52 and a file)', async () => {
+    const stateHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-state-'));
+    fs.chmodSync(stateHome, 0o777);
+    tui = new Tui(runner, [], { cols: 120, rows: 36, env: { XDG_CONFIG_HOME: configHome, XDG_STATE_HOME: stateHome } });
+    const t = tui;
+    try {
+      await t.waitFor(a);
+      await attach(t, a);
+      // the host terminal's bracketed paste (lxcdeck turned it on: ?2004h)
+      expect(t.raw).toContain('\x1b[?2004h');
+      t.type('\x1b[200~echo "P-$((5*5))"\r\x1b[201~');
+      await t.waitFor(/│P-25\s*│/);
+      t.type(`${PREFIX}[`);
+      await t.waitFor('SCROLL');
+      t.type('k'); // the line cursor starts on the prompt: up to the output line
+      t.type('v');
+      t.type('y');
+      await t.waitFor('copied 1 line');
+      const copied = Buffer.from('P-25').toString('base64');
+      expect(t.raw).toContain(`\x1b]52;c;${copied}\x07`);
+      expect(fs.readFileSync(path.join(stateHome, 'lxcdeck', 'copied.txt'), 'utf8')).toBe('P-25');
+    } finally {
+      fs.rmSync(stateHome, { recursive: true, force: true });
+    }
+  });
+
+  it('top and vi redraw at the new size after a resize', async () => {
+    const t = await open(120, 36);
+    await attach(t, a);
+    t.type('top\r');
+    await t.waitFor(/│Mem: .*│/);
+    t.resize(150, 44);
+    // 150 columns: the pane is 75 wide; top fills its 40 rows and its header fits
+    await t.waitFor((s) => s.split('\n').filter((l) => /│\s*\d+\s+\d+\s+root/.test(l)).length >= 1 && /│Mem: .*│$/m.test(s));
+    t.type('q');
+    await t.waitFor(PROMPT);
+    t.type('vi /tmp/ldt-vi\r');
+    await t.waitFor(/│~\s*│/);
+    t.type('ihello-vi\x1b');
+    await t.waitFor('hello-vi');
+    t.resize(120, 36);
+    // vi repaints: the text stays, the tildes fill the smaller pane, the status line is at the bottom
+    const tildes = (s: string) => (s.match(/│~\s*│/g) ?? []).length;
+    const screen = await t.waitFor((s) => s.includes('hello-vi') && s.split('\n').every((l) => l.length <= 120) && tildes(s) >= 25 && tildes(s) <= 31);
+    expect(screen).toMatch(/│hello-vi\s*│/);
+    t.type(':q!\r');
+    await t.waitFor(PROMPT);
+  });
+
+  it('a pane whose container stops says so', async () => {
+    const c = uniqueName(`${tag}p4`);
+    await destroy(runner, [c]);
+    await createBusybox(runner, c);
+    try {
+      expect((await lxcdeck(runner, ['start', c])).code).toBe(0);
+      const t = await open();
+      await attach(t, c);
+      await run(runner, ['lxc-stop', '-k', '-n', c]);
+      await t.waitFor('container stopped: Enter re-attaches');
+    } finally {
+      await destroy(runner, [c]);
+    }
+  });
+
   it('quitting with panes open leaves the containers running', async () => {
     const t = await open();
     await attach(t, a);
