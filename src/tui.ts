@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { attachPrefix, type CliContext } from './cli/context.js';
 import { stateDir } from './host/paths.js';
+import { TuiRules } from './tuiRules.js';
 import type { PaneLaunch, PaneSpec } from './pane/session.js';
 import { createContainer } from './cli/create.js';
 import { KeptFileReader } from './host/filereader.js';
@@ -49,9 +50,12 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     },
   };
   const jobManager = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
+  const appStore = new AppStore();
+  const rules = new TuiRules(jobManager, ctx.backend, appStore);
   const app = new TuiApp({
     io,
-    store: new AppStore(),
+    store: appStore,
+    rules,
     backend: ctx.backend,
     jobs: {
       list: () =>
@@ -119,6 +123,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   });
   // the pane benchmark checks that the sampler keeps ticking during a flood
   if (process.env.LXCDECK_TRACE_TICKS) sampler.onSample(() => process.stderr.write(`tick ${Date.now()}\n`));
+  sampler.onSample(() => rules.tick());
   const running = app.run();
   // after the first frame: the settings store (conf) and the chart widget
   setImmediate(() => {
@@ -126,6 +131,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       const loaded = new SettingsStore({ cwd: configDir });
       store = loaded;
       current = loaded.get();
+      rules.attach(loaded);
       for (const w of loaded.warnings) app.store.addLog('warn', w);
       if (Object.keys(pending).length) {
         try {
@@ -138,11 +144,15 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     void import('./ui/lineChart.js').then((m) => m.preload());
   });
   await running;
+  // the guard ends with the workstation: thaw what the rules froze (`lxcdeck rule run` keeps guarding)
+  await rules.release();
 }
 
 /** The helper command line of a pane: attach (placed like a start when unprivileged) or console. */
 function paneLaunch(ctx: CliContext, spec: PaneSpec): PaneLaunch {
   const lxcpath = ctx.backend.lxcpath;
+  // a job's output: its log file, followed (a host process of the user's own)
+  if (spec.kind === 'log') return { file: 'tail', args: ['-n', '2000', '-F', spec.file ?? '/dev/null'], env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' }, cwd: '/' };
   // console escape 0: no Ctrl-a q inside a pane (the pane prefix and close do that job)
   const run =
     spec.kind === 'console'

@@ -35,6 +35,7 @@ export interface AppActions {
   scrollMode(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(names: string[]): void;
+  openRules(): void;
 }
 
 export type LifecycleOp = 'start' | 'stop' | 'restart' | 'kill' | 'freeze-toggle';
@@ -78,9 +79,10 @@ export const COMMANDS: Spec[] = [
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
+  { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
   // panes: in a pane every key goes to its program except the prefix, tmux-style
   { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },
-  { id: 'pane.attach', title: 'Attach a shell to the selected container in a new pane', scope: 'pane', keys: ['a', 'C-b a'], available: hasTarget, run: (a) => a.openPane('shell') },
+  { id: 'pane.attach', title: "Attach a shell to the selected container (a job: follow its output) in a new pane", scope: 'pane', keys: ['a', 'C-b a'], available: hasTarget, run: (a) => a.openPane('shell') },
   { id: 'pane.console', title: 'Open the console of the selected container in a new pane', scope: 'pane', keys: ['C', 'C-b C'], available: hasTarget, run: (a) => a.openPane('console') },
   { id: 'pane.split-right', title: 'Split right: another shell on the same container', scope: 'pane', keys: ['C-b %', 'C-b |'], run: (a) => a.splitPane('right') },
   { id: 'pane.split-down', title: 'Split down: another shell on the same container', scope: 'pane', keys: ['C-b "', 'C-b -'], run: (a) => a.splitPane('down') },

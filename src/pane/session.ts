@@ -9,7 +9,8 @@ import type { Disposable } from '../base/disposable.js';
  * emulator's cell buffer (DESIGN rule 5): the UI draws cells, never bytes.
  */
 
-export type PaneKind = 'shell' | 'console';
+/** shell: attach; console: the container console; log: a job's output file, followed. */
+export type PaneKind = 'shell' | 'console' | 'log';
 
 export interface PaneSpec {
   kind: PaneKind;
@@ -18,6 +19,8 @@ export interface PaneSpec {
   tty?: number;
   /** Shell: a command instead of the default shell. */
   command?: string[];
+  /** Log: the file to follow. */
+  file?: string;
 }
 
 /** How to run a pane's program (the UI asks main for it: it knows the helper). */

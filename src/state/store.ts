@@ -14,7 +14,7 @@ export interface LogEntry {
   text: string;
 }
 
-export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'confirm'; question: string; onYes: () => void } | null;
+export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'confirm'; question: string; onYes: () => void } | null;
 
 /**
  * The app's data: what is listed, selected, marked, filtered and shown. It

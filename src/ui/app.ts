@@ -16,6 +16,7 @@ import { SORT_COLUMNS, type AppStore } from '../state/store.js';
 import { MAIN, type Rect } from '../pane/layout.js';
 import { DetailView } from './detailView.js';
 import { PaneHost, type MouseData, type PaneLauncher } from './paneHost.js';
+import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import { ListView } from './listView.js';
 import { createConfirm, createHelp, helpText, Palette as PaletteOverlay } from './overlays.js';
 import { RenderScheduler } from './scheduler.js';
@@ -107,6 +108,8 @@ export interface TuiDeps {
   warnings: string[];
   /** Runs pane programs (attach, console); without it there are no panes. */
   panes?: PaneLauncher;
+  /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
+  rules?: RulesDialogActions;
 }
 
 const SPANS = [60, 300, 900];
@@ -145,6 +148,7 @@ export class TuiApp implements AppActions {
   private palette: Palette;
   private overlayEl: blessed.Widgets.BoxElement | null = null;
   private paletteOverlay: PaletteOverlay<AppActions> | null = null;
+  private rulesDialog: RulesDialog | null = null;
   private confirmAction: (() => void) | null = null;
   private logLarge = false;
   private metricsStart: NodeJS.Timeout | null = null;
@@ -464,7 +468,17 @@ export class TuiApp implements AppActions {
       ],
       key,
     );
-    return `${hints}${this.statusTail()}`;
+    return `${hints}${this.rulesStatus()}${this.statusTail()}`;
+  }
+
+  /** Freeze rules at a glance: how many are armed, which have tripped. */
+  private rulesStatus(): string {
+    const rows = this.deps.rules?.rows() ?? [];
+    if (!rows.length) return '';
+    const p = this.palette;
+    const tripped = rows.filter((r) => r.tripped).map((r) => r.name);
+    const armed = rows.length - tripped.length;
+    return `  ${fg(p, 'dim', 'rules')} ${armed ? `${armed} armed` : ''}${tripped.length ? `${armed ? ' ' : ''}${fg(p, 'logError', `TRIPPED ${esc(tripped.join(','))}`)}` : ''}`;
   }
 
   private statusTail(): string {
@@ -488,6 +502,12 @@ export class TuiApp implements AppActions {
       const act = this.confirmAction;
       this.closeOverlay();
       if (yes) act();
+      return;
+    }
+    if (this.rulesDialog) {
+      if (this.rulesDialog.key(ch, name) === 'close') this.closeOverlay();
+      this.fullDirty = true;
+      this.scheduler.markDirty();
       return;
     }
     if (this.paletteOverlay) {
@@ -602,6 +622,8 @@ export class TuiApp implements AppActions {
     this.overlayEl = null;
     this.paletteOverlay?.destroy();
     this.paletteOverlay = null;
+    this.rulesDialog?.dispose();
+    this.rulesDialog = null;
     this.confirmAction = null;
     this.store.overlay = null;
     this.store.notify();
@@ -826,9 +848,24 @@ export class TuiApp implements AppActions {
     return this.panes.count > 0;
   }
 
+  openRules(): void {
+    if (!this.deps.rules) return void this.store.addLog('warn', 'rules are not available yet (settings still loading)');
+    this.closeOverlay();
+    const sel = this.store.selected;
+    const target = sel ? (sel.startsWith(JOB_PREFIX) ? `job:${sel.slice(JOB_PREFIX.length)}` : `container:${sel}`) : 'jobs:*';
+    this.rulesDialog = new RulesDialog(this.screen, this.deps.rules, this.palette, { target });
+    this.store.overlay = { kind: 'rules' };
+    this.store.notify();
+  }
+
   openPane(kind: 'shell' | 'console'): void {
     const name = this.store.selected;
-    if (!name || name.startsWith(JOB_PREFIX)) return void this.store.addLog('warn', `${kind}: select a container first`);
+    const job = name?.startsWith(JOB_PREFIX) ? this.jobs.find((j) => `${JOB_PREFIX}${j.name}` === name) : undefined;
+    if (job) {
+      if (kind === 'console') return void this.store.addLog('warn', 'a job has no console: a (shell) follows its output');
+      return void this.panes.open({ kind: 'log', container: name as string, file: job.log });
+    }
+    if (!name) return void this.store.addLog('warn', `${kind}: select a container first`);
     const c = this.store.containers.find((x) => x.name === name);
     if (c && c.state !== 'RUNNING' && c.state !== 'FROZEN') return void this.store.addLog('warn', `${kind}: ${name} is ${c.state}; start it first (s)`);
     this.panes.open({ kind, container: name });

@@ -82,7 +82,7 @@ export class PaneView implements Disposable {
   drawChrome(prefixArmed: boolean): void {
     const p = this.palette;
     const s = this.session.spec;
-    const kind = s.kind === 'console' ? `console${s.tty ? ` tty${s.tty}` : ''}` : 'shell';
+    const kind = s.kind === 'console' ? `console${s.tty ? ` tty${s.tty}` : ''}` : s.kind;
     const title = sanitize(this.session.title).slice(0, 60);
     let state = '';
     if (this.ended) state = ` — ${this.ended}`;

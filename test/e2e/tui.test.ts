@@ -222,6 +222,63 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     }
   });
 
+  it('a freeze rule made in the dialog trips and releases, shown in the status bar', async () => {
+    const job = `r${tag}${process.pid}`;
+    const source = path.join(os.tmpdir(), `lxcdeck-e2e-rule-${tag}-${process.pid}`);
+    fs.writeFileSync(source, '20\n', { mode: 0o644 });
+    const jobState = async () => ((JSON.parse((await lxcdeck(runner, ['job', 'ls', '--json'])).stdout) as { name: string; state: string }[]).find((j) => j.name === job))?.state;
+    expect((await lxcdeck(runner, ['job', 'run', '--name', job, '--', 'sh', '-c', 'while :; do sleep 1; done'])).code).toBe(0);
+    try {
+      const t = await open();
+      await t.waitFor(`job:${job}`);
+      await new Promise((r) => setTimeout(r, 1500)); // the settings store loads after the first frame
+      t.type('R');
+      await t.waitFor('new freeze rule');
+      t.type(`\x15file:${source}\t\x15job:${job}\t\x1550\t\x1540\tguard${tag}`);
+      t.type(KEY.enter);
+      await t.waitFor(new RegExp(`armed\\s+guard${tag}`));
+      t.type(KEY.escape);
+      await t.waitFor('rules 1 armed');
+      fs.writeFileSync(source, '60\n');
+      await eventually(async () => (await jobState()) === 'frozen');
+      expect(await jobState()).toBe('frozen');
+      await t.waitFor(`TRIPPED guard${tag}`);
+      fs.writeFileSync(source, '45\n'); // between the marks: nothing changes
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(await jobState()).toBe('frozen');
+      fs.writeFileSync(source, '30\n');
+      await eventually(async () => (await jobState()) === 'running');
+      expect(await jobState()).toBe('running');
+      await t.waitFor(`release guard${tag}`);
+      t.type('R');
+      await t.waitFor(new RegExp(`armed\\s+guard${tag}`));
+      t.type('d');
+      await t.waitFor((x) => !x.includes(`guard${tag} `) || x.includes('removed'));
+      t.type(KEY.escape);
+      await t.waitFor((x) => !x.includes('rules 1 armed'));
+    } finally {
+      fs.rmSync(source, { force: true });
+      await lxcdeck(runner, ['job', 'kill', job]);
+      await lxcdeck(runner, ['job', 'rm', job]);
+    }
+  });
+
+  it('a job row opens its output in a pane', async () => {
+    const job = `o${tag}${process.pid}`;
+    expect((await lxcdeck(runner, ['job', 'run', '--name', job, '--', 'sh', '-c', 'echo "out-$((6*7))"; sleep 60'])).code).toBe(0);
+    try {
+      const t = await open();
+      t.type(`/job:${job}\r`);
+      await t.waitFor((x) => x.includes(`job:${job}`) && !x.includes(a));
+      t.type('a');
+      await t.waitFor(`job:${job} · log`);
+      await t.waitFor('out-42');
+    } finally {
+      await lxcdeck(runner, ['job', 'kill', job]);
+      await lxcdeck(runner, ['job', 'rm', job]);
+    }
+  });
+
   it('re-lays out on resize', async () => {
     const t = await open(140, 40);
     await t.waitFor('LAST MINUTE');
