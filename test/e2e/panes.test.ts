@@ -250,6 +250,22 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     }
   });
 
+  it('mouse reports pass through to a program that asks for them (SGR), relative to the pane', { retry: 2 }, async () => {
+    const t = await open();
+    await attach(t, a);
+    t.type("printf '\\033[?1000h\\033[?1006h'; cat -v\r");
+    await new Promise((r) => setTimeout(r, 500));
+    // a click in the pane's 5th column, 3rd row: the pane's inside starts at column 61, row 2 (0-based)
+    const click = (button: number) => `\x1b[M${String.fromCharCode(32 + button, 32 + 61 + 5, 32 + 2 + 3)}`;
+    t.type(click(0));
+    await new Promise((r) => setTimeout(r, 150));
+    t.type(click(3));
+    await new Promise((r) => setTimeout(r, 150));
+    t.type('\r');
+    await t.waitFor(/\^\[\[<0;5;3M/);
+    t.type('\x03');
+  });
+
   it('top and vi redraw at the new size after a resize', async () => {
     const t = await open(120, 36);
     await attach(t, a);
