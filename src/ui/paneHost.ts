@@ -74,7 +74,8 @@ export class PaneHost implements Disposable {
   /** Opens a pane beside the focused leaf: to the right when there is room, else below. */
   open(spec: PaneSpec, where: 'right' | 'down' | 'auto' = 'auto'): void {
     const rect = this.layout.rects(this.area).get(this.layout.focused) ?? this.area;
-    const side = where === 'auto' ? (rect.w >= 100 || rect.w > rect.h * 3 ? 'right' : 'down') : where;
+    // side by side only when both halves keep a usable width
+    const side = where === 'auto' ? (rect.w >= 100 ? 'right' : 'down') : where;
     const id = `p${this.nextId++}`;
     const target = this.layout.zoomed ?? this.layout.focused;
     // the program starts at its final size: compute the rect before spawning

@@ -304,6 +304,19 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     }
   });
 
+  it('at 80x24 a pane opens below the list; zoom gives it the whole screen', async () => {
+    const t = await open(80, 24);
+    await attach(t, a);
+    t.type('stty size\r');
+    // below the list: the whole width (78 inside), half of the 22 rows between header and status bar
+    const screen = await t.waitFor(/│9 78\s*│/);
+    expect(screen).toMatch(new RegExp(`${a}\\s+● RUNNING`));
+    for (const line of screen.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    t.type(`${PREFIX}z`);
+    t.type('clear; stty size\r');
+    await t.waitFor(/│20 78\s*│/);
+  });
+
   it('quitting with panes open leaves the containers running', async () => {
     const t = await open();
     await attach(t, a);
