@@ -76,6 +76,7 @@ function rssMiB(pid: number): number {
 }
 
 export async function paneFloodBench(lxcpath: string, name: string): Promise<string[][]> {
+  if (spawnSync('tmux', ['-V']).status !== 0) throw new Error('the pane benchmark compares with tmux: apt-get install tmux');
   const flood = path.join(lxcpath, name, 'rootfs', 'root', 'flood.log');
   fs.mkdirSync(path.dirname(flood), { recursive: true });
   writeFlood(flood, FLOOD_MIB);
