@@ -109,5 +109,10 @@ export async function killJob(host: CgroupHost, rec: JobRecord, timeoutMs: numbe
   }
   // an empty cgroup frozen before the kill must not stay frozen for the next rmdir/ls (a scope is gone by now)
   const left = jobFreezerState(host, rec);
-  if (left !== null && left !== 'THAWED') requestFreezer(files, false);
+  try {
+    if (left !== null && left !== 'THAWED') requestFreezer(files, false);
+  } catch (e) {
+    // systemd removes an emptied scope at any moment, also between the read and this write
+    if (fs.existsSync(files.dir)) throw e;
+  }
 }
