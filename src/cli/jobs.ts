@@ -37,7 +37,7 @@ function stateText(s: JobStatus): string {
 
 function jobJson(s: JobStatus) {
   const r = s.record;
-  return { name: r.name, state: s.state, pids: s.pids, exitStatus: r.exitStatus, killed: r.killed, command: r.command, started: r.started, pid: r.pid, limits: r.limits, cgroups: r.cgroups, log: r.log };
+  return { name: r.name, state: s.state, pids: s.pids, exitStatus: r.exitStatus, killed: r.killed, command: r.command, started: r.started, pid: r.pid, limits: r.limits, cgroups: r.cgroups, unit: r.unit ?? null, log: r.log };
 }
 
 function lxcpathOf(cmd: Command): string | undefined {

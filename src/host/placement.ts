@@ -9,6 +9,11 @@ export function hasSystemdUserManager(fs: HostFs, id: Identity, env: NodeJS.Proc
   return fs.exists(path.posix.join(runtime, 'systemd', 'private'));
 }
 
+/** Whether systemd is the init (sd_booted): the system manager can give root a scope. */
+export function hasSystemdSystemManager(fs: HostFs): boolean {
+  return fs.exists('/run/systemd/system');
+}
+
 export function currentDelegations(fs: HostFs, host: CgroupHost, id: Identity): Delegation[] {
   return delegationOf(fs, host, fs.read('/proc/self/cgroup') ?? '', id.uid);
 }

@@ -190,13 +190,28 @@ function applyLimits(parents: readonly ParentCgroup[], made: readonly JobCgroup[
 }
 
 function removeDir(dir: string): void {
+  const rmdir = (): boolean => {
+    try {
+      fs.rmdirSync(dir);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // gone already: a transient systemd scope is removed by systemd once empty
+      if (code === 'ENOENT') return true;
+      if (code === 'EBUSY') return false;
+      throw fail(`cannot remove cgroup ${dir}`, e, 'check that it is yours');
+    }
+  };
+  if (rmdir()) return;
+  // a job may have made cgroups of its own below (its scope is delegated): empty ones go first
+  let children: fs.Dirent[] = [];
   try {
-    fs.rmdirSync(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    throw fail(`cannot remove cgroup ${dir}`, e, code === 'EBUSY' ? 'kill its processes first' : 'check that it is yours');
+    children = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory());
+  } catch {
+    /* raced away */
   }
+  for (const c of children) removeDir(path.join(dir, c.name));
+  if (!rmdir()) throw new LxcdeckError('wrong-state', `cannot remove cgroup ${dir} (busy)`, 'kill its processes first');
 }
 
 /** rmdir of every job cgroup; the kernel refuses (EBUSY) while a process is inside. */

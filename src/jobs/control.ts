@@ -85,7 +85,12 @@ export async function killJob(host: CgroupHost, rec: JobRecord, timeoutMs: numbe
     if (clock.now() > deadline)
       throw new LxcdeckError('timeout', `job ${rec.name} still has processes after ${timeoutMs} ms (${stuckTasks(dir).join(', ') || 'exiting'})`, `retry 'lxcdeck job kill ${rec.name}'`);
     if (v2) {
-      fs.writeFileSync(path.join(v2.dir, 'cgroup.kill'), '1');
+      try {
+        fs.writeFileSync(path.join(v2.dir, 'cgroup.kill'), '1');
+      } catch (e) {
+        // emptied (and a systemd scope removed) between the check and the write
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
       // hybrid: a task frozen by the v1 freezer dies only once thawed
       if (files.version === 1) requestFreezer(files, false);
     } else {
@@ -102,6 +107,12 @@ export async function killJob(host: CgroupHost, rec: JobRecord, timeoutMs: numbe
     }
     for (let i = 0; i < 20 && procsOf(dir).length > 0; i++) await clock.sleep(5);
   }
-  // an empty cgroup frozen before the kill must not stay frozen for the next rmdir/ls
-  if (readFreezerState(files) !== 'THAWED') requestFreezer(files, false);
+  // an empty cgroup frozen before the kill must not stay frozen for the next rmdir/ls (a scope is gone by now)
+  const left = jobFreezerState(host, rec);
+  try {
+    if (left !== null && left !== 'THAWED') requestFreezer(files, false);
+  } catch (e) {
+    // systemd removes an emptied scope at any moment, also between the read and this write
+    if (fs.existsSync(files.dir)) throw e;
+  }
 }

@@ -7,14 +7,16 @@ import type { CgroupHost } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
 import { stateDir } from '../host/paths.js';
-import { currentDelegations } from '../host/placement.js';
+import { currentDelegations, hasSystemdSystemManager, hasSystemdUserManager } from '../host/placement.js';
 import type { MetricsTarget } from '../metrics/sampler.js';
 import { createJobCgroups, jobDirMap, planJobParents, primaryDir, procsOf, readV2Controllers, removeJobCgroups } from './cgroup.js';
 import { freezeJob, jobFreezerState, killJob, thawJob } from './control.js';
 import type { JobLimits } from './limits.js';
 import { nameStem, validateJobName } from './names.js';
+import { decideJobPlacement, type JobPlacement } from './placement.js';
 import { JobStore, type JobRecord } from './record.js';
-import { resolveCommand, spawnInCgroups } from './spawn.js';
+import { checkJobScope, jobScopeUnit, scopeCommand, v2DirOf } from './scope.js';
+import { resolveCommand, spawnInCgroups, type SpawnJobOptions } from './spawn.js';
 
 export type JobState = 'running' | 'freezing' | 'frozen' | 'finished';
 
@@ -59,8 +61,12 @@ export class JobManager {
     if (cmd === undefined || cmd === '') throw new LxcdeckError('invalid-argument', 'no command to run', "put it after --, e.g. 'lxcdeck job run -- make -j8'");
     if (!resolveCommand(cmd)) throw new LxcdeckError('invalid-argument', `command not found: ${JSON.stringify(cmd)}`, 'check the name, or give its full path');
     const name = req.name === undefined ? this.freeName(nameStem(cmd)) : validateJobName(req.name);
-    const { host, identity } = this.opts;
-    const parents = planJobParents({ host, delegations: currentDelegations(this.opts.fs, host, identity), user: identity.user, v2Controllers: readV2Controllers });
+    const { host, identity, fs: hostFs } = this.opts;
+    const delegations = currentDelegations(hostFs, host, identity);
+    const placement = this.placement(delegations);
+    if (placement.kind === 'refuse') throw new LxcdeckError('no-delegated-cgroup', placement.reason, placement.fix);
+    // checked before the record exists: a refusal leaves nothing behind
+    const parents = placement.kind === 'cgroup-tree' ? planJobParents({ host, delegations, user: identity.user, v2Controllers: readV2Controllers }) : [];
     const limits = req.limits ?? {};
     // the record is made first, with link(): two runs of one name cannot both pass this
     const rec: JobRecord = {
@@ -77,20 +83,33 @@ export class JobManager {
     };
     if (!this.store.create(rec))
       throw new LxcdeckError('wrong-state', `a job named ${name} exists`, `pick another --name, or remove it with 'lxcdeck job rm ${name}'`);
+    const spawnOpts: SpawnJobOptions = { command: req.command, procsFiles: [], logFile: rec.log, statusFile: this.store.statusFile(name), cwd: req.cwd };
     try {
-      rec.cgroups = createJobCgroups(parents, name, limits);
       fs.rmSync(this.store.statusFile(name), { force: true });
-      rec.pid = await spawnInCgroups({
-        command: req.command,
-        procsFiles: rec.cgroups.map((c) => path.join(c.dir, 'cgroup.procs')),
-        logFile: rec.log,
-        statusFile: this.store.statusFile(name),
-        cwd: req.cwd,
-      });
+      if (placement.kind === 'systemd-scope') {
+        const manager = placement.manager;
+        rec.unit = jobScopeUnit(name);
+        spawnOpts.prefix = scopeCommand(manager, name, limits);
+        // systemd-run --user finds the manager through XDG_RUNTIME_DIR (a bare su/setpriv shell has none)
+        spawnOpts.env = manager === 'user' && !process.env.XDG_RUNTIME_DIR ? { ...process.env, XDG_RUNTIME_DIR: `/run/user/${identity.uid}` } : process.env;
+        spawnOpts.confirm = (procCgroup) => {
+          const dir = v2DirOf(host, procCgroup);
+          if (!dir) throw new LxcdeckError('internal', `the job's launcher is in no v2 cgroup (${procCgroup.trim() || 'empty /proc/self/cgroup'})`);
+          // recorded now, so a failed check below still finds the scope to clean up
+          rec.cgroups = [{ hierarchy: 'unified', version: 2, dir }];
+          checkJobScope(hostFs, dir, { name, user: identity.user, manager, limits });
+        };
+      } else {
+        rec.cgroups = createJobCgroups(parents, name, limits);
+        spawnOpts.procsFiles = rec.cgroups.map((c) => path.join(c.dir, 'cgroup.procs'));
+      }
+      rec.pid = await spawnInCgroups(spawnOpts);
       this.store.put(rec);
       return rec;
     } catch (e) {
       try {
+        // a refused scope empties once its wrapper exits, and systemd removes it; rmdir tolerates either order
+        for (let i = 0; i < 50 && rec.cgroups.some((c) => procsOf(c.dir).length > 0); i++) await this.clock.sleep(10);
         removeJobCgroups(rec.cgroups);
       } catch {
         /* a wrapper that got in is gone by now; nothing else can be inside */
@@ -98,6 +117,19 @@ export class JobManager {
       this.store.remove(name);
       throw e;
     }
+  }
+
+  /** How a job started now gets its cgroup (see decideJobPlacement). */
+  placement(delegations = currentDelegations(this.opts.fs, this.opts.host, this.opts.identity)): JobPlacement {
+    const { host, identity, fs: hostFs } = this.opts;
+    return decideJobPlacement({
+      uid: identity.uid,
+      user: identity.user,
+      host,
+      delegations,
+      systemdSystem: hasSystemdSystemManager(hostFs),
+      systemdUserManager: hasSystemdUserManager(hostFs, identity),
+    });
   }
 
   /** Every job with its live state; finished jobs are settled (status read, cgroups removed). */

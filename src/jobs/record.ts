@@ -31,6 +31,8 @@ export interface JobRecord {
   killed: boolean;
   limits: JobLimits;
   log: string;
+  /** The transient systemd scope that is the job's cgroup, when systemd made it (pure v2). */
+  unit?: string;
 }
 
 /** Parses a record file's text; null for anything not shaped like a record. */
@@ -52,7 +54,7 @@ export function parseJobRecord(text: string): JobRecord | null {
   if (typeof r.pid !== 'number' || !Number.isInteger(r.pid) || r.pid <= 0) return null;
   if (r.state !== 'running' && r.state !== 'finished') return null;
   const limits = typeof r.limits === 'object' && r.limits !== null ? (r.limits as JobLimits) : {};
-  return {
+  const rec: JobRecord = {
     name: r.name,
     command: r.command,
     cgroups: r.cgroups,
@@ -64,6 +66,8 @@ export function parseJobRecord(text: string): JobRecord | null {
     limits,
     log: r.log,
   };
+  if (typeof r.unit === 'string') rec.unit = r.unit;
+  return rec;
 }
 
 /** Job records in `<stateDir>/jobs/<name>.json`, written with temp file + rename. */

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, eventually, hostUnavailable, lxcdeck, ROOT, TEST_USER, uniqueName, USER, USER_UNDELEGATED, type Runner } from './host.js';
 
 const skip = hostUnavailable();
+/** Pure cgroup v2 (one job cgroup, cgroup.freeze/cgroup.events) and whether systemd runs it (jobs get scopes). */
+const V2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+const SYSTEMD = fs.existsSync('/run/systemd/system');
 
 interface JobRow {
   name: string;
@@ -14,6 +17,7 @@ interface JobRow {
   exitStatus: number | null;
   killed: boolean;
   cgroups: { hierarchy: string; version: 1 | 2; dir: string }[];
+  unit: string | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,10 +64,21 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     return JSON.parse(r.stdout) as JobRow[];
   };
   const row = async (n: string) => (await ls()).find((j) => j.name === n);
-  const dirOf = (j: JobRow, controller: string) => j.cgroups.find((c) => c.version === 1 && c.hierarchy.split(',').includes(controller))?.dir ?? '';
-  const freezerState = (j: JobRow) => read(path.join(dirOf(j, 'freezer'), 'freezer.state'));
+  // v1/hybrid: the hierarchy holding the controller; v2: the job's one cgroup
+  const dirOf = (j: JobRow, controller: string) =>
+    (V2 ? j.cgroups.find((c) => c.version === 2) : j.cgroups.find((c) => c.version === 1 && c.hierarchy.split(',').includes(controller)))?.dir ?? '';
+  /** The kernel's own word: v1 freezer.state; v2 cgroup.events "frozen 1" (FREEZING while cgroup.freeze is 1 but not yet frozen). */
+  const freezerState = (j: JobRow) => {
+    const dir = dirOf(j, 'freezer');
+    if (!V2) return read(path.join(dir, 'freezer.state'));
+    if (/^frozen 1$/m.test(read(path.join(dir, 'cgroup.events')))) return 'FROZEN';
+    return read(path.join(dir, 'cgroup.freeze')) === '1' ? 'FREEZING' : 'THAWED';
+  };
   const procs = (j: JobRow) => read(path.join(dirOf(j, 'freezer'), 'cgroup.procs')).split('\n').filter(Boolean).map(Number);
-  const cpuUsage = (j: JobRow) => Number(read(path.join(dirOf(j, 'cpuacct'), 'cpuacct.usage')));
+  /** CPU nanoseconds the job's cgroup used: cpuacct.usage, or v2 cpu.stat usage_usec. */
+  const cpuUsage = (j: JobRow) =>
+    V2 ? Number(/^usage_usec (\d+)$/m.exec(read(path.join(dirOf(j, 'cpu'), 'cpu.stat')))?.[1]) * 1000 : Number(read(path.join(dirOf(j, 'cpuacct'), 'cpuacct.usage')));
+  const uid = Number(execFileSync('id', ['-u', base.unprivileged ? TEST_USER : 'root'], { encoding: 'utf8' }).trim());
 
   async function runJob(n: string, args: string[], extra: string[] = []): Promise<JobRow> {
     const r = await lxcdeck(runner, ['job', 'run', '--name', n, ...extra, '--', ...args]);
@@ -95,24 +110,42 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     // the child busy loop starts a moment after the job did
     const j = await runJob(n, ['sh', '-c', 'while :; do :; done & sleep 0.3; (while :; do :; done) & wait']);
     expect(j.state).toBe('running');
-    expect(j.cgroups.length).toBeGreaterThanOrEqual(4);
+    if (!V2) expect(j.cgroups.length).toBeGreaterThanOrEqual(4);
+    else {
+      expect(j.cgroups).toHaveLength(1);
+      if (SYSTEMD) {
+        // its own transient scope, from the user's manager or (root) the system's
+        expect(j.unit).toBe(`lxcdeck-job-${n}.scope`);
+        expect(path.basename(dirOf(j, 'cpu'))).toBe(`lxcdeck-job-${n}.scope`);
+        if (base.unprivileged) expect(dirOf(j, 'cpu')).toContain(`/user@${uid}.service/`);
+        else expect(dirOf(j, 'cpu')).not.toContain('/user.slice/');
+        expect(fs.statSync(dirOf(j, 'cpu')).uid).toBe(uid);
+      }
+    }
     await sleep(600);
     expect(procs(j).length).toBe(4); // wrapper, sh, 2 loops
-    // the busy loops are the ones using CPU; the second started 0.3 s after the job
-    const busy = procs(j).filter((p) => procCpu(p) > 0);
+    // the busy loops are the ones using CPU now (the wrapper's pid may carry systemd-run's ticks from before its exec)
+    const before = new Map(procs(j).map((p) => [p, procCpu(p)]));
+    await sleep(300);
+    const busy = procs(j).filter((p) => procCpu(p) > (before.get(p) ?? Infinity));
     expect(busy.length).toBe(2);
+    // the second started 0.3 s after the job
     const [first, late] = [...busy].sort((x, y) => startTicks(x) - startTicks(y)) as [number, number];
     expect(startTicks(late) - startTicks(first)).toBeGreaterThanOrEqual(20); // clock ticks (100 Hz)
     const u0 = cpuUsage(j);
     await sleep(200);
     expect(cpuUsage(j)).toBeGreaterThan(u0);
 
+    // a CLI run's own cost (seconds under the v2vm's emulation) is the baseline: the freeze adds less than its 5 s timeout
+    const t0 = Date.now();
+    await ls();
     const t = Date.now();
     const f = await lxcdeck(runner, ['job', 'freeze', n]);
     expect(f.stderr).toBe('');
     expect(f.code).toBe(0);
-    expect(Date.now() - t).toBeLessThan(5000);
+    expect(Date.now() - t).toBeLessThan(t - t0 + 5000);
     expect(freezerState(j)).toBe('FROZEN');
+    if (V2) expect(read(path.join(dirOf(j, 'freezer'), 'cgroup.events'))).toMatch(/^frozen 1$/m);
     expect((await row(n))?.state).toBe('frozen');
     const frozenAt = cpuUsage(j);
     const perProc = new Map(busy.map((p) => [p, procCpu(p)]));
@@ -125,13 +158,22 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     const th = await lxcdeck(runner, ['job', 'thaw', n]);
     expect(th.code).toBe(0);
     expect(freezerState(j)).toBe('THAWED');
+    if (V2) expect(read(path.join(dirOf(j, 'freezer'), 'cgroup.events'))).toMatch(/^frozen 0$/m);
     await sleep(300);
     expect(cpuUsage(j)).toBeGreaterThan(frozenAt);
     for (const [p, c] of perProc) expect(procCpu(p)).toBeGreaterThan(c);
+    // busy loops left running slow every later test (two vCPUs in ../shared/v2vm)
+    expect((await lxcdeck(runner, ['job', 'kill', n])).code).toBe(0);
   });
 
   it('applies the CPU, memory and process limits to the cgroup files', async () => {
     const j = await runJob(name('lim'), ['sleep', '1000'], ['--cpu-max', '50', '--memory-max', '64M', '--pids-max', '20']);
+    if (V2) {
+      expect(read(path.join(dirOf(j, 'cpu'), 'cpu.max'))).toBe('50000 100000');
+      expect(read(path.join(dirOf(j, 'memory'), 'memory.max'))).toBe(String(64 * 1024 * 1024));
+      expect(read(path.join(dirOf(j, 'pids'), 'pids.max'))).toBe('20');
+      return;
+    }
     expect(read(path.join(dirOf(j, 'cpu'), 'cpu.cfs_period_us'))).toBe('100000');
     expect(read(path.join(dirOf(j, 'cpu'), 'cpu.cfs_quota_us'))).toBe('50000');
     expect(read(path.join(dirOf(j, 'memory'), 'memory.limit_in_bytes'))).toBe(String(64 * 1024 * 1024));
@@ -189,7 +231,7 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     }
     expect((await ls()).map((j) => j.name)).toEqual(before.map((j) => j.name));
     expect(JSON.parse((await lxcdeck(runner, ['rule', 'ls', '--json'])).stdout)).toEqual([]);
-  });
+  }, 120_000);
 
   it('a rule over a file freezes above high within a tick, holds between the marks, thaws below low, and never thaws a hand-frozen job', async () => {
     const valueFile = path.join(tmp, 'value');
@@ -210,7 +252,7 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-    expect(await eventually(async () => out.includes('watching 2 rules'), 10_000)).toBe(true);
+    expect(await eventually(async () => out.includes('watching 2 rules'), 30_000)).toBe(true);
 
     const within = async (ms: number, cond: () => boolean) => {
       const t = Date.now();
@@ -253,14 +295,42 @@ describe.skipIf(skip).each([ROOT, USER])('jobs in their own cgroups as $label', 
     expect(lines).toContain(`stopped: thawed job:${a.name}`);
     expect(lines.at(-1)).toBe('stopped');
     for (const rn of [`${rule}a`, `${rule}b`]) expect((await lxcdeck(runner, ['rule', 'rm', rn])).code).toBe(0);
-  });
+    // b is still frozen: a kill takes frozen jobs too
+    for (const j of [a, b]) expect((await lxcdeck(runner, ['job', 'kill', j.name])).code).toBe(0);
+  }, 180_000); // about 20 lxcdeck runs: each takes seconds under software emulation (../shared/v2vm)
 });
 
 describe.skipIf(skip)('jobs without a delegated cgroup', () => {
   it('refuses with one line naming the fix and exit 5', async () => {
-    const r = await lxcdeck(USER_UNDELEGATED, ['job', 'run', '--', 'true']);
+    // v2 + systemd: refused only when the user manager is out of reach too
+    const runner: Runner = V2 && SYSTEMD ? { ...USER_UNDELEGATED, prefix: [...USER_UNDELEGATED.prefix, 'XDG_RUNTIME_DIR=/run/user/none'] } : USER_UNDELEGATED;
+    const r = await lxcdeck(runner, ['job', 'run', '--', 'true']);
     expect(r.code).toBe(5);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(new RegExp(`^lxcdeck: no delegated cgroup for ${TEST_USER} in: .*freezer.*: sudo scripts/prepare-host --user ${TEST_USER} && exec scripts/enter-cgroup\\n$`));
+    if (V2 && SYSTEMD)
+      expect(r.stderr).toMatch(
+        new RegExp(`^lxcdeck: your cgroup /sys/fs/cgroup/\\S+ is not delegated to ${TEST_USER} and no systemd user manager is reachable: run from a systemd login session \\(sudo loginctl enable-linger ${TEST_USER}\\) or from a delegated cgroup\\n$`),
+      );
+    else expect(r.stderr).toMatch(new RegExp(`^lxcdeck: no delegated cgroup for ${TEST_USER} in: .*freezer.*: sudo scripts/prepare-host --user ${TEST_USER} && exec scripts/enter-cgroup\\n$`));
+  });
+
+  it('on v2 with systemd, a bare login (no XDG_RUNTIME_DIR) still gets a scope from its user manager; without systemd it is refused', async () => {
+    const n = uniqueName('undeleg');
+    const r = await lxcdeck(USER_UNDELEGATED, ['job', 'run', '--name', n, '--', 'sleep', '1000']);
+    if (!(V2 && SYSTEMD)) {
+      expect(r.code).toBe(5);
+      return;
+    }
+    try {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const j = (JSON.parse((await lxcdeck(USER_UNDELEGATED, ['job', 'ls', '--json'])).stdout) as JobRow[]).find((x) => x.name === n)!;
+      expect(j.unit).toBe(`lxcdeck-job-${n}.scope`);
+      expect(j.cgroups[0]?.dir).toMatch(new RegExp(`/user@\\d+\\.service/.*lxcdeck-job-${n}\\.scope$`));
+      expect(read(path.join(j.cgroups[0]!.dir, 'cgroup.procs')).split('\n').length).toBe(2); // wrapper and sleep
+    } finally {
+      await lxcdeck(USER_UNDELEGATED, ['job', 'kill', n]);
+      await lxcdeck(USER_UNDELEGATED, ['job', 'rm', n]);
+    }
   });
 });
