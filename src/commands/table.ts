@@ -83,7 +83,7 @@ export const COMMANDS: Spec[] = [
   // panes: in a pane every key goes to its program except the prefix, tmux-style
   { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },
   { id: 'pane.attach', title: "Attach a shell to the selected container (a job: follow its output) in a new pane", scope: 'pane', keys: ['a', 'C-b a'], available: hasTarget, run: (a) => a.openPane('shell') },
-  { id: 'pane.console', title: 'Open the console of the selected container in a new pane', scope: 'pane', keys: ['C', 'C-b C'], available: hasTarget, run: (a) => a.openPane('console') },
+  { id: 'pane.console', title: 'Open the console of the selected container in a new pane (again: its next tty)', scope: 'pane', keys: ['C', 'C-b C'], available: hasTarget, run: (a) => a.openPane('console') },
   { id: 'pane.split-right', title: 'Split right: another shell on the same container', scope: 'pane', keys: ['C-b %', 'C-b |'], run: (a) => a.splitPane('right') },
   { id: 'pane.split-down', title: 'Split down: another shell on the same container', scope: 'pane', keys: ['C-b "', 'C-b -'], run: (a) => a.splitPane('down') },
   { id: 'pane.focus-next', title: 'Focus the next pane (the list is one of them)', scope: 'pane', keys: ['tab', 'C-b o'], run: (a) => a.focusPane(1) },

@@ -868,7 +868,10 @@ export class TuiApp implements AppActions {
     if (!name) return void this.store.addLog('warn', `${kind}: select a container first`);
     const c = this.store.containers.find((x) => x.name === name);
     if (c && c.state !== 'RUNNING' && c.state !== 'FROZEN') return void this.store.addLog('warn', `${kind}: ${name} is ${c.state}; start it first (s)`);
-    this.panes.open({ kind, container: name });
+    if (c?.state === 'FROZEN') this.store.addLog('warn', `${name} is frozen: the ${kind} answers once it is thawed (f)`);
+    // a second console on the same container takes the next tty
+    if (kind === 'console') this.panes.open({ kind, container: name, tty: this.panes.freeTty(name) });
+    else this.panes.open({ kind, container: name });
   }
 
   splitPane(where: 'right' | 'down'): void {

@@ -92,6 +92,14 @@ export class PaneHost implements Disposable {
     void this.start(view);
   }
 
+  /** The lowest console tty of a container that no pane shows yet (0: the console). */
+  freeTty(container: string): number {
+    const used = new Set([...this.views.values()].filter((v) => v.session.spec.kind === 'console' && v.session.spec.container === container).map((v) => v.session.spec.tty ?? 0));
+    let n = 0;
+    while (used.has(n)) n++;
+    return n;
+  }
+
   /** A new shell beside the focused pane, on the same container (the selected one from the list). */
   split(where: 'right' | 'down', selected: string | null): void {
     const f = this.focused();
@@ -103,6 +111,7 @@ export class PaneHost implements Disposable {
   private async start(view: PaneView): Promise<void> {
     const spec = view.session.spec;
     let prelude: Buffer | null = null;
+    // the ring buffer is the console's (tty 0) own
     if (spec.kind === 'console' && !spec.tty) {
       try {
         prelude = await this.deps.launcher.consoleLog(spec.container);
