@@ -103,7 +103,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     warnings: [],
   });
   const running = app.run();
-  // after the first frame: the settings store (conf) and the chart widget
+  // after the first frame: the settings store (conf)
   setImmediate(() => {
     void import('./settings/settings.js').then(({ SettingsStore }) => {
       const loaded = new SettingsStore({ cwd: configDir });
@@ -118,7 +118,6 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
         }
       }
     });
-    void import('./ui/lineChart.js').then((m) => m.preload());
   });
   await running;
 }
