@@ -95,13 +95,14 @@ export class ContainerLister implements Disposable {
 
   list(options: ListOptions = {}): ContainerSummary[] {
     const maxAge = options.definedMaxAgeMs ?? 0;
+    const now = performance.now();
     const all = this.definedNames(maxAge);
     const active = new Set(this.names(1));
     // First every liblxc call, then every file read: interleaving them made
     // lxc_container_new several times slower in a cold process.
     const wanted = [...new Set([...all, ...active])].filter((n) => !options.active || active.has(n));
     const known = wanted.flatMap((name) => {
-      const facts = this.configFacts(name, maxAge, active.has(name));
+      const facts = this.configFacts(name, maxAge, active.has(name), now);
       return facts ? [{ name, facts, isActive: active.has(name) }] : [];
     });
     const runtimes = new Map(known.map(({ name, isActive }) => [name, isActive ? this.runtime(name) : this.drop(name)]));
@@ -159,9 +160,8 @@ export class ContainerLister implements Disposable {
     return text.split('\n').filter(Boolean);
   }
 
-  private configFacts(name: string, maxAgeMs: number, isActive: boolean): ConfigFacts | null {
+  private configFacts(name: string, maxAgeMs: number, isActive: boolean, now: number): ConfigFacts | null {
     const cached = this.configs.get(name);
-    const now = performance.now();
     if (cached && cached.mtimeMs >= 0 && now - cached.checkedAt < maxAgeMs) return cached;
     let mtimeMs: number;
     try {

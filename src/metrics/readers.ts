@@ -182,6 +182,8 @@ export interface CounterFiles {
   blkioProbeWait: number;
   /** Limits change by an admin's hand only: re-read every LIMITS_EVERY reads, kept between. */
   limits: { memory: number | null; pids: number | null; wait: number };
+  /** The kernel updates PSI averages every 2 s: read every PSI_EVERY reads, kept between. */
+  psiValues: { cpu: number | null; memory: number | null; io: number | null; wait: number };
   psi: { cpu: string; memory: string; io: string } | null;
   /** Host-side interface names (veth peers), for a /proc/net/dev table. */
   netIfaces: string[];
@@ -245,6 +247,7 @@ export function counterFiles(layout: CgroupLayout, dirs: ReadonlyMap<Hierarchy, 
     blkioPick: -1,
     blkioProbeWait: 0,
     limits: { memory: null, pids: null, wait: 0 },
+    psiValues: { cpu: null, memory: null, io: null, wait: 0 },
     psi: unified === null ? null : { cpu: `${unified}/cpu.pressure`, memory: `${unified}/memory.pressure`, io: `${unified}/io.pressure` },
     netIfaces: ifaces,
     netHostRx: ifaces.map((i) => `${netDir(i)}rx_bytes`),
@@ -270,6 +273,11 @@ function sumFiles(paths: readonly string[], read: ReadFile): number | null {
  */
 export const BLKIO_PROBE_EVERY = 10;
 export const LIMITS_EVERY = 10;
+/**
+ * PSI "avg10" is recomputed by the kernel every 2 s (PSI_FREQ in
+ * kernel/sched/psi.c); at the default 1 s tick every other read repeats it.
+ */
+export const PSI_EVERY = 2;
 
 function readIo(files: CounterFiles, read: ReadFile): IoBytes | null {
   const io = files.io;
@@ -361,9 +369,17 @@ export function readCounters(files: CounterFiles, read: ReadFile, out: RawCounte
   out.netRxBytes = net ? sumTable(files.netIfaces, net, 'tx') : sumFiles(files.netHostTx, read);
   out.netTxBytes = net ? sumTable(files.netIfaces, net, 'rx') : sumFiles(files.netHostRx, read);
   const psi = files.psi;
-  out.psiCpu = psi === null ? null : parsePsiSomeAvg10(read(psi.cpu));
-  out.psiMemory = psi === null ? null : parsePsiSomeAvg10(read(psi.memory));
-  out.psiIo = psi === null ? null : parsePsiSomeAvg10(read(psi.io));
+  const pv = files.psiValues;
+  if (pv.wait > 0) pv.wait--;
+  else {
+    pv.cpu = psi === null ? null : parsePsiSomeAvg10(read(psi.cpu));
+    pv.memory = psi === null ? null : parsePsiSomeAvg10(read(psi.memory));
+    pv.io = psi === null ? null : parsePsiSomeAvg10(read(psi.io));
+    pv.wait = PSI_EVERY - 1;
+  }
+  out.psiCpu = pv.cpu;
+  out.psiMemory = pv.memory;
+  out.psiIo = pv.io;
   return out;
 }
 

@@ -10,6 +10,7 @@ import {
   parseKeyedValue,
   BLKIO_PROBE_EVERY,
   LIMITS_EVERY,
+  PSI_EVERY,
   parseMaxLimit,
   parseNetDev,
   parsePsiSomeAvg10,
@@ -263,6 +264,18 @@ describe('metrics readers: layouts and network', () => {
     // a source that showed devices is read every time from then on
     expect(readCounters(files, read).ioReadBytes).toBe(10);
     expect(probes()).toBe(3);
+  });
+
+  it('reads PSI every other read (the kernel updates it every 2 s) and keeps the values between', () => {
+    const files = counterFiles('v2', dirs);
+    const fake = new Map([['/sys/fs/cgroup/unified/c/cpu.pressure', 'some avg10=1.00 avg60=0 avg300=0 total=1\n']]);
+    const reads: string[] = [];
+    const read = (p: string) => (reads.push(p), fake.get(p) ?? null);
+    expect(readCounters(files, read).psiCpu).toBe(1);
+    fake.set('/sys/fs/cgroup/unified/c/cpu.pressure', 'some avg10=2.00 avg60=0 avg300=0 total=2\n');
+    for (let i = 1; i < PSI_EVERY; i++) expect(readCounters(files, read).psiCpu).toBe(1);
+    expect(readCounters(files, read).psiCpu).toBe(2);
+    expect(reads.filter((p) => p.endsWith('cpu.pressure'))).toHaveLength(2);
   });
 
   it('reads nothing for a host without cgroups', () => {
