@@ -331,9 +331,19 @@ export function parseNetDev(text: string | null): NetDevTable | null {
     const end = lineEnd(text, start);
     const colon = text.indexOf(':', start);
     if (colon > start && colon < end) {
-      const f = text.slice(colon + 1, end).trim().split(/\s+/);
-      const rx = Number(f[0]);
-      const tx = Number(f[8]);
+      // fields 0 and 8 after the colon, scanned without splitting the line
+      let rx = NaN;
+      let tx = NaN;
+      let field = 0;
+      for (let i = colon + 1; i < end && field <= 8; ) {
+        while (i < end && text.charCodeAt(i) === 32) i++;
+        const from = i;
+        while (i < end && text.charCodeAt(i) !== 32) i++;
+        if (i === from) break;
+        if (field === 0) rx = Number(text.slice(from, i));
+        else if (field === 8) tx = Number(text.slice(from, i));
+        field++;
+      }
       if (Number.isFinite(rx) && Number.isFinite(tx)) out.set(text.slice(start, colon).trim(), { rx, tx });
     }
     start = end + 1;

@@ -162,8 +162,15 @@ export function cellText(col: Column, c: ContainerSummary, live: LiveFacts | und
   }
 }
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 /** Pads or cuts to exactly `width` cells (ASCII/narrow text). */
 export function fit(text: string, width: number, align?: 'right'): string {
+  if (ASCII.test(text)) {
+    // one cell per UTF-16 unit: no code point array (a list frame fits every cell)
+    if (text.length > width) return width > 1 ? `${text.slice(0, width - 1)}…` : text.slice(0, width);
+    return align === 'right' ? text.padStart(width) : text.padEnd(width);
+  }
   const chars = [...text];
   if (chars.length > width) return width > 1 ? `${chars.slice(0, width - 1).join('')}…` : chars.slice(0, width).join('');
   return align === 'right' ? text.padStart(width) : text.padEnd(width);

@@ -1,5 +1,6 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
+import { cellChar } from '../presentation/chart.js';
 import { cellText, fit, fitColumns, stateStyle, type Column, type ListItem, type LiveFacts } from '../presentation/rows.js';
 import type { AppStore } from '../state/store.js';
 import { drawFramed, noLabelRenderOnResize, setText } from './screen.js';
@@ -17,8 +18,11 @@ function toRow(segments: [number, string][]): Row {
   const chars: string[] = [];
   const attrs: number[] = [];
   for (const [attr, text] of segments)
-    for (const ch of text) {
-      chars.push(ch);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // a surrogate pair is one cell; everything else an interned one-unit string
+      const pair = c >= 0xd800 && c < 0xdc00 && i + 1 < text.length;
+      chars.push(pair ? text.slice(i, ++i + 1) : cellChar(c));
       attrs.push(attr);
     }
   return { chars, attrs };
