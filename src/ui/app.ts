@@ -17,7 +17,7 @@ import { DetailView } from './detailView.js';
 import { ListView } from './listView.js';
 import { createConfirm, createHelp, helpText, Palette as PaletteOverlay } from './overlays.js';
 import { RenderScheduler } from './scheduler.js';
-import { createScreen, noLabelRenderOnResize, setText, type ScreenIo } from './screen.js';
+import { createScreen, noLabelRenderOnResize, renderOnlyWhenChanged, setText, type ScreenIo } from './screen.js';
 import { esc, fg, type Palette } from './style.js';
 
 /** What the workstation needs from the container engine (main wires LiblxcBackend). */
@@ -162,6 +162,7 @@ export class TuiApp implements AppActions {
     this.logBox = blessed.box({ parent: screen, left: 0, width: '100%', border: { type: 'line' }, label: ' events ', tags: true });
     noLabelRenderOnResize(this.logBox);
     this.statusBar = blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
+    for (const b of [this.headerBox, this.logBox, this.statusBar]) renderOnlyWhenChanged(b);
 
     this.d.add(this.store.onChange(() => this.scheduler.markDirty()));
     // one tick drives everything: sample, then the list, then one render

@@ -108,6 +108,66 @@ export function noLabelRenderOnResize(el: blessed.Widgets.BoxElement): void {
   if (e._labelResize) e.removeListener('resize', e._labelResize);
 }
 
+interface SceneScreen {
+  lines: unknown[];
+  renders: number;
+  cols: number;
+  rows: number;
+  children: { uid: number; hidden: boolean; aleft: number; atop: number; width: number; height: number }[];
+}
+
+const scenes = new WeakMap<object, { frame: number; lines: unknown[]; key: string }>();
+
+/** Where the screen's top-level elements are, once per frame: an overlay opened or closed, a layout change, changes it. */
+function sceneKey(screen: SceneScreen): string {
+  const cached = scenes.get(screen);
+  if (cached && cached.frame === screen.renders && cached.lines === screen.lines) return cached.key;
+  const key = `${screen.cols}x${screen.rows}|${screen.children.map((c) => (c.hidden ? `${c.uid}h` : `${c.uid}:${c.aleft},${c.atop},${c.width},${c.height}`)).join('|')}`;
+  scenes.set(screen, { frame: screen.renders, lines: screen.lines, key });
+  return key;
+}
+
+/**
+ * Skips blessed's render of a top-level box whose frame would come out the
+ * same as last time: same text, label, colours and place, and the same top-
+ * level elements in the same places (so nothing was drawn over it and taken
+ * away since, like an overlay), and the same screen buffer (no resize or
+ * redraw). Its cells are then still in the buffer from the last frame. For
+ * boxes that change rarely, like a header or a status line, while the rest
+ * of the screen changes every tick.
+ */
+export function renderOnlyWhenChanged(box: blessed.Widgets.BoxElement): void {
+  const el = box as unknown as {
+    render(): unknown;
+    screen: SceneScreen;
+    parent: unknown;
+    hidden: boolean;
+    lpos?: unknown;
+    content: string;
+    _label?: { content: string };
+    aleft: number;
+    atop: number;
+    width: number;
+    height: number;
+    style: { border?: unknown };
+    sattr(style: unknown): number;
+  };
+  const blessedRender = el.render.bind(el);
+  let last = '';
+  el.render = () => {
+    const screen = el.screen;
+    if (el.hidden || el.parent !== screen) {
+      last = '';
+      return blessedRender();
+    }
+    const key = `${sceneKey(screen)}\0${el.aleft},${el.atop},${el.width},${el.height}\0${el.sattr(el.style)},${el.style.border ? el.sattr(el.style.border) : ''}\0${el._label?.content ?? ''}\0${el.content}`;
+    if (key === last && el.lpos) return el.lpos;
+    const coords = blessedRender();
+    last = coords ? key : '';
+    return coords;
+  };
+}
+
 /**
  * setContent for a box that fills its own area (no shrink, no transparency):
  * nothing when the text is the same, and no clearing first otherwise. blessed
@@ -147,7 +207,8 @@ interface FramedElement {
  * through its tag and unicode handling, about as costly per cell as the rest
  * of a frame together; for boxes whose inside is painted or tiled by children
  * that walk only wrote blanks to be overwritten. While `useBlessed()` says so
- * (say, a message in the box's text), blessed renders it as before.
+ * (say, a message in the box's text), blessed renders it as before. For plain
+ * boxes only: no padding, scrollbar, shadow or transparency.
  */
 export function drawFramed(box: blessed.Widgets.BoxElement, paintInner: (coords: Coords) => void, useBlessed: () => boolean = () => false): void {
   const el = box as unknown as FramedElement;
