@@ -176,9 +176,11 @@ export function chartFrame(input: ChartInput): ChartFrame {
   return frame;
 }
 
-const CHARS: string[] = [];
+// dense up to the braille block (a sparse array would fall back to dictionary lookups)
+const CHARS: (string | undefined)[] = new Array<string | undefined>(0x2900).fill(undefined);
 
-/** The one-character string of a frame cell (interned: painting allocates nothing). */
+/** The one-character string of a frame cell (interned below U+2900: painting allocates nothing). */
 export function cellChar(code: number): string {
+  if (code >= CHARS.length) return String.fromCharCode(code);
   return (CHARS[code] ??= String.fromCharCode(code));
 }
