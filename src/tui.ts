@@ -125,7 +125,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   if (process.env.LXCDECK_TRACE_TICKS) sampler.onSample(() => process.stderr.write(`tick ${Date.now()}\n`));
   sampler.onSample(() => rules.tick());
   const running = app.run();
-  // after the first frame: the settings store (conf) and the chart widget
+  // after the first frame: the settings store (conf)
   setImmediate(() => {
     void import('./settings/settings.js').then(({ SettingsStore }) => {
       const loaded = new SettingsStore({ cwd: configDir });
@@ -141,7 +141,6 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
         }
       }
     });
-    void import('./ui/lineChart.js').then((m) => m.preload());
   });
   await running;
   // the guard ends with the workstation: thaw what the rules froze (`lxcdeck rule run` keeps guarding)

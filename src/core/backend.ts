@@ -5,9 +5,11 @@ export interface ContainerBackend {
   readonly lxcpath: string;
   /**
    * addressesMaxAgeMs: reuse addresses read this recently (a TUI refresh; default: read now);
-   * totals: false skips memory/CPU totals (the TUI has them from its sampler).
+   * totals: false skips memory/CPU totals (the TUI has them from its sampler);
+   * definedMaxAgeMs: a refresh loop's allowance for re-asking which containers are defined
+   * and re-checking their configs (default: every call; the lxcpath changing re-asks at once).
    */
-  list(options?: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean }): ContainerSummary[];
+  list(options?: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean; definedMaxAgeMs?: number }): ContainerSummary[];
   info(name: string): ContainerInfo;
   start(name: string, options?: { timeoutSeconds?: number }): Promise<void>;
   /** Clean shutdown within the timeout, then kill. */

@@ -7,18 +7,22 @@ import type { HostFs } from './hostfs.js';
  * with global scope only.
  */
 export function parseFibTrieLocal(text: string): string[] {
+  // a refresh parses every running container's trie: find the LOCAL /32 entries
+  // and the leaf line above each, instead of splitting and matching every line
   const out: string[] = [];
-  let last: string | null = null;
-  for (const line of text.split('\n')) {
-    const leaf = /\|--\s+(\d+\.\d+\.\d+\.\d+)\s*$/.exec(line);
-    if (leaf) {
-      last = leaf[1] ?? null;
-      continue;
-    }
-    if (last && /\/32 host LOCAL/.test(line) && !last.startsWith('127.') && !out.includes(last)) out.push(last);
+  const MARK = '/32 host LOCAL';
+  for (let at = text.indexOf(MARK); at >= 0; at = text.indexOf(MARK, at + MARK.length)) {
+    const leaf = text.lastIndexOf('|--', at);
+    if (leaf < 0) continue;
+    const end = text.indexOf('\n', leaf);
+    const addr = text.slice(leaf + 3, end < 0 || end > at ? at : end).trim();
+    if (!IPV4.test(addr) || addr.startsWith('127.') || out.includes(addr)) continue;
+    out.push(addr);
   }
   return out;
 }
+
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
 export function parseIfInet6Global(text: string): string[] {
   const out: string[] = [];

@@ -13,7 +13,7 @@ import { counterFiles, readTotals } from '../metrics/readers.js';
 import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
-import { ContainerLister, readConfigFacts } from './lister.js';
+import { ContainerLister, readConfigFacts, type ListOptions } from './lister.js';
 import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
 
 /** Enough for a few screens of boot messages; liblxc rounds it to pages. */
@@ -52,7 +52,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     return this.deps.lxcpath;
   }
 
-  list(options: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean } = {}): ContainerSummary[] {
+  list(options: ListOptions = {}): ContainerSummary[] {
     return this.lister.list(options);
   }
 

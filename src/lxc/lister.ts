@@ -5,6 +5,7 @@ import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
 import { parseState, type ContainerState } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
+import { compareNames } from '../host/collation.js';
 import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cgroups.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/freezer.js';
@@ -14,6 +15,8 @@ import type { ContainerHandle, NativeLib } from './native.js';
 
 interface ConfigFacts {
   mtimeMs: number;
+  /** performance.now() of the last mtime check. */
+  checkedAt: number;
   unprivileged: boolean;
   autostart: boolean;
   groups: string[];
@@ -21,8 +24,13 @@ interface ConfigFacts {
 
 interface Runtime {
   pid: number;
-  /** Field 22 of /proc/<pid>/stat: tells a reused pid from ours. */
-  startTime: string;
+  /**
+   * A per-process file kept open from the first look at the process: reading it
+   * through that descriptor fails once that process is gone, even if its pid
+   * is reused (the descriptor belongs to the process, not the number), and
+   * costs a fraction of regenerating /proc/<pid>/stat every tick.
+   */
+  alive: string;
   state: ContainerState;
   dirs: Map<Hierarchy, string>;
   freezer: FreezerFiles | null;
@@ -32,13 +40,6 @@ interface Runtime {
 
 // States that only liblxc's monitor knows; re-ask it while one lasts.
 const TRANSIENT: ReadonlySet<ContainerState> = new Set(['STARTING', 'STOPPING', 'ABORTING']);
-
-function startTimeOf(stat: string | null): string | null {
-  if (!stat) return null;
-  // comm (field 2) may hold spaces and parentheses: count from the last ')'
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return rest[19] ?? null;
-}
 
 /** What a listing shows from a container's config: one reading for ls, info and the TUI. */
 export function readConfigFacts(lib: NativeLib, c: ContainerHandle): { unprivileged: boolean; autostart: boolean; groups: string[] } {
@@ -57,9 +58,30 @@ export function readConfigFacts(lib: NativeLib, c: ContainerHandle): { unprivile
  * with FROZEN/FREEZING read from the freezer cgroup. Config facts are re-read
  * only when the config file changes, and every per-tick file stays open.
  */
+export interface ListOptions {
+  active?: boolean;
+  /** Re-read a running container's addresses when older than this (default 0: every list). */
+  addressesMaxAgeMs?: number;
+  /** Read CPU and memory totals (default true). */
+  totals?: boolean;
+  /**
+   * A refresh loop's allowance (default 0: ask every time): liblxc's list of
+   * defined containers is re-asked only when the lxcpath directory changed
+   * (a container created, renamed or destroyed), in the few seconds after,
+   * or when older than this; each config's mtime is checked at most this often.
+   */
+  definedMaxAgeMs?: number;
+}
+
+/** After the lxcpath changes, keep re-listing this long: lxc-create writes the config after the directory. */
+const SETTLE_MS = 5000;
+
 export class ContainerLister implements Disposable {
   private readonly configs = new Map<string, ConfigFacts>();
+  private defined: { names: string[]; at: number; dirMtimeMs: number; changedAt: number } | null = null;
   private readonly runtimes = new Map<string, Runtime>();
+  /** State and init pid asked with the handle a config read opened anyway (this list() only). */
+  private readonly asked = new Map<string, { state: ContainerState; pid: number }>();
   private readonly reader = new KeptFileReader();
   private readonly keptFs: HostFs;
 
@@ -71,14 +93,16 @@ export class ContainerLister implements Disposable {
     this.keptFs = { ...realHostFs, read: (p) => this.reader.read(p) };
   }
 
-  list(options: { active?: boolean; addressesMaxAgeMs?: number; totals?: boolean } = {}): ContainerSummary[] {
-    const all = this.names(0);
+  list(options: ListOptions = {}): ContainerSummary[] {
+    const maxAge = options.definedMaxAgeMs ?? 0;
+    const now = performance.now();
+    const all = this.definedNames(maxAge);
     const active = new Set(this.names(1));
     // First every liblxc call, then every file read: interleaving them made
     // lxc_container_new several times slower in a cold process.
     const wanted = [...new Set([...all, ...active])].filter((n) => !options.active || active.has(n));
     const known = wanted.flatMap((name) => {
-      const facts = this.configFacts(name);
+      const facts = this.configFacts(name, maxAge, active.has(name), now);
       return facts ? [{ name, facts, isActive: active.has(name) }] : [];
     });
     const runtimes = new Map(known.map(({ name, isActive }) => [name, isActive ? this.runtime(name) : this.drop(name)]));
@@ -95,8 +119,9 @@ export class ContainerLister implements Disposable {
         ...(rt && options.totals !== false ? readTotals(rt.counters, this.keptFs.read) : { memoryBytes: null, cpuSeconds: null }),
       };
     });
+    this.asked.clear();
     for (const name of [...this.configs.keys()]) if (!all.includes(name)) this.forgetContainer(name);
-    return rows.sort((a, b) => a.name.localeCompare(b.name));
+    return rows.sort((a, b) => compareNames(a.name, b.name));
   }
 
   private addresses(rt: Runtime, maxAgeMs: number): { ipv4: string[]; ipv6: string[] } {
@@ -111,26 +136,50 @@ export class ContainerLister implements Disposable {
     return rt ? { pid: rt.pid, dirs: rt.dirs } : null;
   }
 
+  /** liblxc's defined containers, re-asked as ListOptions.definedMaxAgeMs says. */
+  private definedNames(maxAgeMs: number): string[] {
+    const now = performance.now();
+    let dirMtimeMs = -1;
+    if (maxAgeMs > 0) {
+      try {
+        dirMtimeMs = fs.statSync(this.lxcpath).mtimeMs;
+      } catch {
+        /* gone or unreadable: liblxc says what it can */
+      }
+    }
+    const d = this.defined;
+    if (d && dirMtimeMs >= 0 && d.dirMtimeMs === dirMtimeMs && now - d.changedAt >= SETTLE_MS && now - d.at < maxAgeMs) return d.names;
+    const names = this.names(0);
+    this.defined = { names, at: now, dirMtimeMs, changedAt: d && d.dirMtimeMs === dirMtimeMs ? d.changedAt : now };
+    return names;
+  }
+
   private names(which: 0 | 1): string[] {
     const text = this.lib.lxcdeck_list(this.lxcpath, which);
     if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
     return text.split('\n').filter(Boolean);
   }
 
-  private configFacts(name: string): ConfigFacts | null {
+  private configFacts(name: string, maxAgeMs: number, isActive: boolean, now: number): ConfigFacts | null {
+    const cached = this.configs.get(name);
+    if (cached && cached.mtimeMs >= 0 && now - cached.checkedAt < maxAgeMs) return cached;
     let mtimeMs: number;
     try {
       mtimeMs = fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs;
     } catch {
       mtimeMs = -1; // active but defined elsewhere: ask liblxc every time
     }
-    const cached = this.configs.get(name);
-    if (cached && cached.mtimeMs === mtimeMs && mtimeMs >= 0) return cached;
+    if (cached && cached.mtimeMs === mtimeMs && mtimeMs >= 0) {
+      cached.checkedAt = now;
+      return cached;
+    }
     const c = this.lib.lxcdeck_open(name, this.lxcpath);
     if (!c) return null;
     try {
-      const facts = { mtimeMs, ...readConfigFacts(this.lib, c) };
+      const facts = { mtimeMs, checkedAt: now, ...readConfigFacts(this.lib, c) };
       this.configs.set(name, facts);
+      // a first listing opens every container here: ask what runtime() will need now, not with a second open
+      if (isActive && !this.runtimes.has(name)) this.asked.set(name, this.askState(c));
       return facts;
     } finally {
       this.lib.lxcdeck_close(c);
@@ -139,7 +188,7 @@ export class ContainerLister implements Disposable {
 
   private runtime(name: string): Runtime | null {
     const rt = this.runtimes.get(name);
-    if (rt && !TRANSIENT.has(rt.state) && startTimeOf(this.reader.read(`/proc/${rt.pid}/stat`)) === rt.startTime) {
+    if (rt && !TRANSIENT.has(rt.state) && this.reader.read(rt.alive) !== null) {
       if (rt.freezer) rt.state = this.freezerState(rt.freezer, rt.state);
       return rt;
     }
@@ -155,23 +204,32 @@ export class ContainerLister implements Disposable {
     return s === 'THAWED' ? 'RUNNING' : s;
   }
 
+  private askState(c: ContainerHandle): { state: ContainerState; pid: number } {
+    const state = parseState(this.lib.lxcdeck_state(c));
+    return { state, pid: state === 'STOPPED' ? -1 : this.lib.lxcdeck_init_pid(c) };
+  }
+
   private askLiblxc(name: string): Runtime | null {
-    const c = this.lib.lxcdeck_open(name, this.lxcpath);
-    if (!c) return null;
-    let state: ContainerState;
-    let pid: number;
-    try {
-      state = parseState(this.lib.lxcdeck_state(c));
-      pid = state === 'STOPPED' ? -1 : this.lib.lxcdeck_init_pid(c);
-    } finally {
-      this.lib.lxcdeck_close(c);
+    let answer = this.asked.get(name);
+    this.asked.delete(name);
+    if (!answer) {
+      const c = this.lib.lxcdeck_open(name, this.lxcpath);
+      if (!c) return null;
+      try {
+        answer = this.askState(c);
+      } finally {
+        this.lib.lxcdeck_close(c);
+      }
     }
+    const { state, pid } = answer;
     if (pid <= 0) return null;
-    const startTime = startTimeOf(this.reader.read(`/proc/${pid}/stat`));
+    const alive = `/proc/${pid}/oom_score_adj`;
+    // opened first: the cgroup read after it is of the same process
+    if (this.reader.read(alive) === null) return null;
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
-    if (!startTime || !cg) return null;
+    if (!cg) return null;
     const dirs = containerCgroupDirs(this.cgroups, cg, name);
-    const rt: Runtime = { pid, startTime, state, dirs, freezer: freezerFiles(dirs), counters: counterFiles(this.cgroups.layout, dirs) };
+    const rt: Runtime = { pid, alive, state, dirs, freezer: freezerFiles(dirs), counters: counterFiles(this.cgroups.layout, dirs) };
     this.runtimes.set(name, rt);
     return rt;
   }

@@ -178,8 +178,16 @@ export interface CounterFiles {
    * rule set while bfq was counting) cannot produce a bogus delta.
    */
   blkioPick: number;
+  /** Reads left before the v1 candidates are probed again while none showed devices. */
+  blkioProbeWait: number;
+  /** Limits change by an admin's hand only: re-read every LIMITS_EVERY reads, kept between. */
+  limits: { memory: number | null; pids: number | null; wait: number };
+  /** The kernel updates PSI averages every 2 s: read every PSI_EVERY reads, kept between. */
+  psiValues: { cpu: number | null; memory: number | null; io: number | null; wait: number };
   psi: { cpu: string; memory: string; io: string } | null;
-  /** Host-side /sys/class/net/<if>/statistics files. */
+  /** Host-side interface names (veth peers), for a /proc/net/dev table. */
+  netIfaces: string[];
+  /** Host-side /sys/class/net/<if>/statistics files (without a table). */
   netHostRx: string[];
   netHostTx: string[];
   /** Directory prefixes to close kept descriptors under when the target goes. */
@@ -237,7 +245,11 @@ export function counterFiles(layout: CgroupLayout, dirs: ReadonlyMap<Hierarchy, 
           }
         : { kind: 'v2', path: `${io.dir}/io.stat` }),
     blkioPick: -1,
+    blkioProbeWait: 0,
+    limits: { memory: null, pids: null, wait: 0 },
+    psiValues: { cpu: null, memory: null, io: null, wait: 0 },
     psi: unified === null ? null : { cpu: `${unified}/cpu.pressure`, memory: `${unified}/memory.pressure`, io: `${unified}/io.pressure` },
+    netIfaces: ifaces,
     netHostRx: ifaces.map((i) => `${netDir(i)}rx_bytes`),
     netHostTx: ifaces.map((i) => `${netDir(i)}tx_bytes`),
     prefixes: [...new Set([...dirs.values()].map((d) => `${d}/`)), ...ifaces.map(netDir)],
@@ -254,11 +266,28 @@ function sumFiles(paths: readonly string[], read: ReadFile): number | null {
   return sum;
 }
 
+/**
+ * While no v1 candidate shows devices (the common "Total 0" host), probing all
+ * of them every tick is most of a target's reads for nothing: probe on the
+ * first read, then every BLKIO_PROBE_EVERY reads.
+ */
+export const BLKIO_PROBE_EVERY = 10;
+export const LIMITS_EVERY = 10;
+/**
+ * PSI "avg10" is recomputed by the kernel every 2 s (PSI_FREQ in
+ * kernel/sched/psi.c); at the default 1 s tick every other read repeats it.
+ */
+export const PSI_EVERY = 2;
+
 function readIo(files: CounterFiles, read: ReadFile): IoBytes | null {
   const io = files.io;
   if (io === null) return null;
   if (io.kind === 'v2') return parseIoStat(read(io.path));
   if (files.blkioPick >= 0) return parseBlkioBytes(read(io.candidates[files.blkioPick] ?? ''));
+  if (files.blkioProbeWait > 0) {
+    files.blkioProbeWait--;
+    return null;
+  }
   for (let i = 0; i < io.candidates.length; i++) {
     const bytes = parseBlkioBytes(read(io.candidates[i] ?? ''));
     if (bytes) {
@@ -266,28 +295,101 @@ function readIo(files: CounterFiles, read: ReadFile): IoBytes | null {
       return bytes;
     }
   }
+  files.blkioProbeWait = BLKIO_PROBE_EVERY - 1;
   return null;
 }
 
-/** Reads one target's counters into `out` (reused across ticks). */
-export function readCounters(files: CounterFiles, read: ReadFile, out: RawCounters = emptyCounters()): RawCounters {
+function readLimits(files: CounterFiles, read: ReadFile): CounterFiles['limits'] {
+  const l = files.limits;
+  if (l.wait > 0) {
+    l.wait--;
+    return l;
+  }
+  const limit = files.memoryLimit;
+  l.memory = limit === null ? null : limit.kind === 'v1' ? parseV1Limit(read(limit.path)) : parseMaxLimit(read(limit.path));
+  l.pids = files.pidsMax === null ? null : parseMaxLimit(read(files.pidsMax));
+  l.wait = LIMITS_EVERY - 1;
+  return l;
+}
+
+/** Byte counters of every interface of this network namespace, by name. */
+export type NetDevTable = Map<string, { rx: number; tx: number }>;
+
+export const PROC_NET_DEV = '/proc/net/dev';
+
+/**
+ * /proc/net/dev: two header lines, then "  name: rxBytes rxPackets ... (8
+ * receive fields) txBytes ...". The same dev_get_stats() numbers as
+ * /sys/class/net/<if>/statistics, for every interface in one read: a sampler
+ * tick reads it once instead of two sysfs files per container.
+ */
+export function parseNetDev(text: string | null): NetDevTable | null {
+  if (text === null) return null;
+  const out: NetDevTable = new Map();
+  let start = text.indexOf('\n', text.indexOf('\n') + 1) + 1;
+  while (start > 0 && start < text.length) {
+    const end = lineEnd(text, start);
+    const colon = text.indexOf(':', start);
+    if (colon > start && colon < end) {
+      // fields 0 and 8 after the colon, scanned without splitting the line
+      let rx = NaN;
+      let tx = NaN;
+      let field = 0;
+      for (let i = colon + 1; i < end && field <= 8; ) {
+        while (i < end && text.charCodeAt(i) === 32) i++;
+        const from = i;
+        while (i < end && text.charCodeAt(i) !== 32) i++;
+        if (i === from) break;
+        if (field === 0) rx = Number(text.slice(from, i));
+        else if (field === 8) tx = Number(text.slice(from, i));
+        field++;
+      }
+      if (Number.isFinite(rx) && Number.isFinite(tx)) out.set(text.slice(start, colon).trim(), { rx, tx });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function sumTable(ifaces: readonly string[], table: NetDevTable, field: 'rx' | 'tx'): number | null {
+  let sum: number | null = null;
+  for (const i of ifaces) {
+    const c = table.get(i);
+    if (c !== undefined) sum = (sum ?? 0) + c[field];
+  }
+  return sum;
+}
+
+/**
+ * Reads one target's counters into `out` (reused across ticks). With `net`
+ * (this tick's /proc/net/dev), interface counters come from the table.
+ */
+export function readCounters(files: CounterFiles, read: ReadFile, out: RawCounters = emptyCounters(), net: NetDevTable | null = null): RawCounters {
   const totals = readTotals(files, read);
   out.cpuUsageSeconds = totals.cpuSeconds;
   out.memoryBytes = totals.memoryBytes;
-  const limit = files.memoryLimit;
-  out.memoryLimitBytes = limit === null ? null : limit.kind === 'v1' ? parseV1Limit(read(limit.path)) : parseMaxLimit(read(limit.path));
+  const limits = readLimits(files, read);
+  out.memoryLimitBytes = limits.memory;
   out.pids = files.pids === null ? null : parseInteger(read(files.pids));
-  out.pidsMax = files.pidsMax === null ? null : parseMaxLimit(read(files.pidsMax));
+  out.pidsMax = limits.pids;
   const io = readIo(files, read);
   out.ioReadBytes = io?.read ?? null;
   out.ioWriteBytes = io?.write ?? null;
   // host-side rx is what the container sent
-  out.netRxBytes = sumFiles(files.netHostTx, read);
-  out.netTxBytes = sumFiles(files.netHostRx, read);
+  out.netRxBytes = net ? sumTable(files.netIfaces, net, 'tx') : sumFiles(files.netHostTx, read);
+  out.netTxBytes = net ? sumTable(files.netIfaces, net, 'rx') : sumFiles(files.netHostRx, read);
   const psi = files.psi;
-  out.psiCpu = psi === null ? null : parsePsiSomeAvg10(read(psi.cpu));
-  out.psiMemory = psi === null ? null : parsePsiSomeAvg10(read(psi.memory));
-  out.psiIo = psi === null ? null : parsePsiSomeAvg10(read(psi.io));
+  const pv = files.psiValues;
+  if (pv.wait > 0) pv.wait--;
+  else {
+    pv.cpu = psi === null ? null : parsePsiSomeAvg10(read(psi.cpu));
+    pv.memory = psi === null ? null : parsePsiSomeAvg10(read(psi.memory));
+    pv.io = psi === null ? null : parsePsiSomeAvg10(read(psi.io));
+    pv.wait = PSI_EVERY - 1;
+  }
+  out.psiCpu = pv.cpu;
+  out.psiMemory = pv.memory;
+  out.psiIo = pv.io;
   return out;
 }
 

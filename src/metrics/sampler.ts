@@ -5,7 +5,7 @@ import { Emitter, type Event } from '../base/event.js';
 import { LxcdeckError } from '../core/errors.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import { KeptFileReader } from '../host/filereader.js';
-import { counterFiles, emptyCounters, readCounters, type CounterFiles, type RawCounters, type ReadFile } from './readers.js';
+import { counterFiles, emptyCounters, parseNetDev, PROC_NET_DEV, readCounters, type CounterFiles, type NetDevTable, type RawCounters, type ReadFile } from './readers.js';
 import { clamp, counterRate, cpuPercent } from './rates.js';
 import { Ring } from './ring.js';
 
@@ -96,6 +96,8 @@ interface TargetState {
   id: string;
   /** Dirs + interfaces: a change means new counters. */
   key: string;
+  /** The target's dirs and interfaces as last given: the same objects need no new key. */
+  given: { dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] };
   files: CounterFiles;
   // two buffers swapped each tick, so reading allocates no counter objects
   prev: RawCounters;
@@ -176,8 +178,10 @@ export class MetricsSampler implements Disposable {
     for (const t of targets) {
       if (seen.has(t.id)) continue;
       seen.add(t.id);
-      const key = targetKey(t);
       const s = this.targets.get(t.id);
+      // a refresh hands over the same cached objects tick after tick
+      if (s && s.given.dirs === t.dirs && s.given.hostInterfaces === t.hostInterfaces) continue;
+      const key = targetKey(t);
       if (!s) {
         this.targets.set(t.id, this.newTarget(t, key));
       } else if (s.key !== key) {
@@ -187,6 +191,7 @@ export class MetricsSampler implements Disposable {
         s.files = counterFiles(this.cgroups.layout, t.dirs, t.hostInterfaces);
         s.prevT = null;
       }
+      if (s) s.given = { dirs: t.dirs, hostInterfaces: t.hostInterfaces };
     }
     for (const [id, s] of this.targets) {
       if (seen.has(id)) continue;
@@ -272,6 +277,7 @@ export class MetricsSampler implements Disposable {
     return {
       id: t.id,
       key,
+      given: { dirs: t.dirs, hostInterfaces: t.hostInterfaces },
       files: counterFiles(this.cgroups.layout, t.dirs, t.hostInterfaces),
       prev: emptyCounters(),
       cur: emptyCounters(),
@@ -315,7 +321,8 @@ export class MetricsSampler implements Disposable {
     try {
       const now = this.clock.now();
       const batch = new Map<string, Sample>();
-      for (const s of this.targets.values()) batch.set(s.id, this.sample(s, now));
+      const net = this.netTable();
+      for (const s of this.targets.values()) batch.set(s.id, this.sample(s, now, net));
       this.sampleEmitter.fire(batch);
       this.delay = this.interval;
     } catch (e) {
@@ -331,8 +338,14 @@ export class MetricsSampler implements Disposable {
     this.schedule(this.delay);
   }
 
-  private sample(s: TargetState, now: number): Sample {
-    const cur = readCounters(s.files, this.read, s.cur);
+  /** This tick's /proc/net/dev when a target has interfaces (null: read their sysfs files). */
+  private netTable(): NetDevTable | null {
+    for (const s of this.targets.values()) if (s.files.netIfaces.length > 0) return parseNetDev(this.read(PROC_NET_DEV));
+    return null;
+  }
+
+  private sample(s: TargetState, now: number, net: NetDevTable | null): Sample {
+    const cur = readCounters(s.files, this.read, s.cur, net);
     const prev = s.prevT === null ? null : s.prev;
     const dt = s.prevT === null ? 0 : (now - s.prevT) / 1000;
     const rate = (a: number | null | undefined, b: number | null) => (prev === null ? null : counterRate(a ?? null, b, dt));

@@ -1,6 +1,7 @@
 import type { ContainerSummary } from '../core/container.js';
 import type { ContainerState } from '../core/state.js';
 import type { SortColumn } from '../state/store.js';
+import { compareNames } from '../host/collation.js';
 import { formatBytes, sanitize } from './format.js';
 
 /** What each row of the container list shows, as plain cells; the view adds colour. */
@@ -37,8 +38,9 @@ const SPARKS = '▁▂▃▄▅▆▇█';
 /** A sparkline of the last `width` values, scaled to at least `floor` (100 % for CPU). */
 export function sparkline(values: readonly number[], width: number, floor = 100): string {
   const tail = values.slice(-width);
-  const max = Math.max(floor, ...tail);
-  const line = tail.map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / max) * (SPARKS.length - 1))))] ?? ' ').join('');
+  let max = floor;
+  for (const v of tail) if (v > max) max = v; // NaN (an unknown tick) never wins
+  const line = tail.map((v) => (Number.isFinite(v) ? (SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.round((v / max) * (SPARKS.length - 1))))] ?? ' ') : ' ')).join('');
   return line.padStart(width, ' ');
 }
 
@@ -82,8 +84,8 @@ export function listItems(
     .sort((a, b) => {
       const ka = sortKey(a, opts.sort.column, live);
       const kb = sortKey(b, opts.sort.column, live);
-      const cmp = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb));
-      return cmp !== 0 ? cmp * dir : a.name.localeCompare(b.name);
+      const cmp = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : compareNames(String(ka), String(kb));
+      return cmp !== 0 ? cmp * dir : compareNames(a.name, b.name);
     });
   if (!opts.groupByGroup) return rows.map((container) => ({ kind: 'container', container }));
   const groups = new Map<string, ContainerSummary[]>();
@@ -92,7 +94,7 @@ export function listItems(
     groups.set(g, [...(groups.get(g) ?? []), c]);
   }
   return [...groups]
-    .sort(([a], [b]) => (a === '(no group)' ? 1 : b === '(no group)' ? -1 : a.localeCompare(b)))
+    .sort(([a], [b]) => (a === '(no group)' ? 1 : b === '(no group)' ? -1 : compareNames(a, b)))
     .flatMap(([label, cs]): ListItem[] => [{ kind: 'group', label, count: cs.length }, ...cs.map((container): ListItem => ({ kind: 'container', container }))]);
 }
 
@@ -160,8 +162,15 @@ export function cellText(col: Column, c: ContainerSummary, live: LiveFacts | und
   }
 }
 
+const ASCII = /^[\x20-\x7e]*$/;
+
 /** Pads or cuts to exactly `width` cells (ASCII/narrow text). */
 export function fit(text: string, width: number, align?: 'right'): string {
+  if (ASCII.test(text)) {
+    // one cell per UTF-16 unit: no code point array (a list frame fits every cell)
+    if (text.length > width) return width > 1 ? `${text.slice(0, width - 1)}…` : text.slice(0, width);
+    return align === 'right' ? text.padStart(width) : text.padEnd(width);
+  }
   const chars = [...text];
   if (chars.length > width) return width > 1 ? `${chars.slice(0, width - 1).join('')}…` : chars.slice(0, width).join('');
   return align === 'right' ? text.padStart(width) : text.padEnd(width);

@@ -20,7 +20,7 @@ import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import { ListView } from './listView.js';
 import { createConfirm, createHelp, helpText, Palette as PaletteOverlay } from './overlays.js';
 import { RenderScheduler } from './scheduler.js';
-import { createScreen, type ScreenIo } from './screen.js';
+import { createScreen, noLabelRenderOnResize, renderOnlyWhenChanged, setText, type ScreenIo } from './screen.js';
 import { esc, fg, type Palette } from './style.js';
 
 /** What the workstation needs from the container engine (main wires LiblxcBackend). */
@@ -152,6 +152,7 @@ export class TuiApp implements AppActions {
   private confirmAction: (() => void) | null = null;
   private logLarge = false;
   private metricsStart: NodeJS.Timeout | null = null;
+  private sampling = false;
   private quitting = false;
   private keepAlive: NodeJS.Timeout | null = null;
   private jobs: TuiJob[] = [];
@@ -188,7 +189,9 @@ export class TuiApp implements AppActions {
     this.list = this.d.add(new ListView(screen, this.store, (n) => this.liveFacts(n), this.palette, () => this.store.notify()));
     this.detail = this.d.add(new DetailView(screen, this.palette));
     this.logBox = blessed.box({ parent: screen, left: 0, width: '100%', border: { type: 'line' }, label: ' events ', tags: true });
+    noLabelRenderOnResize(this.logBox);
     this.statusBar = blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
+    for (const b of [this.headerBox, this.logBox, this.statusBar]) renderOnlyWhenChanged(b);
 
     this.panes = this.d.add(
       new PaneHost(
@@ -238,7 +241,11 @@ export class TuiApp implements AppActions {
   run(): Promise<void> {
     this.refresh();
     // the first sample waits for the first frame: the list is what a user waits for
-    this.metricsStart = setTimeout(() => this.deps.metrics.start(), 50);
+    this.metricsStart = setTimeout(() => {
+      this.sampling = true;
+      this.refresh();
+      this.deps.metrics.start();
+    }, 50);
     // the sampler's timer is unref'd and a suspended blessed pauses stdin: hold
     // the event loop open ourselves so only quit() ends the workstation
     this.keepAlive = setInterval(() => undefined, 1 << 30);
@@ -255,9 +262,11 @@ export class TuiApp implements AppActions {
         const m = this.deps.metrics.latest(c.name)?.memoryBytes;
         return m == null ? c : { ...c, memoryBytes: m };
       };
-      const containers = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false });
+      const containers = this.deps.backend.list({ addressesMaxAgeMs: 5000, totals: false, definedMaxAgeMs: 5000 });
       this.jobs = this.listJobs();
       this.store.setContainers([...containers, ...this.jobs.map(jobRow)].map(withMemory));
+      // the sampler's targets (a veth lookup per container) wait for the sampler, after the first frame
+      if (!this.sampling) return;
       const targets: { id: string; dirs: ReadonlyMap<Hierarchy, string>; hostInterfaces: readonly string[] }[] = containers.flatMap((c) => {
         if (c.pid === null) return [];
         const rt = this.deps.backend.runtimeOf(c.name);
@@ -307,8 +316,10 @@ export class TuiApp implements AppActions {
       const job = this.jobs.find((j) => `${JOB_PREFIX}${j.name}` === c.name);
       return { ...c, lxcpath: '', configFile: job?.log ?? '', rootfs: `job: ${job?.command.join(' ') ?? ''}`, idmap: [], cgroups: {}, hostInterfaces: [], consoleBufferSize: '' };
     }
-    const key = `${c.name}:${c.pid}:${c.state}`;
-    if (this.infoCache?.key === key && performance.now() - this.infoCache.at < 5000) return { ...this.infoCache.info, state: c.state };
+    // liblxc's info costs a config parse and monitor round trips: keep it while the
+    // listing (which re-checks configs and addresses itself) shows the same facts
+    const key = `${c.name}:${c.pid}:${c.state}:${c.autostart}:${c.unprivileged}:${c.groups.join(',')}`;
+    if (this.infoCache?.key === key && performance.now() - this.infoCache.at < 60_000) return { ...this.infoCache.info, state: c.state, ipv4: c.ipv4, ipv6: c.ipv6 };
     try {
       const info = this.deps.backend.info(c.name);
       this.infoCache = { key, at: performance.now(), info };
@@ -359,7 +370,7 @@ export class TuiApp implements AppActions {
     if (this.fullDirty) this.drawMain();
     this.fullDirty = false;
     this.panes.drawChrome(this.prefixArmed !== null);
-    this.statusBar.setContent(this.statusLine());
+    setText(this.statusBar, this.statusLine());
     this.screen.render();
     if (this.firstFrameAt === null) {
       this.firstFrameAt = performance.now();
@@ -374,7 +385,8 @@ export class TuiApp implements AppActions {
     const cts = s.containers.filter((c) => !c.name.startsWith(JOB_PREFIX));
     const jobs = s.containers.length - cts.length;
     const running = cts.filter((c) => c.pid !== null).length;
-    this.headerBox.setContent(
+    setText(
+      this.headerBox,
       `${fg(p, 'title', ' lxcdeck ')} ${cts.length} containers, ${running} running${jobs ? `, ${jobs} jobs` : ''}${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(s.themeName)}  ${esc(this.deps.header)}`,
     );
     const items = listItems(s.containers, s, (n) => this.liveFacts(n));
@@ -398,7 +410,8 @@ export class TuiApp implements AppActions {
       );
     }
     const logLines = Math.max(1, (this.logBox.height as number) - 2);
-    this.logBox.setContent(
+    setText(
+      this.logBox,
       s.log
         .slice(-logLines)
         .map((e) => `${fg(p, 'dim', e.at.toTimeString().slice(0, 8))} ${fg(p, e.level === 'error' ? 'logError' : e.level === 'warn' ? 'logWarn' : 'logInfo', esc(sanitize(e.text)))}`)

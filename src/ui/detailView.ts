@@ -1,9 +1,9 @@
 import blessed from 'blessed';
-import type { LineElement } from 'blessed-contrib';
-import { lineChart } from './lineChart.js';
+import { LineChart } from './lineChart.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerInfo } from '../core/container.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
+import { drawFramed, noLabelRenderOnResize, setText } from './screen.js';
 import { color, esc, fg, type Palette } from './style.js';
 
 /** One graph: which sampled series it draws and how to label the values. */
@@ -58,15 +58,20 @@ export type HistoryFn = (metric: string, seconds: number) => number[];
 export class DetailView implements Disposable {
   readonly box: blessed.Widgets.BoxElement;
   private readonly summary: blessed.Widgets.BoxElement;
-  private charts: { spec: ChartSpec; el: LineElement }[] = [];
+  private charts: { spec: ChartSpec; chart: LineChart }[] = [];
   private layoutKey = '';
   private dataKey = '';
+  private label = '';
 
   constructor(
     parent: blessed.Widgets.Node,
     private palette: Palette,
   ) {
     this.box = blessed.box({ parent, border: { type: 'line' }, label: ' details ', tags: true });
+    noLabelRenderOnResize(this.box);
+    // the summary and the charts tile the inside exactly (see relayout): nothing
+    // to paint under them
+    drawFramed(this.box, () => undefined);
     this.summary = blessed.box({ parent: this.box, top: 0, left: 0, width: 34, height: '100%-2', tags: true });
   }
 
@@ -88,33 +93,30 @@ export class DetailView implements Disposable {
     const key = `${w}x${h}:${n}:${psiAvailable}`;
     if (key === this.layoutKey) return;
     this.layoutKey = key;
-    for (const c of this.charts) c.el.destroy();
+    for (const c of this.charts) c.chart.dispose();
     this.charts = [];
     this.summary.width = summaryW;
+    // what the old layout left outside the new one is not painted again: blank it once
+    (this.box as unknown as { clearPos(): void }).clearPos();
     if (n === 0) return;
     const cw = Math.floor(chartW / cols);
     const ch = Math.floor(h / rows);
+    const shownRows = Math.ceil(n / cols);
+    const colors = { text: numeric(color(this.palette, 'dim')), axis: numeric(color(this.palette, 'border')), border: numeric(color(this.palette, 'border')) };
     specs.slice(0, n).forEach((spec, i) => {
-      // appended after construction: the canvas is made on 'attach', which a
-      // `parent` option would fire before blessed-contrib listens for it
-      const el = lineChart({
-        top: Math.floor(i / cols) * ch,
-        left: summaryW + (i % cols) * cw,
-        width: cw,
-        height: ch,
+      const row = Math.floor(i / cols);
+      const col = i % cols;
+      // the last column and row take the remainder; the last chart the rest of its row
+      const lastInRow = col === cols - 1 || i === n - 1;
+      const chart = new LineChart(this.box, {
+        top: row * ch,
+        left: summaryW + col * cw,
+        width: lastInRow ? chartW - col * cw : cw,
+        height: row === shownRows - 1 ? h - row * ch : ch,
         label: ` ${spec.title} `,
-        showLegend: spec.series.length > 1,
-        legend: { width: 8 },
-        minY: 0,
-        xLabelPadding: 3,
-        xPadding: 3,
-        showNthLabel: 1_000_000,
-        numYLabels: 3,
-        border: { type: 'line' },
-        style: { text: numeric(color(this.palette, 'dim')) ?? 'white', baseline: numeric(color(this.palette, 'border')) ?? 'white', border: { fg: numeric(color(this.palette, 'border')) } },
-      } as never);
-      this.box.append(el);
-      this.charts.push({ spec, el });
+        colors,
+      });
+      this.charts.push({ spec, chart });
     });
   }
 
@@ -124,13 +126,18 @@ export class DetailView implements Disposable {
       this.summary.setContent(fg(p, 'dim', 'no container selected'));
       return;
     }
-    this.box.setLabel(` ${esc(sanitize(info.name))} — ${info.state} — last ${spanSeconds / 60} min `);
+    const label = ` ${esc(sanitize(info.name))} — ${info.state} — last ${spanSeconds / 60} min `;
+    if (label !== this.label) {
+      this.label = label;
+      this.box.setLabel(label);
+    }
     const psi = latest.psiCpu !== null && latest.psiCpu !== undefined;
     this.relayout(psi);
     const kv = (k: string, v: string) => `${fg(p, 'dim', k.padEnd(10))} ${esc(v)}`;
     const pct = (v: number | null | undefined) => (v == null ? '-' : `${v.toFixed(1)} %`);
     const rate = (v: number | null | undefined) => (v == null ? '-' : `${formatBytes(Math.round(v))}/s`);
-    this.summary.setContent(
+    setText(
+      this.summary,
       [
         kv('state', info.state),
         kv('pid', info.pid === null ? '-' : String(info.pid)),
@@ -156,19 +163,16 @@ export class DetailView implements Disposable {
     const dataKey = `${info.name}:${latest.t ?? ''}:${spanSeconds}:${this.layoutKey}`;
     if (dataKey === this.dataKey) return;
     this.dataKey = dataKey;
-    for (const { spec, el } of this.charts) {
-      const series = spec.series.map((s) => {
-        const y = history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) ? v : 0));
-        const scaled = spec.unit === 'bytes' || spec.unit === 'rate' ? y.map((v) => v / 1024) : y;
-        // label every point (blessed-contrib prints "null" for missing labels)
-        const x = scaled.map((_, i) => (i === scaled.length - 1 ? 'now' : `-${Math.round(((scaled.length - 1 - i) * spanSeconds) / Math.max(1, scaled.length - 1))}s`));
-        // blessed-contrib's canvas takes an xterm index or a basic name only
-        const c = color(p, s.colorKey);
-        return { title: s.label, x: x.length ? x : [''], y: scaled.length ? scaled : [0], style: { line: c === undefined ? 'white' : Number(c) } };
-      });
+    for (const { spec, chart } of this.charts) {
+      const kib = spec.unit === 'bytes' || spec.unit === 'rate';
+      const series = spec.series.map((s) => ({
+        label: s.label,
+        values: history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) ? (kib ? v / 1024 : v) : 0)),
+        color: numeric(color(p, s.colorKey)),
+      }));
       const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';
-      el.setLabel(` ${spec.title}${unit} `);
-      el.setData(series);
+      chart.setLabel(` ${spec.title}${unit} `);
+      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1 });
     }
   }
 

@@ -1,20 +1,144 @@
-import { createRequire } from 'node:module';
-import type { LineElement, LineOptions } from 'blessed-contrib';
+import blessed from 'blessed';
+import type { Disposable } from '../base/disposable.js';
+import { CELL_AXIS, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
 
-/**
- * blessed-contrib's line chart, loaded on its own: the package's index pulls
- * in every widget (maps, tables, lodash...), which costs a quarter second at
- * startup. The detail view asks for it only once it is shown.
- */
-type LineFactory = (options: LineOptions) => LineElement;
-
-let factory: LineFactory | null = null;
-
-export function preload(): void {
-  if (!factory) factory = createRequire(import.meta.url)('blessed-contrib/lib/widget/charts/line.js') as LineFactory;
+export interface LineChartOptions {
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+  label: string;
+  /** xterm colour indexes; undefined = the terminal default. */
+  colors: { text?: number; axis?: number; border?: number };
 }
 
-export function lineChart(options: LineOptions): LineElement {
-  preload();
-  return (factory as LineFactory)(options);
+export interface LineChartData {
+  series: { label: string; values: readonly number[]; color?: number }[];
+  xLabel: string;
+  legend: boolean;
+}
+
+type Coords = { xi: number; xl: number; yi: number; yl: number };
+
+/** The blessed element internals a self-drawn element uses. */
+interface Drawable {
+  render(): Coords | undefined;
+  _emit(type: string, args?: unknown[]): void;
+  _getCoords(get: boolean): Coords | undefined;
+  lpos?: Coords;
+  aleft: number;
+  atop: number;
+  width: number;
+  height: number;
+  style: unknown;
+  sattr(style: unknown): number;
+  screen: { lines: ([number, string][] & { dirty?: boolean })[]; _borderStops: Record<number, boolean> };
+}
+
+/**
+ * A bordered, labelled braille line chart. The frame is laid out once per
+ * setData (or resize) by presentation/chart; a render only copies border,
+ * label and chart cells into the screen buffer, touching the cells that
+ * changed. (It replaced blessed-contrib's line, which re-rasterised a canvas
+ * and re-parsed its text on every render.)
+ */
+export class LineChart implements Disposable {
+  readonly box: blessed.Widgets.BoxElement;
+  private data: LineChartData = { series: [], xLabel: '', legend: false };
+  private frame: ChartFrame | null = null;
+
+  constructor(
+    parent: blessed.Widgets.Node,
+    private readonly options: LineChartOptions,
+  ) {
+    const { top, left, width, height } = options;
+    this.box = blessed.box({ parent, top, left, width, height });
+    // the whole element is drawn here: border, label and chart cells. blessed's
+    // own render walks every cell of a box through its tag and unicode
+    // handling before a painter could overwrite them, and a label is a child
+    // element of its own; for six charts a frame that was most of the work
+    const el = this.box as unknown as Drawable;
+    el.render = () => this.render(el);
+  }
+
+  setLabel(label: string): void {
+    this.options.label = label;
+  }
+
+  setData(data: LineChartData): void {
+    this.data = data;
+    this.frame = null;
+  }
+
+  private layout(width: number, height: number): ChartFrame {
+    if (this.frame && this.frame.width === width && this.frame.height === height) return this.frame;
+    const input: ChartInput = { width, height, series: this.data.series, xLabel: this.data.xLabel, legend: this.data.legend };
+    this.frame = chartFrame(input);
+    return this.frame;
+  }
+
+  private render(el: Drawable): Coords | undefined {
+    el._emit('prerender');
+    const coords = el._getCoords(true);
+    if (!coords) {
+      delete el.lpos;
+      return undefined;
+    }
+    if (coords.xl - coords.xi <= 0 || coords.yl - coords.yi <= 0) return undefined;
+    el.lpos = coords;
+    // as blessed registers a bordered element's edges, for dockBorders
+    el.screen._borderStops[coords.yi] = true;
+    el.screen._borderStops[coords.yl - 1] = true;
+    const w = el.width - 2;
+    const h = el.height - 2;
+    const frame = w > 0 && h > 0 ? this.layout(w, h) : null;
+    const base = el.sattr(el.style);
+    const withFg = (c: number | undefined) => (c === undefined ? base : (base & ~(0x1ff << 9)) | ((c & 0x1ff) << 9));
+    const { text, axis, border } = this.options.colors;
+    const borderAttr = withFg(border);
+    const attrs = [base, withFg(text), withFg(axis), ...this.data.series.map((s) => withFg(s.color))];
+    const left = el.aleft;
+    const top = el.atop;
+    const right = left + el.width - 1;
+    const bottom = top + el.height - 1;
+    const label = this.options.label;
+    const lines = el.screen.lines;
+    for (let y = Math.max(top, coords.yi); y <= bottom && y < coords.yl; y++) {
+      const line = lines[y];
+      if (!line) continue;
+      for (let x = Math.max(left, coords.xi); x <= right && x < coords.xl; x++) {
+        const cell = line[x];
+        if (!cell) break;
+        let attr = borderAttr;
+        let ch: string;
+        if (y === top || y === bottom) {
+          const li = x - left - 2;
+          if (y === top && li >= 0 && li < label.length && x < right - 1) {
+            ch = label[li] as string;
+            attr = base;
+          } else ch = x === left ? (y === top ? '┌' : '└') : x === right ? (y === top ? '┐' : '┘') : '─';
+        } else if (x === left || x === right) ch = '│';
+        else if (frame) {
+          const i = (y - top - 1) * frame.width + (x - left - 1);
+          const kind = frame.kinds[i] as number;
+          attr = kind === CELL_TEXT || kind === CELL_AXIS || kind >= CELL_SERIES ? (attrs[kind] ?? base) : base;
+          ch = cellChar(frame.chars[i] as number);
+        } else {
+          attr = base;
+          ch = ' ';
+        }
+        if (cell[0] !== attr || cell[1] !== ch) {
+          cell[0] = attr;
+          cell[1] = ch;
+          line.dirty = true;
+        }
+      }
+    }
+    el._emit('render', [coords]);
+    return coords;
+  }
+
+  dispose(): void {
+    this.box.destroy();
+  }
 }

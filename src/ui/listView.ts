@@ -1,19 +1,52 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
+import { cellChar } from '../presentation/chart.js';
 import { cellText, fit, fitColumns, stateStyle, type Column, type ListItem, type LiveFacts } from '../presentation/rows.js';
 import type { AppStore } from '../state/store.js';
-import { bg, esc, fg, type Palette } from './style.js';
+import { drawFramed, noLabelRenderOnResize, setText } from './screen.js';
+import { color, esc, type Palette } from './style.js';
+
+const INVERSE = 8; // blessed's attribute flag bits: bold 1, underline 2, blink 4, inverse 8
+
+/** One painted row: a character and an attribute per cell. */
+interface Row {
+  chars: string[];
+  attrs: number[];
+}
+
+function toRow(segments: [number, string][]): Row {
+  const chars: string[] = [];
+  const attrs: number[] = [];
+  for (const [attr, text] of segments)
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // a surrogate pair is one cell; everything else an interned one-unit string
+      const pair = c >= 0xd800 && c < 0xdc00 && i + 1 < text.length;
+      chars.push(pair ? text.slice(i, ++i + 1) : cellChar(c));
+      attrs.push(attr);
+    }
+  return { chars, attrs };
+}
 
 const STATE_KEY = { running: 'stateRunning', stopped: 'stateStopped', frozen: 'stateFrozen', transition: 'stateTransition' } as const;
 
 /**
- * The container table, drawn as tagged text into one box: a header, then a
- * row per item, the selection kept in view. Clicks select, the wheel moves.
+ * The container table: a header, then a row per item, the selection kept in
+ * view. Rows are cells (character + attribute) cached per container and
+ * rebuilt only when what they show changes, painted straight into blessed's
+ * screen buffer after the box's border: no tag markup to build and re-parse
+ * every tick. Clicks select, the wheel moves.
  */
 export class ListView implements Disposable {
   readonly box: blessed.Widgets.BoxElement;
   private items: ListItem[] = [];
   private offset = 0;
+  /** Formatted rows by container, rebuilt only when a row's cells or marks change. */
+  private rows = new Map<string, Row>();
+  /** This frame's rows, header first, as painted. */
+  private lines: Row[] = [];
+  private label = '';
+  private borderFg: string | undefined = undefined;
 
   constructor(
     parent: blessed.Widgets.Node,
@@ -23,6 +56,14 @@ export class ListView implements Disposable {
     onSelect: () => void,
   ) {
     this.box = blessed.box({ parent, tags: true, mouse: true, border: { type: 'line' }, label: ' containers ', style: {} });
+    noLabelRenderOnResize(this.box);
+    // rows are painted straight into the screen; blessed draws the box's text
+    // only for the message shown while the list is empty
+    drawFramed(
+      this.box,
+      (coords) => this.paint(coords),
+      () => this.items.length === 0,
+    );
     this.box.on('click', (data: { y: number }) => {
       const row = data.y - (this.box.atop as number) - 2 + this.offset;
       const item = this.items[row];
@@ -37,6 +78,8 @@ export class ListView implements Disposable {
 
   setPalette(p: Palette): void {
     this.palette = p;
+    this.rows.clear();
+    this.borderFg = undefined;
   }
 
   setItems(items: ListItem[]): void {
@@ -64,7 +107,6 @@ export class ListView implements Disposable {
     const p = this.palette;
     const width = Math.max(10, (this.box.width as number) - 2);
     const cols = fitColumns(width);
-    const header = fg(p, 'header', esc(`  ${cols.map((c) => fit(this.headerTitle(c), c.width, c.align)).join(' ')}`));
     const sel = this.items.findIndex((i) => i.kind === 'container' && i.container.name === this.store.selected);
     const page = this.pageSize;
     if (sel >= 0) {
@@ -72,11 +114,23 @@ export class ListView implements Disposable {
       if (sel >= this.offset + page) this.offset = sel - page + 1;
     }
     this.offset = Math.max(0, Math.min(this.offset, Math.max(0, this.items.length - page)));
-    const lines = this.items.slice(this.offset, this.offset + page).map((item) => this.line(item, cols, width));
+    const rows = new Map<string, Row>();
+    const title = `  ${cols.map((c) => fit(this.headerTitle(c), c.width, c.align)).join(' ')}`;
+    const header = this.row(`\0header\0${title}`, rows, () => [[this.fgAttr('header'), title]]);
+    this.lines = [header, ...this.items.slice(this.offset, this.offset + page).map((item) => this.line(item, cols, width, rows))];
+    this.rows = rows;
     const filter = this.store.filter ? ` filter: ${this.store.filter} ` : '';
-    this.box.setLabel(` containers ${this.store.containers.length}${filter ? ` —${esc(filter)}` : ''} `);
-    this.box.style.border = { fg: (focused ? p.borderFocus : p.border) ?? undefined } as never;
-    this.box.setContent([header, ...lines].join('\n'));
+    const label = ` containers ${this.store.containers.length}${filter ? ` —${esc(filter)}` : ''} `;
+    if (label !== this.label) {
+      this.label = label;
+      this.box.setLabel(label);
+    }
+    const borderFg = (focused ? p.borderFocus : p.border) ?? undefined;
+    if (borderFg !== this.borderFg || !this.box.style.border) {
+      this.borderFg = borderFg;
+      this.box.style.border = { fg: borderFg } as never;
+    }
+    if (this.items.length > 0) setText(this.box, '');
   }
 
   private headerTitle(c: Column): string {
@@ -85,21 +139,84 @@ export class ListView implements Disposable {
     return c.title;
   }
 
-  private line(item: ListItem, cols: Column[], width: number): string {
-    const p = this.palette;
-    if (item.kind === 'group') return fg(p, 'title', esc(fit(`▸ ${item.label} (${item.count})`, width)));
+  /** blessed's cell attribute (flags << 18 | fg << 9 | bg) for a palette colour as foreground. */
+  private fgAttr(key: string, base = this.baseAttr()): number {
+    const c = color(this.palette, key);
+    return c === undefined ? base : (base & ~(0x1ff << 9)) | ((Number(c) & 0x1ff) << 9);
+  }
+
+  private baseAttr(): number {
+    const b = this.box as unknown as { sattr(style: unknown): number; style: unknown };
+    return b.sattr(b.style);
+  }
+
+  /** The cached row for `key`, or a new one from its segments. */
+  private row(key: string, rows: Map<string, Row>, segments: () => [number, string][]): Row {
+    const cached = this.rows.get(key);
+    const r = cached ?? toRow(segments());
+    rows.set(key, r);
+    return r;
+  }
+
+  private line(item: ListItem, cols: Column[], width: number, rows: Map<string, Row>): Row {
+    if (item.kind === 'group') {
+      const text = fit(`▸ ${item.label} (${item.count})`, width);
+      return this.row(`\0group\0${text}`, rows, () => [[this.fgAttr('title'), text]]);
+    }
     const c = item.container;
     const live = this.live(c.name);
     const marked = this.store.marked.has(c.name);
-    const cells = cols.map((col) => {
-      const text = esc(fit(cellText(col, c, live), col.width, col.align));
-      if (col.id === 'state') return fg(p, STATE_KEY[stateStyle(c.state)], text);
-      if (col.id === 'spark') return fg(p, 'sparkline', text);
-      return text;
+    const selected = c.name === this.store.selected;
+    const texts = cols.map((col) => cellText(col, c, live));
+    // the cells' plain text, the marks and the column set say everything the row shows
+    const key = `${c.name}\0${marked ? 1 : 0}${selected ? 1 : 0}${c.state}\0${width}\0${texts.join('\0')}`;
+    return this.row(key, rows, () => {
+      let base = this.baseAttr();
+      if (selected) base |= INVERSE << 18;
+      else if (marked) {
+        const m = color(this.palette, 'marked');
+        if (m !== undefined) base = (base & ~0x1ff) | (Number(m) & 0x1ff);
+      }
+      const segments: [number, string][] = [[base, `${marked ? '*' : ' '} `]];
+      cols.forEach((col, i) => {
+        const text = fit(texts[i] as string, col.width, col.align);
+        const attr = col.id === 'state' ? this.fgAttr(STATE_KEY[stateStyle(c.state)], base) : col.id === 'spark' ? this.fgAttr('sparkline', base) : base;
+        segments.push([attr, text], [base, ' ']);
+      });
+      segments.pop();
+      return segments;
     });
-    const row = `${marked ? '*' : ' '} ${cells.join(' ')}`;
-    if (c.name === this.store.selected) return `{inverse}${row}{/inverse}`;
-    return marked ? bg(p, 'marked', row) : row;
+  }
+
+  /** Copies the rows into the screen buffer inside the border, touching only changed cells. */
+  private paint(coords: { xi: number; xl: number; yi: number; yl: number }): void {
+    if (this.items.length === 0) return;
+    const b = this.box as unknown as { aleft: number; atop: number; width: number; height: number; screen: { lines: ([number, string][] & { dirty?: boolean })[] } };
+    const blank = this.baseAttr();
+    const x0 = b.aleft + 1;
+    const y0 = b.atop + 1;
+    const xFrom = Math.max(x0, coords.xi + 1);
+    const xTo = Math.min(x0 + b.width - 2, coords.xl - 1);
+    const yFrom = Math.max(y0, coords.yi + 1);
+    const yTo = Math.min(y0 + b.height - 2, coords.yl - 1);
+    const lines = b.screen.lines;
+    for (let y = yFrom; y < yTo; y++) {
+      const line = lines[y];
+      if (!line) continue;
+      const r = this.lines[y - y0];
+      for (let x = xFrom; x < xTo; x++) {
+        const cell = line[x];
+        if (!cell) break;
+        const i = x - x0;
+        const attr = r && i < r.chars.length ? (r.attrs[i] as number) : blank;
+        const ch = r && i < r.chars.length ? (r.chars[i] as string) : ' ';
+        if (cell[0] !== attr || cell[1] !== ch) {
+          cell[0] = attr;
+          cell[1] = ch;
+          line.dirty = true;
+        }
+      }
+    }
   }
 
   dispose(): void {

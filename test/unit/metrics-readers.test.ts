@@ -8,7 +8,11 @@ import {
   parseInteger,
   parseIoStat,
   parseKeyedValue,
+  BLKIO_PROBE_EVERY,
+  LIMITS_EVERY,
+  PSI_EVERY,
   parseMaxLimit,
+  parseNetDev,
   parsePsiSomeAvg10,
   parseV1Limit,
   readContainerCounters,
@@ -209,6 +213,69 @@ describe('metrics readers: layouts and network', () => {
     fake.delete('/sys/class/net/vethB/statistics/tx_bytes');
     expect(readCounters(files, (p) => fake.get(p) ?? null)).toMatchObject({ netRxBytes: 1000, netTxBytes: 100 });
     expect(readCounters(counterFiles('v2', dirs, []), (p) => fake.get(p) ?? null)).toMatchObject({ netRxBytes: null, netTxBytes: null });
+  });
+
+  it('takes interface counters from a /proc/net/dev table when given one', () => {
+    const table = parseNetDev(
+      [
+        'Inter-|   Receive                                                |  Transmit',
+        ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+        '    lo:    5000      50    0    0    0     0          0         0     5000      50    0    0    0     0       0          0',
+        ' vethA:     100       2    0    0    0     0          0         0     1000       9    0    0    0     0       0          0',
+        'vethB:200 3 0 0 0 0 0 0 2000 4 0 0 0 0 0 0',
+        '',
+      ].join('\n'),
+    );
+    expect(table).toEqual(
+      new Map([
+        ['lo', { rx: 5000, tx: 5000 }],
+        ['vethA', { rx: 100, tx: 1000 }],
+        ['vethB', { rx: 200, tx: 2000 }],
+      ]),
+    );
+    expect(parseNetDev(null)).toBeNull();
+    const files = counterFiles('v2', dirs, ['vethA', 'vethB', 'gone']);
+    const reads: string[] = [];
+    const c = readCounters(files, (p) => (reads.push(p), null), undefined, table);
+    expect(c).toMatchObject({ netRxBytes: 3000, netTxBytes: 300 });
+    expect(reads.filter((p) => p.startsWith('/sys/class/net/'))).toEqual([]);
+    expect(readCounters(counterFiles('v2', dirs, ['gone']), () => null, undefined, table)).toMatchObject({ netRxBytes: null, netTxBytes: null });
+  });
+
+  it('re-probes empty v1 blkio sources and re-reads limits only every few reads', () => {
+    const blk: Hierarchy = { version: 1, controllers: ['blkio'], mountPoint: '/sys/fs/cgroup/blkio', mountRoot: '/' };
+    const files = counterFiles('v1', new Map([...dirs, [blk, '/sys/fs/cgroup/blkio/c']]));
+    const fake = new Map([
+      ['/sys/fs/cgroup/blkio/c/blkio.throttle.io_service_bytes_recursive', 'Total 0\n'],
+      ['/sys/fs/cgroup/memory/c/memory.limit_in_bytes', '1048576\n'],
+    ]);
+    const reads: string[] = [];
+    const read = (p: string) => (reads.push(p), fake.get(p) ?? null);
+    const probes = () => reads.filter((p) => p.includes('blkio.throttle.io_service_bytes_recursive')).length;
+    const limits = () => reads.filter((p) => p.endsWith('memory.limit_in_bytes')).length;
+    expect(readCounters(files, read).memoryLimitBytes).toBe(1048576);
+    expect([probes(), limits()]).toEqual([1, 1]);
+    fake.set('/sys/fs/cgroup/memory/c/memory.limit_in_bytes', '2097152\n');
+    for (let i = 1; i < Math.min(BLKIO_PROBE_EVERY, LIMITS_EVERY); i++) expect(readCounters(files, read).memoryLimitBytes).toBe(1048576);
+    expect([probes(), limits()]).toEqual([1, 1]);
+    fake.set('/sys/fs/cgroup/blkio/c/blkio.throttle.io_service_bytes_recursive', '8:0 Read 10\n8:0 Write 20\nTotal 30\n');
+    const c = readCounters(files, read);
+    expect(c).toMatchObject({ memoryLimitBytes: 2097152, ioReadBytes: 10, ioWriteBytes: 20 });
+    // a source that showed devices is read every time from then on
+    expect(readCounters(files, read).ioReadBytes).toBe(10);
+    expect(probes()).toBe(3);
+  });
+
+  it('reads PSI every other read (the kernel updates it every 2 s) and keeps the values between', () => {
+    const files = counterFiles('v2', dirs);
+    const fake = new Map([['/sys/fs/cgroup/unified/c/cpu.pressure', 'some avg10=1.00 avg60=0 avg300=0 total=1\n']]);
+    const reads: string[] = [];
+    const read = (p: string) => (reads.push(p), fake.get(p) ?? null);
+    expect(readCounters(files, read).psiCpu).toBe(1);
+    fake.set('/sys/fs/cgroup/unified/c/cpu.pressure', 'some avg10=2.00 avg60=0 avg300=0 total=2\n');
+    for (let i = 1; i < PSI_EVERY; i++) expect(readCounters(files, read).psiCpu).toBe(1);
+    expect(readCounters(files, read).psiCpu).toBe(2);
+    expect(reads.filter((p) => p.endsWith('cpu.pressure'))).toHaveLength(2);
   });
 
   it('reads nothing for a host without cgroups', () => {

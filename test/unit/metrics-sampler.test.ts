@@ -167,6 +167,26 @@ describe('MetricsSampler', () => {
     expect(s.history('a', 'memoryBytes', 900)).toHaveLength(3);
   });
 
+  it('reads interface counters from one /proc/net/dev per tick when it is there', () => {
+    setCounters(files, 'a', { cpuNs: 0, read: 0, write: 0, hostRx: 1, hostTx: 1 });
+    setCounters(files, 'b', { cpuNs: 0, read: 0, write: 0, hostRx: 1, hostTx: 1 });
+    const netDev = (a: number, b: number) =>
+      `Inter-| Receive | Transmit\n face |bytes packets|bytes packets\nveth-a: 0 0 0 0 0 0 0 0 ${a} 0 0 0 0 0 0 0\nveth-b: 0 0 0 0 0 0 0 0 ${b} 0 0 0 0 0 0 0\n`;
+    files.set('/proc/net/dev', netDev(100, 1000));
+    const reads: string[] = [];
+    const s = make({ read: (p: string) => (reads.push(p), files.get(p) ?? null) });
+    const { batches } = collect(s);
+    s.setTargets([target('a'), target('b')]);
+    s.start();
+    vi.advanceTimersByTime(0);
+    files.set('/proc/net/dev', netDev(600, 3000));
+    vi.advanceTimersByTime(1000);
+    expect(batches[1]?.get('a')?.netRxBps).toBe(500);
+    expect(batches[1]?.get('b')?.netRxBps).toBe(2000);
+    expect(reads.filter((p) => p === '/proc/net/dev')).toHaveLength(2);
+    expect(reads.filter((p) => p.startsWith('/sys/class/net/'))).toEqual([]);
+  });
+
   it('closes the kept descriptors of a target that goes', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-metrics-'));
     try {
