@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';

@@ -1,4 +1,4 @@
-import { ANSI16_NAMES, COLOR_NAMES, colorToRgb, indexToRgb, XTERM16_RGB, type ColorValue, type Rgb } from './colorValue.js';
+import { ANSI16_NAMES, colorToRgb, indexToRgb, XTERM16_RGB, type ColorValue, type Rgb } from './colorValue.js';
 import { effectiveTheme, MONOCHROME_THEME, THEME_KEYS, type Theme, type ThemeKey } from './theme.js';
 
 /** How many colours the terminal can show. */
@@ -61,27 +61,6 @@ const DEPTH_RANK: Record<string, number> = { none: 0, 16: 1, 256: 2, truecolor: 
 
 function capDepth(depth: ColorDepth, max: ColorDepth): ColorDepth {
   return (DEPTH_RANK[String(depth)] ?? 0) > (DEPTH_RANK[String(max)] ?? 0) ? max : depth;
-}
-
-/**
- * A colour for blessed-contrib's braille canvas (line charts), which knows only
- * the 8 basic names, "normal", or an index it writes as 38;5;N. Bright and
- * hex names there would print "\e[3undefinedm", so: an index where 256 colours
- * exist, else the base ANSI name (bright 8-15 folded onto 0-7).
- */
-export function chartColor(color: ColorValue, depth: ColorDepth): number | string {
-  if (depth === 'none' || color === 'default') return 'normal';
-  if (depth === 256 || depth === 'truecolor') {
-    const c = toDepth(color, 256);
-    if (typeof c === 'number') return c;
-    const index = COLOR_NAMES[c];
-    return index === undefined || index < 0 ? 'normal' : index;
-  }
-  const c = toDepth(color, 16);
-  const index = typeof c === 'number' ? c : COLOR_NAMES[c];
-  if (index === undefined || index < 0) return 'normal';
-  // "gray" (8) is better as white than as black on a dark chart
-  return index === 8 ? 'white' : (ANSI16_NAMES[index % 8] ?? 'normal');
 }
 
 // Indexes 16-255 only: 0-15 are whatever the user's palette says, so a hex

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANSI16_NAMES, COLOR_NAMES, parseColor } from '../../src/settings/colorValue.js';
-import { chartColor, detectColorDepth, nearest16, nearest256, resolveTheme, themeForTerminal, toDepth, type ColorDepth } from '../../src/settings/colors.js';
+import { detectColorDepth, nearest16, nearest256, resolveTheme, themeForTerminal, toDepth, type ColorDepth } from '../../src/settings/colors.js';
 import { MONOCHROME_THEME, THEME_KEYS } from '../../src/settings/theme.js';
 import { builtinThemesDir, loadTheme } from '../../src/settings/themes.js';
 import { hexToRgb } from '../../src/settings/colorValue.js';
@@ -130,26 +130,6 @@ describe('resolveTheme', () => {
   });
 });
 
-describe('chartColor (blessed-contrib canvas)', () => {
-  const BASIC = ANSI16_NAMES.slice(0, 8) as readonly string[];
-  it('gives only the 8 names the canvas knows at 16 colours', () => {
-    for (const name of SHIPPED) {
-      const theme = loadTheme(name, [builtinThemesDir()]).theme;
-      for (const k of THEME_KEYS.filter((k) => k.startsWith('chart') || k === 'sparkline')) {
-        const c = chartColor(theme.colors[k], 16);
-        expect(BASIC.includes(c as string) || c === 'normal', `${name} ${k}: ${c}`).toBe(true);
-      }
-    }
-    expect(chartColor('brightred', 16)).toBe('red');
-    expect(chartColor(9, 16)).toBe('red');
-  });
-  it('gives indexes at 256 and "normal" for default or no colour', () => {
-    expect(chartColor('#ff0000', 256)).toBe(196);
-    expect(chartColor('brightred', 256)).toBe(9);
-    expect(chartColor('default', 256)).toBe('normal');
-    expect(chartColor('#ff0000', 'none')).toBe('normal');
-  });
-});
 
 describe('parseColor', () => {
   it('accepts hex, indexes and blessed names', () => {
