@@ -100,7 +100,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   it('help lists every bound key from the registry', async () => {
     const t = await open(140, 60);
     t.type('?');
-    const screen = await t.waitFor('Help: every key');
+    // the whole overlay, down to its last line (a frame can arrive in several reads)
+    const screen = await t.waitFor((x) => x.includes('Help: every key') && x.includes('closes this help'));
     const km = effectiveKeymap({});
     for (const [id, keys] of km.byCommand) {
       const shown = keys.map(displayKey).join(' ');
