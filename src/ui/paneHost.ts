@@ -3,7 +3,7 @@ import type { Disposable } from '../base/disposable.js';
 import type { ContainerState } from '../core/state.js';
 import { encodeMouse, keyBytes, pasteBytes, type PaneMouseEvent } from '../pane/input.js';
 import { MAIN, PaneLayout, type Direction, type Divider, type Rect } from '../pane/layout.js';
-import { PaneSession, type PaneLaunch, type PaneSpec } from '../pane/session.js';
+import type { PaneLaunch, PaneSpec } from '../pane/session.js';
 import type { LogLevel } from '../state/store.js';
 import { PaneView } from './paneView.js';
 import type { Palette } from './style.js';
@@ -73,6 +73,13 @@ export class PaneHost implements Disposable {
 
   /** Opens a pane beside the focused leaf: to the right when there is room, else below. */
   open(spec: PaneSpec, where: 'right' | 'down' | 'auto' = 'auto'): void {
+    // the emulator and node-pty load with the first pane, not before the first frame
+    void import('../pane/session.js')
+      .then(({ PaneSession }) => this.openWith(PaneSession, spec, where))
+      .catch((e: unknown) => this.deps.log('error', `${spec.kind} on ${spec.container}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  private openWith(Session: typeof import('../pane/session.js').PaneSession, spec: PaneSpec, where: 'right' | 'down' | 'auto'): void {
     const rect = this.layout.rects(this.area).get(this.layout.focused) ?? this.area;
     // side by side only when both halves keep a usable width
     const side = where === 'auto' ? (rect.w >= 100 ? 'right' : 'down') : where;
@@ -82,7 +89,7 @@ export class PaneHost implements Disposable {
     this.layout.split(target, id, side);
     const r = this.layout.rects(this.area).get(id) ?? this.area;
     const { cols, rows } = PaneView.inner(r);
-    const session = new PaneSession(spec, cols, rows);
+    const session = new Session(spec, cols, rows);
     const view = new PaneView(this.deps.screen, id, session, this.palette);
     this.views.set(id, view);
     session.onUpdate(() => this.deps.paneDirty(performance.now() - this.lastInputAt < 250));
