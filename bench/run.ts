@@ -34,7 +34,7 @@ const SOAK_S = Number(process.env.LXCDECK_BENCH_SOAK_S ?? 300);
 const CPU_WINDOW_S = Number(process.env.LXCDECK_BENCH_CPU_S ?? 60);
 const ONLY_TUI = process.env.LXCDECK_BENCH_ONLY === 'tui';
 const KEEP = process.env.LXCDECK_BENCH_KEEP === '1';
-const FIRST_FRAME_RUNS = Math.max(1, Number(process.env.LXCDECK_BENCH_FIRST_FRAME_RUNS ?? 1));
+const FIRST_FRAME_RUNS = Math.max(1, Number(process.env.LXCDECK_BENCH_FIRST_FRAME_RUNS ?? 9));
 const NODE_ARGS = (process.env.LXCDECK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const names = Array.from({ length: N_MAX }, (_, i) => `bench${String(i).padStart(2, '0')}`);
 
