@@ -85,6 +85,9 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       get keys() {
         return current.keys;
       },
+      get paneShell() {
+        return current.paneShell;
+      },
       save(partial) {
         if (!store) {
           // the store is still loading (first second): apply once it is there

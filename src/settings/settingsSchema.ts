@@ -15,8 +15,8 @@ export interface Settings {
   /** Freeze/thaw rules; validated by src/jobs, opaque here. */
   rules: unknown[];
   chartSpanSeconds: ChartSpanSeconds;
-  /** Pane prefix key, tmux-style. */
-  prefixKey: string;
+  /** The command a shell pane runs in the container; [] runs the container's default shell. */
+  paneShell: string[];
 }
 
 export type SettingKey = keyof Settings;
@@ -27,7 +27,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   keys: {},
   rules: [],
   chartSpanSeconds: 60,
-  prefixKey: 'C-a',
+  paneShell: [],
 });
 
 export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
@@ -59,8 +59,10 @@ export function checkSetting(key: SettingKey, value: unknown): string | null {
       return Array.isArray(value) ? null : `rules ${show(value)} is not a list: use [] for no rules`;
     case 'chartSpanSeconds':
       return (CHART_SPANS as readonly unknown[]).includes(value) ? null : `chartSpanSeconds ${show(value)} is not allowed: use ${CHART_SPANS.join(', ')}`;
-    case 'prefixKey':
-      return typeof value === 'string' && KEY_NAME_RE.test(value) ? null : `prefixKey ${show(value)} is not a key name: use one key such as C-a or C-b`;
+    case 'paneShell':
+      return Array.isArray(value) && value.length <= 64 && value.every((a) => typeof a === 'string' && a !== '' && !/[\x00-\x1f\x7f]/.test(a))
+        ? null
+        : `paneShell ${show(value)} is not a command: use a list of words such as ["/bin/bash", "-l"], or [] for the container's default shell`;
   }
 }
 

@@ -46,6 +46,8 @@ export interface TuiSettings {
   refreshIntervalMs: number;
   chartSpanSeconds: number;
   keys: Record<string, string[]>;
+  /** What a shell pane runs; [] for the container's default shell. */
+  paneShell: string[];
   /** Saves changed fields; returns a one-line error or null. */
   save(partial: { theme?: string; chartSpanSeconds?: number }): string | null;
 }
@@ -884,12 +886,12 @@ export class TuiApp implements AppActions {
     if (c?.state === 'FROZEN') this.store.addLog('warn', `${name} is frozen: the ${kind} answers once it is thawed (f)`);
     // a second console on the same container takes the next tty
     if (kind === 'console') this.panes.open({ kind, container: name, tty: this.panes.freeTty(name) });
-    else this.panes.open({ kind, container: name });
+    else this.panes.open({ kind, container: name, ...(this.deps.settings.paneShell.length ? { command: this.deps.settings.paneShell } : {}) });
   }
 
   splitPane(where: 'right' | 'down'): void {
     const sel = this.store.selected;
-    this.panes.split(where, sel && !sel.startsWith(JOB_PREFIX) ? sel : null);
+    this.panes.split(where, sel && !sel.startsWith(JOB_PREFIX) ? sel : null, this.deps.settings.paneShell);
   }
 
   focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void {

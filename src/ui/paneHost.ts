@@ -108,11 +108,12 @@ export class PaneHost implements Disposable {
   }
 
   /** A new shell beside the focused pane, on the same container (the selected one from the list). */
-  split(where: 'right' | 'down', selected: string | null): void {
+  split(where: 'right' | 'down', selected: string | null, shell: string[]): void {
+    // from a container's pane: its container; from the list or a job's log: the selected container
     const f = this.focused();
-    const container = f?.session.spec.container ?? selected;
+    const container = f && f.session.spec.kind !== 'log' ? f.session.spec.container : selected;
     if (!container) return this.deps.log('warn', 'split: select a container first');
-    this.open({ kind: 'shell', container, ...(f?.session.spec.command ? { command: f.session.spec.command } : {}) }, where);
+    this.open({ kind: 'shell', container, ...(shell.length ? { command: shell } : {}) }, where);
   }
 
   private async start(view: PaneView): Promise<void> {

@@ -75,6 +75,23 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     expect(screen).toContain('PANE');
   });
 
+  it('a shell pane runs the configured paneShell command', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-paneshell-'));
+    fs.mkdirSync(path.join(home, 'lxcdeck'));
+    fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ paneShell: ['/bin/sh', '-c', 'echo "CONFIGURED-$((3*3))"; exec /bin/sh'] }));
+    execFileSync('chmod', ['-R', 'a+rwX', home]);
+    try {
+      tui = new Tui(runner, [], { cols: 120, rows: 36, env: { XDG_CONFIG_HOME: home } });
+      const t = tui;
+      await t.waitFor(a);
+      await only(t, a);
+      t.type('a');
+      await t.waitFor(/│CONFIGURED-9\s*│/);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('two shells on two containers: typing in one does not reach the other', async () => {
     const t = await open();
     await attach(t, a);

@@ -33,7 +33,7 @@ function updateError(store: SettingsStore, partial: unknown): LxcdeckError {
 describe('SettingsStore', () => {
   it('starts from the defaults and writes nothing just by loading', () => {
     const store = new SettingsStore({ cwd: dir });
-    expect(store.get()).toEqual({ theme: 'dark', refreshIntervalMs: 1000, keys: {}, rules: [], chartSpanSeconds: 60, prefixKey: 'C-a' });
+    expect(store.get()).toEqual({ theme: 'dark', refreshIntervalMs: 1000, keys: {}, rules: [], chartSpanSeconds: 60, paneShell: [] });
     expect(store.warnings).toEqual([]);
     expect(store.path).toBe(file);
     expect(fs.existsSync(file)).toBe(false);
@@ -53,10 +53,10 @@ describe('SettingsStore', () => {
   });
 
   it('keeps fields it was not asked to change', () => {
-    writeConfig(JSON.stringify({ prefixKey: 'C-b', rules: [{ freeze: 'build' }] }));
+    writeConfig(JSON.stringify({ paneShell: ['/bin/ash'], rules: [{ freeze: 'build' }] }));
     const store = new SettingsStore({ cwd: dir });
     store.update({ theme: 'light' });
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ prefixKey: 'C-b', rules: [{ freeze: 'build' }], theme: 'light' });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ paneShell: ['/bin/ash'], rules: [{ freeze: 'build' }], theme: 'light' });
   });
 
   it('rejects a bad update with one line and writes nothing, not even the good fields', () => {
@@ -85,9 +85,9 @@ describe('SettingsStore', () => {
     ['keys', { 'container.start': ['s', ''] }, /^keys\.container\.start "" is not a key name: /],
     ['rules', {}, /^rules \{\} is not a list: use \[\] for no rules$/],
     ['chartSpanSeconds', 120, /^chartSpanSeconds 120 is not allowed: use 60, 300, 900$/],
-    ['prefixKey', '', /^prefixKey "" is not a key name: use one key such as C-a/],
-    ['prefixKey', 'C-a C-b', /^prefixKey "C-a C-b" is not a key name/],
-    ['colour', 'red', /^unknown setting "colour": use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, prefixKey$/],
+    ['paneShell', '/bin/sh', /^paneShell "\/bin\/sh" is not a command: use a list of words/],
+    ['paneShell', ['sh', ''], /^paneShell \["sh",""\] is not a command/],
+    ['colour', 'red', /^unknown setting "colour": use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell$/],
   ])('%s = %j is rejected on one line', (key, value, message) => {
     const store = new SettingsStore({ cwd: dir });
     const e = updateError(store, { [key]: value });
@@ -142,7 +142,7 @@ describe('SettingsStore', () => {
     expect(store.warnings).toEqual([
       `${file}: refreshIntervalMs 50 is out of range: use 250–10000; using the default 1000`,
       `${file}: chartSpanSeconds "300" is not allowed: use 60, 300, 900; using the default 60`,
-      `${file}: unknown setting "speed" is ignored: remove it or use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, prefixKey`,
+      `${file}: unknown setting "speed" is ignored: remove it or use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell`,
     ]);
     for (const w of store.warnings) expect(w).not.toMatch(/[\r\n]/);
   });
