@@ -13,8 +13,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   const a = uniqueName(`${tag}e1`);
   const b = uniqueName(`${tag}e2`);
   const late = uniqueName(`${tag}e3`);
-  const configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-'));
-  fs.chmodSync(configHome, 0o777);
+  // made in beforeAll: a filter that skips every test would leave it behind
+  let configHome = '';
   let tui: Tui | null = null;
 
   const open = async (cols = 120, rows = 36) => {
@@ -31,6 +31,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   };
 
   beforeAll(async () => {
+    configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-'));
+    fs.chmodSync(configHome, 0o777);
     await destroy(runner, [a, b, late]);
     await createBusybox(runner, a);
     await createBusybox(runner, b);
@@ -291,20 +293,24 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   it('Ctrl-Z suspends to the shell and fg redraws', async () => {
     const t = new Tui(runner, [], { shell: true, env: { XDG_CONFIG_HOME: configHome, PS1: 'sh$ ' } });
     tui = t;
-    t.type(`${process.execPath} ${BIN} 2>/tmp/lxcdeck-ctrlz-${tag}-${process.pid}.err\r`);
-    await t.waitFor(a);
-    t.type('\x1a');
-    await t.waitFor(/Stopped/);
-    expect(t.term.buffer.active.type).toBe('normal');
-    await t.waitFor(/\$ $/m); // the prompt is back
-    await new Promise((r) => setTimeout(r, 500));
-    t.type('fg\r');
-    await eventually(async () => t.term.buffer.active.type === 'alternate', 5000);
-    await t.waitFor(a);
-    t.type('q');
-    await t.waitFor((x) => !x.includes(a) || t.term.buffer.active.type === 'normal');
-    t.type('exit\r');
-    fs.rmSync(`/tmp/lxcdeck-ctrlz-${tag}-${process.pid}.err`, { force: true });
+    const err = `/tmp/lxcdeck-ctrlz-${tag}-${process.pid}.err`;
+    try {
+      t.type(`${process.execPath} ${BIN} 2>${err}\r`);
+      await t.waitFor(a);
+      t.type('\x1a');
+      await t.waitFor(/Stopped/);
+      expect(t.term.buffer.active.type).toBe('normal');
+      await t.waitFor(/\$ $/m); // the prompt is back
+      await new Promise((r) => setTimeout(r, 500));
+      t.type('fg\r');
+      await eventually(async () => t.term.buffer.active.type === 'alternate', 5000);
+      await t.waitFor(a);
+      t.type('q');
+      await t.waitFor((x) => !x.includes(a) || t.term.buffer.active.type === 'normal');
+      t.type('exit\r');
+    } finally {
+      fs.rmSync(err, { force: true });
+    }
   });
 
   it('quitting leaves containers running and restores the terminal', async () => {
@@ -329,7 +335,10 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
 });
 
 describe.skipIf(skip)('first run', () => {
-  const lxcpath = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-empty-'));
+  let lxcpath = '';
+  beforeAll(() => {
+    lxcpath = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-empty-'));
+  });
   afterAll(async () => {
     await run(ROOT, ['lxc-stop', '-k', '-P', lxcpath, '-n', 'demo']);
     await run(ROOT, ['lxc-destroy', '-f', '-P', lxcpath, '-n', 'demo']);
