@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { attachPrefix, type CliContext } from './cli/context.js';
 import { stateDir } from './host/paths.js';
+import { helperExitReason } from './lxc/helper.js';
 import { TuiRules } from './tuiRules.js';
 import type { PaneLaunch, PaneSpec } from './pane/session.js';
 import { createContainer } from './cli/create.js';
@@ -115,6 +116,8 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
       consoleLog: (name) => ctx.backend.consoleLog(name),
+      // a job's log pane runs tail, not the helper: its statuses are its own
+      exitReason: (spec, code) => (spec.kind === 'log' ? null : helperExitReason(code)),
       copy(text) {
         try {
           return { saved: writeAtomically(path.join(stateDir(ctx.identity), 'copied.txt'), text) };

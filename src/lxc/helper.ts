@@ -12,6 +12,19 @@ import { findNativeFile } from './native.js';
 
 export const HELPER_STATUS = { usage: 120, not_defined: 121, wrong_state: 122, failed: 123, internal: 124 } as const;
 
+const HELPER_EXIT_REASON: Record<number, string> = {
+  [HELPER_STATUS.usage]: 'helper usage error',
+  [HELPER_STATUS.not_defined]: 'container not defined',
+  [HELPER_STATUS.wrong_state]: 'container not running',
+  [HELPER_STATUS.failed]: 'attach failed',
+  [HELPER_STATUS.internal]: 'helper failed',
+};
+
+/** Why an interactive helper (attach, console) exited, for a status it sets itself; null for the program's own status. */
+export function helperExitReason(code: number): string | null {
+  return HELPER_EXIT_REASON[code] ?? null;
+}
+
 export interface HelperError {
   error: keyof typeof HELPER_STATUS;
   message: string;

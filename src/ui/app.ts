@@ -126,6 +126,7 @@ const noPanes: PaneLauncher = {
     throw new Error('panes are not available');
   },
   consoleLog: async () => null,
+  exitReason: () => null,
   copy: () => ({ error: 'copying is not available' }),
 };
 

@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { CELL_AXIS, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
+import type { Coords, DrawnElement } from './screen.js';
 
 export interface LineChartOptions {
   top: number;
@@ -16,23 +17,6 @@ export interface LineChartData {
   series: { label: string; values: readonly number[]; color?: number }[];
   xLabel: string;
   legend: boolean;
-}
-
-type Coords = { xi: number; xl: number; yi: number; yl: number };
-
-/** The blessed element internals a self-drawn element uses. */
-interface Drawable {
-  render(): Coords | undefined;
-  _emit(type: string, args?: unknown[]): void;
-  _getCoords(get: boolean): Coords | undefined;
-  lpos?: Coords;
-  aleft: number;
-  atop: number;
-  width: number;
-  height: number;
-  style: unknown;
-  sattr(style: unknown): number;
-  screen: { lines: ([number, string][] & { dirty?: boolean })[]; _borderStops: Record<number, boolean> };
 }
 
 /**
@@ -57,7 +41,7 @@ export class LineChart implements Disposable {
     // own render walks every cell of a box through its tag and unicode
     // handling before a painter could overwrite them, and a label is a child
     // element of its own; for six charts a frame that was most of the work
-    const el = this.box as unknown as Drawable;
+    const el = this.box as unknown as DrawnElement;
     el.render = () => this.render(el);
   }
 
@@ -77,7 +61,7 @@ export class LineChart implements Disposable {
     return this.frame;
   }
 
-  private render(el: Drawable): Coords | undefined {
+  private render(el: DrawnElement): Coords | undefined {
     el._emit('prerender');
     const coords = el._getCoords(true);
     if (!coords) {

@@ -12,6 +12,8 @@ import type { Palette } from './style.js';
 export interface PaneLauncher {
   launch(spec: PaneSpec): PaneLaunch;
   consoleLog(container: string): Promise<Buffer | null>;
+  /** Why the pane's program exited when the status is the launcher's own (the helper's 120-124); else null. */
+  exitReason(spec: PaneSpec, code: number): string | null;
   /** Keeps copied text for the user; returns where (a file) or an error line. */
   copy(text: string): { saved: string } | { error: string };
 }
@@ -29,9 +31,6 @@ export interface PaneHostDeps {
   /** Writes lxcdeck's own bytes to the host terminal (the copy's OSC 52). */
   writeHost(data: string): void;
 }
-
-// liblxc helper statuses (native/helper.c) as the user reads them
-const HELPER_EXIT: Record<number, string> = { 120: 'helper usage error', 121: 'container not defined', 122: 'container not running', 123: 'attach failed', 124: 'helper failed' };
 
 type Key = blessed.Widgets.Events.IKeyEventArg;
 
@@ -141,11 +140,13 @@ export class PaneHost implements Disposable {
 
   private onExit(view: PaneView, code: number, signal: number): void {
     const spec = view.session.spec;
+    const plain = signal ? `killed by signal ${signal}` : `exited ${code}`;
     const reason = () => {
       const state = this.deps.stateOf(spec.container);
-      if (HELPER_EXIT[code]) return HELPER_EXIT[code] as string;
+      const launcher = this.deps.launcher.exitReason(spec, code);
+      if (launcher) return launcher;
       if (state !== 'RUNNING' && state !== 'FROZEN' && state !== 'FREEZING') return 'container stopped';
-      return signal ? `killed by signal ${signal}` : `exited ${code}`;
+      return plain;
     };
     // the list learns about a stopped container on its next refresh: decide then
     setTimeout(() => {
@@ -154,7 +155,7 @@ export class PaneHost implements Disposable {
       this.deps.log('info', `${spec.kind} pane on ${spec.container}: ${view.ended}`);
       this.deps.paneDirty();
     }, 1200).unref();
-    view.ended = signal ? `killed by signal ${signal}` : `exited ${code}`;
+    view.ended = plain;
     this.deps.paneDirty();
   }
 
@@ -293,7 +294,6 @@ export class PaneHost implements Disposable {
         if (!v.findNext(false)) this.deps.log('info', `no later match for ${s.search}`);
         break;
       case 'v':
-      case 'space-select':
         s.anchor = s.anchor === null ? s.line : null;
         break;
       case 'y':

@@ -1,9 +1,11 @@
+import type { IBufferCell } from '@xterm/headless';
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import type { Rect } from '../pane/layout.js';
 import type { PaneSession } from '../pane/session.js';
 import { cellAttr, invertAttr, packAttr, DEFAULT_COLOR } from '../presentation/cells.js';
 import { sanitize } from '../presentation/format.js';
+import type { Coords, Line } from './screen.js';
 import { color, esc, type Palette } from './style.js';
 
 /** Scroll (copy) mode: a line cursor over the scrollback, a selection, a search. */
@@ -19,9 +21,6 @@ export interface ScrollState {
   editing: boolean;
 }
 
-type Cell = [number, string];
-type ScreenLines = Cell[][] & { [y: number]: Cell[] & { dirty?: boolean } };
-type Coords = { xi: number; xl: number; yi: number; yl: number };
 
 /**
  * A pane on screen: a bordered box whose inside is painted straight from the
@@ -35,7 +34,6 @@ export class PaneView implements Disposable {
   /** Why the program ended, shown in the border until re-attached. */
   ended: string | null = null;
   private label = '';
-  private readonly reuse: unknown;
 
   constructor(
     parent: blessed.Widgets.Screen,
@@ -44,7 +42,6 @@ export class PaneView implements Disposable {
     private palette: Palette,
   ) {
     this.box = blessed.box({ parent, border: { type: 'line' }, mouse: true, tags: false, style: {} });
-    this.reuse = undefined;
     const box = this.box as unknown as { render(): Coords | undefined; ileft: number; itop: number; iright: number; ibottom: number };
     const base = box.render.bind(box);
     box.render = () => {
@@ -171,7 +168,7 @@ export class PaneView implements Disposable {
   // ---- painting --------------------------------------------------------------
 
   private paint(ret: Coords, box: { ileft: number; itop: number; iright: number; ibottom: number }): void {
-    const lines = (this.box.screen as unknown as { lines: ScreenLines }).lines;
+    const lines = (this.box.screen as unknown as { lines: Line[] }).lines;
     const term = this.session.term;
     const buf = term.buffer.active;
     const xi = ret.xi + box.ileft;
@@ -183,7 +180,8 @@ export class PaneView implements Disposable {
     const cursorRow = !s && this.focused && !this.ended && !this.session.cursorHidden ? buf.baseY + buf.cursorY : -1;
     const [selA, selB] = s ? (s.anchor === null ? [s.line, s.line] : [Math.min(s.anchor, s.line), Math.max(s.anchor, s.line)]) : [-1, -1];
     const blank = packAttr(0, DEFAULT_COLOR, DEFAULT_COLOR);
-    let cell = this.reuse as Parameters<NonNullable<ReturnType<typeof buf.getLine>>['getCell']>[1];
+    // one cell object, refilled by getCell for every cell of the frame
+    let cell: IBufferCell | undefined;
     for (let y = yi; y < yl; y++) {
       const row = lines[y];
       if (!row) break;
@@ -216,7 +214,7 @@ export class PaneView implements Disposable {
   }
 
   /** A message across the pane's last row (why the program ended). */
-  private paintBar(lines: ScreenLines, xi: number, xl: number, y: number, text: string): void {
+  private paintBar(lines: Line[], xi: number, xl: number, y: number, text: string): void {
     const row = lines[y];
     if (!row) return;
     const chars = [...` ${text} `.padEnd(xl - xi)];

@@ -137,20 +137,13 @@ function sceneKey(screen: SceneScreen): string {
  * of the screen changes every tick.
  */
 export function renderOnlyWhenChanged(box: blessed.Widgets.BoxElement): void {
-  const el = box as unknown as {
+  const el = box as unknown as BoxInternals & {
     render(): unknown;
     screen: SceneScreen;
     parent: unknown;
     hidden: boolean;
-    lpos?: unknown;
     content: string;
     _label?: { content: string };
-    aleft: number;
-    atop: number;
-    width: number;
-    height: number;
-    style: { border?: unknown };
-    sattr(style: unknown): number;
   };
   const blessedRender = el.render.bind(el);
   let last = '';
@@ -180,15 +173,13 @@ export function setText(el: blessed.Widgets.BoxElement, content: string): void {
 }
 
 type Cell = [number, string];
-type Line = Cell[] & { dirty?: boolean };
+/** A row of blessed's screen buffer: [attr, char] cells; dirty rows go out to the diff. */
+export type Line = Cell[] & { dirty?: boolean };
 
 export type Coords = { xi: number; xl: number; yi: number; yl: number };
 
-/** The blessed element internals a self-drawn element uses. */
-interface FramedElement {
-  render(): Coords | undefined;
-  _emit(type: string, args?: unknown[]): void;
-  _getCoords(get: boolean): Coords | undefined;
+/** The blessed box internals lxcdeck's render-skipping and self-drawn boxes use. */
+export interface BoxInternals {
   lpos?: Coords;
   aleft: number;
   atop: number;
@@ -196,6 +187,17 @@ interface FramedElement {
   height: number;
   style: { border?: unknown };
   sattr(style: unknown): number;
+}
+
+/** The blessed element internals a self-drawn element uses. */
+export interface DrawnElement extends BoxInternals {
+  render(): Coords | undefined;
+  _emit(type: string, args?: unknown[]): void;
+  _getCoords(get: boolean): Coords | undefined;
+  screen: { lines: Line[]; _borderStops: Record<number, boolean> };
+}
+
+interface FramedElement extends DrawnElement {
   children: { index: number; render(): unknown }[];
   screen: { lines: Line[]; _borderStops: Record<number, boolean>; _ci: number };
 }

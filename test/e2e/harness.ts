@@ -66,6 +66,14 @@ export class Tui {
     }
   }
 
+  /** Filters the list to `name` (/ name Enter), which then is the selected row, and waits until `hidden` is gone. */
+  async filterTo(name: string, hidden: string): Promise<void> {
+    this.type('/');
+    this.type(name);
+    this.type(KEY.enter);
+    await this.waitFor((s) => s.includes(name) && !s.includes(hidden));
+  }
+
   /** The process in the pty: lxcdeck itself, or as-user for the test user (it execs into lxcdeck). */
   get pid(): number {
     return this.proc.pid;

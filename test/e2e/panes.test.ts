@@ -27,12 +27,7 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     await tui.waitFor(a);
     return tui;
   };
-  const only = async (t: Tui, name: string) => {
-    t.type('/');
-    t.type(name);
-    t.type(KEY.enter);
-    await t.waitFor((s) => s.includes(name) && !s.includes(name === a ? b : a));
-  };
+  const only = (t: Tui, name: string) => t.filterTo(name, name === a ? b : a);
   /** Attaches a shell pane to `name` and waits for its prompt. */
   const attach = async (t: Tui, name: string) => {
     await only(t, name);
