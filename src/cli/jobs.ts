@@ -9,10 +9,10 @@ import { jobDirMap } from '../jobs/cgroup.js';
 import { parseCpuPercent, parsePidsMax, parseSize, type JobLimits } from '../jobs/limits.js';
 import { DEFAULT_JOB_TIMEOUT_MS, JobManager, type JobStatus } from '../jobs/manager.js';
 import { validateJobName } from '../jobs/names.js';
-import { RuleStore } from '../jobs/ruleStore.js';
-import { parseMark, parseSource, parseTarget, validateRule, type Rule } from '../jobs/rules.js';
-import { RuleRunner, type ContainerControl } from '../jobs/runner.js';
-import { SourceReader, type CgroupDirsOf } from '../jobs/sources.js';
+import { RuleStore } from '../rules/ruleStore.js';
+import { parseMark, parseSource, parseTarget, validateRule, type Rule } from '../rules/rules.js';
+import { RuleRunner, type ContainerControl } from '../rules/runner.js';
+import { SourceReader, type CgroupDirsOf } from '../rules/sources.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliIo } from './io.js';
 

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { errorLine } from './errorLine.js';
 import { systemClock } from '../../src/base/clock.js';
 import type { JobStatus } from '../../src/jobs/manager.js';
-import { RuleStore } from '../../src/jobs/ruleStore.js';
-import { ARMED, evaluateRule, parseSource, parseTarget, validateRule, type RuleState, type TargetView } from '../../src/jobs/rules.js';
-import { RuleRunner } from '../../src/jobs/runner.js';
-import { parseNumber } from '../../src/jobs/sources.js';
+import { RuleStore } from '../../src/rules/ruleStore.js';
+import { ARMED, evaluateRule, parseSource, parseTarget, validateRule, type RuleState, type TargetView } from '../../src/rules/rules.js';
+import { RuleRunner } from '../../src/rules/runner.js';
+import { parseNumber } from '../../src/rules/sources.js';
 
 const rule = { high: 93, low: 89 };
 const t = (id: string, frozen = false): TargetView => ({ id, frozen });

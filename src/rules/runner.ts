@@ -1,5 +1,5 @@
 import type { Clock } from '../base/clock.js';
-import type { JobManager } from './manager.js';
+import type { JobManager } from '../jobs/manager.js';
 import { ARMED, evaluateRule, parseSource, parseTarget, type Rule, type RuleSource, type RuleState, type RuleTarget, type TargetView } from './rules.js';
 import { sourceUnit } from './sources.js';
 

@@ -1,5 +1,5 @@
 import { LxcdeckError } from '../core/errors.js';
-import { isValidJobName, validateJobName } from './names.js';
+import { isValidJobName, validateJobName } from '../jobs/names.js';
 
 /**
  * Freeze rules: freeze a target while a numeric source reads above `high`,
