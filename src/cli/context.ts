@@ -1,18 +1,20 @@
+import type { AppContext } from '../app/context.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { currentIdentity, type Identity } from '../host/identity.js';
 import { fallbackLxcpath, lxcLogFile } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
+import { LxcToolsFactory } from '../lxc/factory.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
-import { loadNative, type NativeLib } from '../lxc/native.js';
+import { loadNative } from '../lxc/native.js';
+import { helperTerminals } from '../lxc/terminals.js';
 
 /** Everything a command needs, wired once per process. */
-export interface CliContext {
+export interface CliContext extends AppContext {
   fs: HostFs;
   identity: Identity;
   cgroups: CgroupHost;
-  lib: NativeLib;
   helper: HelperRunner;
   backend: LiblxcBackend;
   logFile: string | null;
@@ -29,7 +31,18 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
-  return { fs, identity, cgroups, lib, helper, backend, logFile, placement };
+  const ctx: CliContext = {
+    fs,
+    identity,
+    cgroups,
+    helper,
+    backend,
+    logFile,
+    placement,
+    factory: new LxcToolsFactory(backend),
+    terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),
+  };
+  return ctx;
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

@@ -97,8 +97,17 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   it('help lists every bound key from the registry', async () => {
     const t = await open(140, 60);
     t.type('?');
-    // the whole overlay, down to its last line (a frame can arrive in several reads)
-    const screen = await t.waitFor((x) => x.includes('Help: every key') && x.includes('closes this help'));
+    // page through the overlay down to its footer, keeping every page
+    let page = await t.waitFor((x) => x.includes('Help: every key'));
+    let screen = page;
+    for (let i = 0; i < 10 && !page.includes('closes this help'); i++) {
+      const before = page;
+      t.type(KEY.pageDown);
+      page = await t.waitFor((x) => x !== before);
+      screen += `\n${page}`;
+    }
+    expect(screen).toContain('closes this help');
+    for (const title of ['pane scroll mode', 'typing a filter', 'command palette']) expect(screen).toContain(title);
     const km = effectiveKeymap({});
     for (const [id, keys] of km.byCommand) {
       const shown = keys.map(displayKey).join(' ');
