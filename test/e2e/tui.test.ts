@@ -329,6 +329,36 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     expect(t.term.buffer.active.type).toBe('normal');
   });
 
+  it('a SIGHUP thaws what the rules froze, restores the terminal and leaves the job running', async () => {
+    const job = `h${tag}${process.pid}`;
+    const rule = `hup${tag}`;
+    const source = path.join(os.tmpdir(), `lxcdeck-e2e-hup-${tag}-${process.pid}`);
+    const dir = path.join(configHome, 'lxcdeck');
+    const file = path.join(dir, 'config.json');
+    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    const jobState = async () => ((JSON.parse((await lxcdeck(runner, ['job', 'ls', '--json'])).stdout) as { name: string; state: string }[]).find((j) => j.name === job))?.state;
+    fs.writeFileSync(source, '60\n', { mode: 0o644 });
+    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { mode: 0o777 });
+    fs.writeFileSync(file, JSON.stringify({ ...(before ? (JSON.parse(before) as object) : {}), rules: [{ name: rule, source: `file:${source}`, target: `job:${job}`, high: 50, low: 40 }] }), { mode: 0o666 });
+    expect((await lxcdeck(runner, ['job', 'run', '--name', job, '--', 'sh', '-c', 'while :; do sleep 1; done'])).code).toBe(0);
+    try {
+      const t = await open();
+      await t.waitFor(`TRIPPED ${rule}`);
+      expect(await jobState()).toBe('frozen');
+      t.kill('SIGHUP');
+      await t.exited;
+      expect(t.exitCode).toBe(129);
+      expect(t.raw.slice(t.raw.lastIndexOf('\x1b[?1049h'))).toContain('\x1b[?1049l');
+      expect(await jobState()).toBe('running');
+    } finally {
+      if (before === null) fs.rmSync(file, { force: true });
+      else fs.writeFileSync(file, before);
+      fs.rmSync(source, { force: true });
+      await lxcdeck(runner, ['job', 'kill', job]);
+      await lxcdeck(runner, ['job', 'rm', job]);
+    }
+  });
+
   it('SIGTERM also restores the terminal and leaves containers running', async () => {
     const t = await open();
     t.kill('SIGTERM');
