@@ -1,0 +1,174 @@
+import blessed from 'blessed';
+import type { Disposable } from '../base/disposable.js';
+import type { AnyField, FormSpec, KeyOf } from '../core/fields.js';
+import { FORM_COMMANDS, formAction, keysOf, PREVIEW_COMMANDS, scopeResolver, type KeyResolver } from '../commands/formCommands.js';
+import { displayKey } from '../commands/keytable.js';
+import { FormState } from '../state/formState.js';
+import { esc, fg, type Palette } from './style.js';
+
+/**
+ * The one look of every dialog: a bordered box with a heading, each field as
+ * `label  value█`, the focused field's hint under it and a field's error
+ * directly under it (redrawn on every key), a footer of the form's keys and
+ * a line for an error from outside (saving failed). A second page shows a
+ * read-only preview (a plan) before it is applied: scroll, Enter confirms,
+ * Esc goes back to the form. Keys come from a resolver of the 'form' and
+ * 'preview' scopes; a key bound to nothing is typed into the field. Never
+ * renders: the app's scheduler does.
+ */
+export type FormKeyResult = 'submit' | 'cancel' | 'confirm' | 'back' | undefined;
+
+export interface FormViewOptions<F extends readonly AnyField[]> {
+  /** Box label (' freeze rules '). */
+  label: string;
+  /** First line inside the box ('new freeze rule'). */
+  heading: string;
+  initial?: Partial<Record<KeyOf<F>, string>>;
+  /** What Enter does, for the footer: 'save', 'next', 'apply'. */
+  submitTitle?: string;
+  /** What Esc does, for the footer: 'back', 'cancel'. */
+  cancelTitle?: string;
+  resolve?: KeyResolver;
+  previewResolve?: KeyResolver;
+  /** Effective keys of a command, for the footer (default: the defaults that still resolve). */
+  keysOf?: (id: string) => string[];
+  width?: number | string;
+}
+
+interface PreviewPage {
+  heading: string;
+  lines: string[];
+  offset: number;
+  confirmTitle: string;
+}
+
+export class FormView<F extends readonly AnyField[]> implements Disposable {
+  readonly state: FormState<F>;
+  private readonly box: blessed.Widgets.BoxElement;
+  private readonly resolve: KeyResolver;
+  private readonly previewResolve: KeyResolver;
+  private readonly keys: (id: string) => string[];
+  private preview: PreviewPage | null = null;
+
+  constructor(
+    private readonly screen: blessed.Widgets.Screen,
+    private readonly palette: Palette,
+    spec: FormSpec<F>,
+    private readonly opts: FormViewOptions<F>,
+  ) {
+    this.state = new FormState(spec, opts.initial ?? {});
+    this.resolve = opts.resolve ?? scopeResolver(FORM_COMMANDS);
+    this.previewResolve = opts.previewResolve ?? scopeResolver(PREVIEW_COMMANDS);
+    this.keys = opts.keysOf ?? ((id) => keysOf(FORM_COMMANDS, this.resolve)(id).concat(keysOf(PREVIEW_COMMANDS, this.previewResolve)(id)));
+    this.box = blessed.box({ parent: screen, top: 'center', left: 'center', width: opts.width ?? '80%', height: 8, border: { type: 'line' }, label: opts.label, tags: true });
+    this.draw();
+  }
+
+  /** 'submit' once the values are valid (read them from state.values()), 'cancel' on Esc; 'confirm'/'back' on the preview page. */
+  key(ch: string | undefined, name: string): FormKeyResult {
+    const r = this.preview ? this.previewKey(name) : this.formKey(ch, name);
+    this.draw();
+    return r;
+  }
+
+  /** An error from outside (saving failed): shown at the bottom until the next edit. */
+  showError(message: string): void {
+    this.state.message = message;
+    this.draw();
+  }
+
+  /** Switches to the read-only preview page (a plan's text). */
+  showPreview(heading: string, text: string, confirmTitle = 'apply'): void {
+    this.preview = { heading, lines: text.split('\n'), offset: 0, confirmTitle };
+    this.draw();
+  }
+
+  showForm(): void {
+    this.preview = null;
+    this.draw();
+  }
+
+  get page(): 'form' | 'preview' {
+    return this.preview ? 'preview' : 'form';
+  }
+
+  draw(): void {
+    const inner = Math.max(20, (typeof this.box.width === 'number' ? this.box.width : this.screen.width as number) - 2);
+    const lines = this.preview ? this.previewLines(this.preview, this.previewRoom()) : this.formLines(inner);
+    this.box.height = Math.min(Math.max(3, (this.screen.height as number) - 2), lines.length + 2);
+    this.box.setContent(lines.join('\n'));
+  }
+
+  dispose(): void {
+    this.box.destroy();
+  }
+
+  private formKey(ch: string | undefined, name: string): FormKeyResult {
+    const action = formAction(this.resolve(name));
+    if (action) return this.state.act(action);
+    if (ch && ch >= ' ' && ch !== '\x7f' && [...ch].length === 1) this.state.type(ch);
+    return undefined;
+  }
+
+  private previewKey(name: string): FormKeyResult {
+    const p = this.preview as PreviewPage;
+    const room = this.previewRoom();
+    const last = Math.max(0, p.lines.length - room);
+    switch (this.previewResolve(name)) {
+      case 'preview.confirm': return 'confirm';
+      case 'preview.back':
+        this.preview = null;
+        return 'back';
+      case 'preview.scroll-up': p.offset = Math.max(0, p.offset - 1); break;
+      case 'preview.scroll-down': p.offset = Math.min(last, p.offset + 1); break;
+      case 'preview.page-up': p.offset = Math.max(0, p.offset - room); break;
+      case 'preview.page-down': p.offset = Math.min(last, p.offset + room); break;
+    }
+    return undefined;
+  }
+
+  /** Text lines that fit on the preview page (screen minus border, heading, gap and footer). */
+  private previewRoom(): number {
+    return Math.max(1, (this.screen.height as number) - 2 - 2 - 4);
+  }
+
+  private footer(parts: [string, string][]): string {
+    const shown = parts.flatMap(([id, what]) => {
+      const k = this.keys(id)[0];
+      return k ? [`${fg(this.palette, 'helpKey', esc(displayKey(k)))} ${esc(what)}`] : [];
+    });
+    return shown.join('   ');
+  }
+
+  private formLines(inner: number): string[] {
+    const p = this.palette;
+    const s = this.state;
+    const labelWidth = Math.max(12, ...s.fields.map((f) => f.label.length + 1));
+    const indent = ' '.repeat(labelWidth + 3);
+    const room = Math.max(4, inner - labelWidth - 4);
+    const fit = (text: string) => ([...text].length > room ? `…${[...text].slice(-(room - 1)).join('')}` : text);
+    const lines = [fg(p, 'title', esc(this.opts.heading)), ''];
+    for (const [i, f] of s.fields.entries()) {
+      const focused = i === s.focus;
+      const raw = s.value(i);
+      const value = f.choices ? (focused ? `◂ ${esc(raw)} ▸` : esc(raw)) : `${esc(fit(raw))}${focused ? '█' : ''}`;
+      const label = f.label.padEnd(labelWidth);
+      lines.push(`${focused ? fg(p, 'helpKey', `▸ ${esc(label)}`) : `  ${esc(label)}`} ${value}`);
+      if (focused && f.hint) lines.push(`${indent}${fg(p, 'dim', esc(f.hint))}`);
+      const error = s.errorAt(i);
+      if (error) lines.push(`${indent}${fg(p, 'logError', `✗ ${esc(error)}`)}`);
+    }
+    const choice = s.focused().choices ? [['form.choice-next', 'change'] as [string, string]] : [];
+    lines.push('', fg(p, 'dim', this.footer([['form.next-field', 'next field'], ...choice, ['form.submit', this.opts.submitTitle ?? 'save'], ['form.cancel', this.opts.cancelTitle ?? 'back']])));
+    if (s.message) lines.push(fg(p, 'logError', esc(s.message)));
+    return lines;
+  }
+
+  private previewLines(page: PreviewPage, room: number): string[] {
+    const p = this.palette;
+    const shown = page.lines.slice(page.offset, page.offset + room).map(esc);
+    const more = page.lines.length > room ? `   lines ${page.offset + 1}-${page.offset + shown.length} of ${page.lines.length}` : '';
+    const footer = this.footer([['preview.confirm', page.confirmTitle], ['preview.back', 'back to the form'], ['preview.scroll-down', 'scroll']]);
+    return [fg(p, 'title', esc(page.heading)), '', ...shown, '', `${fg(p, 'dim', footer)}${fg(p, 'dim', more)}`];
+  }
+}
