@@ -17,8 +17,15 @@ export interface ModalCommand {
   keys: string[];
 }
 
-/** Resolves a key name (blessed notation) to a command id of one scope. */
-export type KeyResolver = (key: string) => string | undefined;
+/**
+ * Resolves a key name (blessed notation) to a command id of one scope. A
+ * plain function will do; one from scopeResolver also tells a command's
+ * effective keys, for footers.
+ */
+export interface KeyResolver {
+  (key: string): string | undefined;
+  keysOf?: (id: string) => string[];
+}
 
 export const FORM_COMMANDS: readonly ModalCommand[] = [
   { id: 'form.next-field', title: 'Form: next field', scope: 'form', keys: ['tab', 'down'] },
@@ -65,11 +72,11 @@ export const MODAL_COMMANDS: readonly ModalCommand[] = [...FORM_COMMANDS, ...PRE
 export function scopeResolver(commands: readonly ModalCommand[], overrides: Record<string, string[]> = {}): KeyResolver {
   const ids = new Set(commands.map((c) => c.id));
   const mine = Object.fromEntries(Object.entries(overrides).filter(([id]) => ids.has(id)));
-  const { byKey } = resolveKeymap(commands.map((c) => ({ id: c.id, keys: c.keys })), mine);
-  return (key) => byKey.get(key);
+  const { byKey, byCommand } = resolveKeymap(commands.map((c) => ({ id: c.id, keys: c.keys })), mine);
+  return Object.assign((key: string) => byKey.get(key), { keysOf: (id: string) => byCommand.get(id) ?? [] });
 }
 
-/** The keys of a command as a resolver sees them (for footers). */
+/** The keys of a command as a resolver sees them (for footers): its own answer, else the default keys it still resolves. */
 export function keysOf(commands: readonly ModalCommand[], resolve: KeyResolver): (id: string) => string[] {
-  return (id) => (commands.find((c) => c.id === id)?.keys ?? []).filter((k) => resolve(k) === id);
+  return resolve.keysOf ?? ((id) => (commands.find((c) => c.id === id)?.keys ?? []).filter((k) => resolve(k) === id));
 }

@@ -35,6 +35,30 @@ export interface FormViewOptions<F extends readonly AnyField[]> {
   width?: number | string;
 }
 
+/** Words into lines of at most `width` characters (a longer word is cut). */
+export function wrap(text: string, width: number): string[] {
+  const w = Math.max(8, width);
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let rest = word;
+    while ([...rest].length > w) {
+      if (line) out.push(line);
+      out.push([...rest].slice(0, w).join(''));
+      rest = [...rest].slice(w).join('');
+      line = '';
+    }
+    if (!line) line = rest;
+    else if ([...line].length + 1 + [...rest].length <= w) line += ` ${rest}`;
+    else {
+      out.push(line);
+      line = rest;
+    }
+  }
+  out.push(line);
+  return out;
+}
+
 interface PreviewPage {
   heading: string;
   lines: string[];
@@ -93,14 +117,28 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
   }
 
   draw(): void {
-    const inner = Math.max(20, (typeof this.box.width === 'number' ? this.box.width : this.screen.width as number) - 2);
-    const lines = this.preview ? this.previewLines(this.preview, this.previewRoom()) : this.formLines(inner);
-    this.box.height = Math.min(Math.max(3, (this.screen.height as number) - 2), lines.length + 2);
+    const lines = this.preview ? this.previewLines(this.preview) : this.formLines(this.inner());
     this.box.setContent(lines.join('\n'));
+    // blessed wraps long lines (an error in a narrow box): size the box by what it will show
+    this.box.height = Math.min(Math.max(3, (this.screen.height as number) - 2), this.box.getScreenLines().length + 2);
   }
 
   dispose(): void {
     this.box.destroy();
+  }
+
+  /** Columns inside the border. */
+  private inner(): number {
+    return Math.max(20, (typeof this.box.width === 'number' ? this.box.width : (this.screen.width as number)) - 2);
+  }
+
+  /** The preview text cut into lines that fit the box, so scrolling counts screen lines. */
+  private wrapped(page: PreviewPage): string[] {
+    const w = this.inner();
+    return page.lines.flatMap((l) => {
+      const cs = [...l];
+      return cs.length <= w ? [l] : Array.from({ length: Math.ceil(cs.length / w) }, (_, i) => cs.slice(i * w, (i + 1) * w).join(''));
+    });
   }
 
   private formKey(ch: string | undefined, name: string): FormKeyResult {
@@ -113,7 +151,7 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
   private previewKey(name: string): FormKeyResult {
     const p = this.preview as PreviewPage;
     const room = this.previewRoom();
-    const last = Math.max(0, p.lines.length - room);
+    const last = Math.max(0, this.wrapped(p).length - room);
     switch (this.previewResolve(name)) {
       case 'preview.confirm': return 'confirm';
       case 'preview.back':
@@ -154,21 +192,24 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
       const value = f.choices ? (focused ? `◂ ${esc(raw)} ▸` : esc(raw)) : `${esc(fit(raw))}${focused ? '█' : ''}`;
       const label = f.label.padEnd(labelWidth);
       lines.push(`${focused ? fg(p, 'helpKey', `▸ ${esc(label)}`) : `  ${esc(label)}`} ${value}`);
-      if (focused && f.hint) lines.push(`${indent}${fg(p, 'dim', esc(f.hint))}`);
+      const under = inner - indent.length;
+      if (focused && f.hint) lines.push(...wrap(f.hint, under).map((l) => `${indent}${fg(p, 'dim', esc(l))}`));
       const error = s.errorAt(i);
-      if (error) lines.push(`${indent}${fg(p, 'logError', `✗ ${esc(error)}`)}`);
+      if (error) lines.push(...wrap(`✗ ${error}`, under - 2).map((l, j) => `${indent}${j ? '  ' : ''}${fg(p, 'logError', esc(l))}`));
     }
     const choice = s.focused().choices ? [['form.choice-next', 'change'] as [string, string]] : [];
     lines.push('', fg(p, 'dim', this.footer([['form.next-field', 'next field'], ...choice, ['form.submit', this.opts.submitTitle ?? 'save'], ['form.cancel', this.opts.cancelTitle ?? 'back']])));
-    if (s.message) lines.push(fg(p, 'logError', esc(s.message)));
+    if (s.message) lines.push(...wrap(s.message, inner).map((l) => fg(p, 'logError', esc(l))));
     return lines;
   }
 
-  private previewLines(page: PreviewPage, room: number): string[] {
+  private previewLines(page: PreviewPage): string[] {
     const p = this.palette;
-    const shown = page.lines.slice(page.offset, page.offset + room).map(esc);
-    const more = page.lines.length > room ? `   lines ${page.offset + 1}-${page.offset + shown.length} of ${page.lines.length}` : '';
-    const footer = this.footer([['preview.confirm', page.confirmTitle], ['preview.back', 'back to the form'], ['preview.scroll-down', 'scroll']]);
+    const room = this.previewRoom();
+    const all = this.wrapped(page);
+    const shown = all.slice(page.offset, page.offset + room).map(esc);
+    const more = all.length > room ? `   ${page.offset + 1}-${page.offset + shown.length} of ${all.length} lines, ↑↓ scroll` : '';
+    const footer = this.footer([['preview.confirm', page.confirmTitle], ['preview.back', 'back']]);
     return [fg(p, 'title', esc(page.heading)), '', ...shown, '', `${fg(p, 'dim', footer)}${fg(p, 'dim', more)}`];
   }
 }

@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
-import { FORM_COMMANDS, keysOf, RULES_DIALOG_COMMANDS, scopeResolver, type KeyResolver } from '../commands/formCommands.js';
+import { keysOf, RULES_DIALOG_COMMANDS, scopeResolver, type KeyResolver } from '../commands/formCommands.js';
 import { displayKey } from '../commands/keytable.js';
 import { RULE_FORM } from '../rules/ruleForm.js';
 import { FormView } from './form.js';
@@ -133,7 +133,7 @@ export class RulesDialog implements Disposable {
       submitTitle: 'save',
       cancelTitle: 'back',
       ...(this.keyScopes.form ? { resolve: this.keyScopes.form } : {}),
-      ...(this.keyScopes.keysOf ? { keysOf: this.keyScopes.keysOf } : this.keyScopes.form ? { keysOf: keysOf(FORM_COMMANDS, this.keyScopes.form) } : {}),
+      ...(this.keyScopes.keysOf ? { keysOf: this.keyScopes.keysOf } : {}),
     };
     this.form = new FormView(this.screen, this.palette, RULE_FORM, opts);
   }
