@@ -59,6 +59,10 @@ export function wrap(text: string, width: number): string[] {
   return out;
 }
 
+function clip(lines: string[], max: number): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max - 1), `${lines[max - 1] ?? ''}…`];
+}
+
 interface PreviewPage {
   heading: string;
   lines: string[];
@@ -195,7 +199,8 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
       const under = inner - indent.length;
       if (focused && f.hint) lines.push(...wrap(f.hint, under).map((l) => `${indent}${fg(p, 'dim', esc(l))}`));
       const error = s.errorAt(i);
-      if (error) lines.push(...wrap(`✗ ${error}`, under - 2).map((l, j) => `${indent}${j ? '  ' : ''}${fg(p, 'logError', esc(l))}`));
+      // at most three lines: an error that quotes a long pasted value must not push the form off the screen
+      if (error) lines.push(...clip(wrap(`✗ ${error.slice(0, 3 * under)}`, under - 2), 3).map((l, j) => `${indent}${j ? '  ' : ''}${fg(p, 'logError', esc(l))}`));
     }
     const choice = s.focused().choices ? [['form.choice-next', 'change'] as [string, string]] : [];
     lines.push('', fg(p, 'dim', this.footer([['form.next-field', 'next field'], ...choice, ['form.submit', this.opts.submitTitle ?? 'save'], ['form.cancel', this.opts.cancelTitle ?? 'back']])));
