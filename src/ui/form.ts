@@ -35,24 +35,21 @@ export interface FormViewOptions<F extends readonly AnyField[]> {
   width?: number | string;
 }
 
-/** Words into lines of at most `width` characters (a longer word is cut). */
+/** Words into lines of at most `width` characters; a word longer than a line is cut, starting on the current line. */
 export function wrap(text: string, width: number): string[] {
   const w = Math.max(8, width);
   const out: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
-    let rest = word;
-    while ([...rest].length > w) {
-      if (line) out.push(line);
-      out.push([...rest].slice(0, w).join(''));
-      rest = [...rest].slice(w).join('');
-      line = '';
-    }
-    if (!line) line = rest;
-    else if ([...line].length + 1 + [...rest].length <= w) line += ` ${rest}`;
-    else {
+    const joined = line ? `${line} ${word}` : word;
+    if ([...joined].length <= w) line = joined;
+    else if ([...word].length <= w) {
       out.push(line);
-      line = rest;
+      line = word;
+    } else {
+      let chars = [...joined];
+      for (; chars.length > w; chars = chars.slice(w)) out.push(chars.slice(0, w).join(''));
+      line = chars.join('');
     }
   }
   out.push(line);
@@ -60,7 +57,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 function clip(lines: string[], max: number): string[] {
-  return lines.length <= max ? lines : [...lines.slice(0, max - 1), `${lines[max - 1] ?? ''}…`];
+  return lines.length <= max ? lines : [...lines.slice(0, max - 1), `${[...(lines[max - 1] ?? '')].slice(0, -1).join('')}…`];
 }
 
 interface PreviewPage {

@@ -147,6 +147,19 @@ describe('FormView on a real blessed screen', () => {
     form.dispose();
   });
 
+  it('an error that quotes a long pasted value takes at most three rows', () => {
+    const s = makeScreen();
+    const form = new FormView(s, PALETTE, spec, { label: ' x ', heading: 'x', initial: { name: 'a', mem: '1G', high: '2', low: '1' } });
+    form.key(undefined, 'tab');
+    type(form, 'y'.repeat(400));
+    const rows = rowsOf(s);
+    const first = rows.findIndex((r) => r.includes('✗ "1Gyyy'));
+    expect(first).toBeGreaterThan(0);
+    expect(rows[first + 2]).toMatch(/…\s*│$/);
+    expect(rows[first + 3]).toContain('protocol');
+    form.dispose();
+  });
+
   it('never renders by itself (one scheduler renders)', () => {
     const s = makeScreen();
     let renders = 0;
