@@ -33,9 +33,12 @@ export const FORM_COMMANDS: readonly ModalCommand[] = [
   { id: 'form.submit', title: 'Form: go on (save, or the next step)', scope: 'form', keys: ['enter'] },
   { id: 'form.cancel', title: 'Form: cancel', scope: 'form', keys: ['escape'] },
   { id: 'form.clear-field', title: 'Form: clear the field', scope: 'form', keys: ['C-u'] },
-  { id: 'form.delete-back', title: 'Form: delete the last character', scope: 'form', keys: ['backspace'] },
-  { id: 'form.choice-next', title: 'Form: next choice', scope: 'form', keys: ['right'] },
-  { id: 'form.choice-prev', title: 'Form: previous choice', scope: 'form', keys: ['left'] },
+  { id: 'form.delete-back', title: 'Form: delete the character before the cursor', scope: 'form', keys: ['backspace'] },
+  { id: 'form.delete-forward', title: 'Form: delete the character under the cursor', scope: 'form', keys: ['delete', 'C-d'] },
+  { id: 'form.cursor-left', title: 'Form: cursor left (previous choice in a choice field)', scope: 'form', keys: ['left'] },
+  { id: 'form.cursor-right', title: 'Form: cursor right (next choice in a choice field)', scope: 'form', keys: ['right'] },
+  { id: 'form.cursor-home', title: 'Form: cursor to the start', scope: 'form', keys: ['home', 'C-a'] },
+  { id: 'form.cursor-end', title: 'Form: cursor to the end', scope: 'form', keys: ['end', 'C-e'] },
 ];
 
 /** The form action of a form command id ('form.next-field' -> 'next-field'). */

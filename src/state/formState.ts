@@ -7,15 +7,29 @@ import { validateForm, type AnyField, type FormIssue, type FormResult, type Form
  *
  * A field shows its error once it was edited (or after a submit), so an
  * empty form does not start out red; cross-field errors show once any field
- * was edited. Editing is at the end of the text (append, backspace, clear).
+ * was edited. Each text field has its own caret (in characters, not UTF-16
+ * units); in a choice field left/right step through the choices instead.
  */
-export type FormAction = 'next-field' | 'prev-field' | 'submit' | 'cancel' | 'clear-field' | 'delete-back' | 'choice-next' | 'choice-prev';
+export type FormAction =
+  | 'next-field'
+  | 'prev-field'
+  | 'submit'
+  | 'cancel'
+  | 'clear-field'
+  | 'delete-back'
+  | 'delete-forward'
+  | 'cursor-left'
+  | 'cursor-right'
+  | 'cursor-home'
+  | 'cursor-end';
 
-export const FORM_ACTIONS: readonly FormAction[] = ['next-field', 'prev-field', 'submit', 'cancel', 'clear-field', 'delete-back', 'choice-next', 'choice-prev'];
+export const FORM_ACTIONS: readonly FormAction[] = ['next-field', 'prev-field', 'submit', 'cancel', 'clear-field', 'delete-back', 'delete-forward', 'cursor-left', 'cursor-right', 'cursor-home', 'cursor-end'];
 
 export class FormState<F extends readonly AnyField[]> {
   private readonly raw: string[];
   private readonly touched: boolean[];
+  /** Caret of each field: characters before it. */
+  private readonly carets: number[];
   private index = 0;
   private submitted = false;
   private cached: { version: number; result: FormResult<F> } | null = null;
@@ -29,6 +43,7 @@ export class FormState<F extends readonly AnyField[]> {
   ) {
     this.raw = spec.fields.map((f) => (initial as Record<string, string | undefined>)[f.key] ?? (f.choices?.[0] ?? ''));
     this.touched = spec.fields.map(() => false);
+    this.carets = this.raw.map((v) => [...v].length);
   }
 
   get fields(): F {
@@ -46,6 +61,11 @@ export class FormState<F extends readonly AnyField[]> {
 
   value(i: number): string {
     return this.raw[i] ?? '';
+  }
+
+  /** Characters before the caret of field i. */
+  caret(i: number): number {
+    return this.carets[i] ?? 0;
   }
 
   /** The raw text by key (what RuleDraft-style callers want). */
@@ -80,7 +100,7 @@ export class FormState<F extends readonly AnyField[]> {
     if (i >= 0) this.index = i;
   }
 
-  /** Typed text goes into the field; in a choice field a letter picks the next choice starting with it. */
+  /** Typed text goes in at the caret; in a choice field a letter picks the next choice starting with it. */
   type(text: string): void {
     const f = this.focused();
     if (f.choices) {
@@ -89,15 +109,35 @@ export class FormState<F extends readonly AnyField[]> {
       if (!starts.length) return;
       const at = starts.indexOf(this.value(this.index));
       this.edit(this.index, starts[(at + 1) % starts.length] as string);
-    } else this.edit(this.index, this.value(this.index) + text);
+    } else this.splice(0, [...text]);
   }
 
+  /** Deletes the character before the caret. */
   backspace(): void {
-    if (!this.focused().choices) this.edit(this.index, [...this.value(this.index)].slice(0, -1).join(''));
+    if (!this.focused().choices && this.caret(this.index) > 0) this.splice(1, []);
+  }
+
+  /** Deletes the character under the caret. */
+  deleteForward(): void {
+    const chars = [...this.value(this.index)];
+    if (this.focused().choices || this.caret(this.index) >= chars.length) return;
+    this.carets[this.index] = this.caret(this.index) + 1;
+    this.splice(1, []);
   }
 
   clear(): void {
     if (!this.focused().choices) this.edit(this.index, '');
+  }
+
+  /** Moves the caret; in a choice field left/right step through the choices. */
+  moveCaret(to: 'left' | 'right' | 'home' | 'end'): void {
+    if (this.focused().choices) {
+      if (to === 'left' || to === 'right') this.choiceStep(to === 'right' ? 1 : -1);
+      return;
+    }
+    const len = [...this.value(this.index)].length;
+    const at = this.caret(this.index);
+    this.carets[this.index] = to === 'home' ? 0 : to === 'end' ? len : Math.max(0, Math.min(len, at + (to === 'right' ? 1 : -1)));
   }
 
   next(): void {
@@ -135,8 +175,11 @@ export class FormState<F extends readonly AnyField[]> {
       case 'prev-field': return void this.prev();
       case 'clear-field': return void this.clear();
       case 'delete-back': return void this.backspace();
-      case 'choice-next': return void this.choiceStep(1);
-      case 'choice-prev': return void this.choiceStep(-1);
+      case 'delete-forward': return void this.deleteForward();
+      case 'cursor-left': return void this.moveCaret('left');
+      case 'cursor-right': return void this.moveCaret('right');
+      case 'cursor-home': return void this.moveCaret('home');
+      case 'cursor-end': return void this.moveCaret('end');
       case 'cancel': return 'cancel';
       case 'submit': return this.submit().ok ? 'submit' : undefined;
     }
@@ -155,8 +198,17 @@ export class FormState<F extends readonly AnyField[]> {
     return r.ok ? null : r.error;
   }
 
-  private edit(i: number, value: string): void {
+  /** Removes `before` characters before the caret and inserts `insert` there. */
+  private splice(before: number, insert: string[]): void {
+    const chars = [...this.value(this.index)];
+    const at = Math.min(this.caret(this.index), chars.length);
+    chars.splice(at - before, before, ...insert);
+    this.edit(this.index, chars.join(''), at - before + insert.length);
+  }
+
+  private edit(i: number, value: string, caret = [...value].length): void {
     this.raw[i] = value;
+    this.carets[i] = caret;
     this.touched[i] = true;
     this.message = null;
     this.version++;

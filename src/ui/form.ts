@@ -56,6 +56,12 @@ export function wrap(text: string, width: number): string[] {
   return out;
 }
 
+/** Text cut to `width` characters, ending in … when cut. */
+function clipText(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, width - 1).join('')}…`;
+}
+
 function clip(lines: string[], max: number): string[] {
   return lines.length <= max ? lines : [...lines.slice(0, max - 1), `${[...(lines[max - 1] ?? '')].slice(0, -1).join('')}…`];
 }
@@ -185,12 +191,20 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
     const labelWidth = Math.max(12, ...s.fields.map((f) => f.label.length + 1));
     const indent = ' '.repeat(labelWidth + 3);
     const room = Math.max(4, inner - labelWidth - 4);
-    const fit = (text: string) => ([...text].length > room ? `…${[...text].slice(-(room - 1)).join('')}` : text);
+    // the value with its cursor, scrolled so the cursor stays in view
+    const edit = (text: string, caret: number) => {
+      const chars = [...text];
+      const start = chars.length + 1 <= room ? 0 : Math.max(0, caret - room + 2);
+      const shown = chars.slice(start, start + room - (start > 0 ? 1 : 0));
+      const at = caret - start;
+      const cursor = at < shown.length ? `{inverse}${esc(shown[at] ?? '')}{/inverse}` : '█';
+      return `${start > 0 ? '…' : ''}${esc(shown.slice(0, at).join(''))}${cursor}${esc(shown.slice(at + 1).join(''))}`;
+    };
     const lines = [fg(p, 'title', esc(this.opts.heading)), ''];
     for (const [i, f] of s.fields.entries()) {
       const focused = i === s.focus;
       const raw = s.value(i);
-      const value = f.choices ? (focused ? `◂ ${esc(raw)} ▸` : esc(raw)) : `${esc(fit(raw))}${focused ? '█' : ''}`;
+      const value = f.choices ? (focused ? `◂ ${esc(raw)} ▸` : esc(raw)) : focused ? edit(raw, s.caret(i)) : esc(clipText(raw, room));
       const label = f.label.padEnd(labelWidth);
       lines.push(`${focused ? fg(p, 'helpKey', `▸ ${esc(label)}`) : `  ${esc(label)}`} ${value}`);
       const under = inner - indent.length;
@@ -199,7 +213,7 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
       // at most three lines: an error that quotes a long pasted value must not push the form off the screen
       if (error) lines.push(...clip(wrap(`✗ ${error.slice(0, 3 * under)}`, under - 2), 3).map((l, j) => `${indent}${j ? '  ' : ''}${fg(p, 'logError', esc(l))}`));
     }
-    const choice = s.focused().choices ? [['form.choice-next', 'change'] as [string, string]] : [];
+    const choice = s.focused().choices ? [['form.cursor-right', 'change'] as [string, string]] : [];
     lines.push('', fg(p, 'dim', this.footer([['form.next-field', 'next field'], ...choice, ['form.submit', this.opts.submitTitle ?? 'save'], ['form.cancel', this.opts.cancelTitle ?? 'back']])));
     if (s.message) lines.push(...wrap(s.message, inner).map((l) => fg(p, 'logError', esc(l))));
     return lines;

@@ -39,6 +39,38 @@ describe('form state', () => {
     expect(s.errorAt(4)).toBe('memory is empty: type a size such as 512M');
   });
 
+  it('edits at a caret of its own in each field, counting characters, not UTF-16 units', () => {
+    const s = new FormState(spec, { name: 'ab' });
+    expect(s.caret(0)).toBe(2);
+    s.act('cursor-left');
+    s.type('°');
+    expect([s.value(0), s.caret(0)]).toEqual(['a°b', 2]);
+    s.act('cursor-home');
+    s.act('delete-forward');
+    expect([s.value(0), s.caret(0)]).toEqual(['°b', 0]);
+    s.act('delete-back'); // nothing before the caret
+    expect(s.value(0)).toBe('°b');
+    s.act('cursor-right');
+    s.act('delete-back');
+    expect([s.value(0), s.caret(0)]).toEqual(['b', 0]);
+    s.act('cursor-end');
+    s.act('delete-forward'); // nothing under the caret
+    s.type('c');
+    expect([s.value(0), s.caret(0)]).toEqual(['bc', 2]);
+    s.next();
+    s.next();
+    s.act('cursor-home');
+    s.prev();
+    s.prev();
+    expect(s.caret(0)).toBe(2); // each field keeps its own caret
+    s.act('cursor-left');
+    s.act('cursor-left');
+    s.act('cursor-left');
+    expect(s.caret(0)).toBe(0);
+    s.setValue('name', 'xyz');
+    expect(s.caret(0)).toBe(3);
+  });
+
   it('moves between fields, wrapping both ways', () => {
     const s = new FormState(spec);
     s.prev();
@@ -52,15 +84,16 @@ describe('form state', () => {
   it('cycles a choice with left/right and by its first letter; deletes do not touch it', () => {
     const s = new FormState(spec);
     s.focusKey('proto');
-    s.choiceStep(1);
+    s.act('cursor-right');
     expect(s.value(1)).toBe('udp');
-    s.choiceStep(-1);
-    s.choiceStep(-1);
+    s.act('cursor-left');
+    s.act('cursor-left');
     expect(s.value(1)).toBe('sctp');
     s.type('t');
     expect(s.value(1)).toBe('tcp');
     s.type('z');
     s.backspace();
+    s.deleteForward();
     s.clear();
     expect(s.value(1)).toBe('tcp');
     s.focusKey('name');

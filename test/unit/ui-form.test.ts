@@ -126,6 +126,28 @@ describe('FormView on a real blessed screen', () => {
     form.dispose();
   });
 
+  it('the cursor is drawn where the caret is, and a long value scrolls to keep it in view', () => {
+    const s = makeScreen();
+    const form = new FormView(s, PALETTE, spec, { label: ' x ', heading: 'x', initial: { name: 'abcd', mem: '1G', high: '2', low: '1' } });
+    form.key(undefined, 'left');
+    form.key(undefined, 'left');
+    let row = rowsOf(s).find((r) => r.includes('▸ name')) ?? '';
+    expect(row).toContain('abcd'); // the c is under the cursor (inverse), no block after the text
+    expect(row).not.toContain('█');
+    type(form, 'X');
+    row = rowsOf(s).find((r) => r.includes('▸ name')) ?? '';
+    expect(row).toContain('abXcd');
+    form.key(undefined, 'end');
+    type(form, 'z'.repeat(100));
+    row = rowsOf(s).find((r) => r.includes('▸ name')) ?? '';
+    expect(row).toMatch(/…z+█/);
+    form.key(undefined, 'home');
+    row = rowsOf(s).find((r) => r.includes('▸ name')) ?? '';
+    expect(row).toContain('abXcdzzz');
+    expect(row).not.toContain('…');
+    form.dispose();
+  });
+
   it('a preview page in the same box: scrolls, Enter confirms, Esc goes back to the form', () => {
     const s = makeScreen(80, 16);
     const form = new FormView(s, PALETTE, spec, { label: ' net ', heading: 'new network', initial: { name: 'n', mem: '1G', high: '2', low: '1' } });
