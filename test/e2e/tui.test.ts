@@ -256,7 +256,13 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
       await new Promise((r) => setTimeout(r, 1500)); // the settings store loads after the first frame
       t.type('R');
       await t.waitFor('new freeze rule');
-      t.type(`\x15file:${source}\t\x15job:${job}\t\x1550\t\x1540\tguard${tag}`);
+      // a bad field shows its error under it as it is typed, and Enter saves nothing
+      t.type('\x15file:rel');
+      await t.waitFor('✗ rule source "file:rel" needs an absolute path');
+      t.type(KEY.enter); // keys are handled in order: the form is still open for the next ones
+      t.type(`\x15file:${source}`);
+      await t.waitFor((x) => /▸ source .*\d█/.test(x) && x.includes(`${process.pid}█`) && !x.includes('needs an absolute path'));
+      t.type(`\t\x15job:${job}\t\x1550\t\x1540\tguard${tag}`);
       t.type(KEY.enter);
       await t.waitFor(new RegExp(`armed\\s+guard${tag}`));
       t.type(KEY.escape);
