@@ -1,4 +1,5 @@
 import { resolveKeymap, type ResolvedKeymap } from './keymap.js';
+import { MODAL_COMMANDS } from './formCommands.js';
 import { MODE_COMMANDS } from './modes.js';
 import { COMMANDS } from './table.js';
 
@@ -12,7 +13,7 @@ export interface KeyedCommand {
 }
 
 /** Every command that has keys, in the order help lists them. */
-export const KEYED_COMMANDS: readonly KeyedCommand[] = [...COMMANDS, ...MODE_COMMANDS];
+export const KEYED_COMMANDS: readonly KeyedCommand[] = [...COMMANDS, ...MODE_COMMANDS, ...MODAL_COMMANDS];
 
 export const PREFIX_COMMAND = 'pane.prefix';
 const DEFAULT_PREFIX = 'C-b';

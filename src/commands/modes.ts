@@ -15,13 +15,16 @@ export interface ModeCommand {
 export type ModeScope = 'scroll' | 'search' | 'filter' | 'confirm' | 'help' | 'palette' | 'pane-ended';
 
 /** Help's section titles for the modes, in the order help shows them. */
-export const MODE_TITLES: [ModeScope, string][] = [
+export const MODE_TITLES: [string, string][] = [
   ['scroll', 'pane scroll mode'],
   ['search', 'typing a scroll-mode search'],
   ['pane-ended', 'a pane whose program ended'],
   ['filter', 'typing a filter'],
   ['palette', 'command palette'],
   ['confirm', 'confirm questions'],
+  ['rules', 'the freeze rules dialog'],
+  ['form', 'forms (dialogs and wizards)'],
+  ['preview', 'a plan preview'],
   ['help', 'this help'],
 ];
 

@@ -3,7 +3,7 @@ import type { AppBackend } from '../app/context.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Workload } from '../core/workload.js';
 import { KEYED_COMMANDS } from '../commands/keytable.js';
-import type { ResolvedKeymap } from '../commands/keymap.js';
+import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { Lifecycle, LifecycleOp } from '../commands/lifecycle.js';
 import type { CommandRegistry, CommandSpec } from '../commands/registry.js';
 import type { AppActions } from '../commands/table.js';
@@ -138,8 +138,15 @@ export class WorkstationActions implements AppActions {
     const w = this.store.selectedWorkload();
     const target = w ? `${w.id.kind}:${w.id.name}` : 'jobs:*';
     this.d.overlays.close();
-    const dialog = new RulesDialog(this.d.screen, rules, this.palette, { target });
-    this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose() });
+    const km = this.d.keymap;
+    const dialog = new RulesDialog(
+      this.d.screen,
+      rules,
+      this.palette,
+      { target },
+      { rules: (k) => commandFor(km, 'rules', k), form: (k) => commandFor(km, 'form', k), keysOf: (id) => km.byCommand.get(id) ?? [] },
+    );
+    this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
   }
 
   startFilter(): void {

@@ -182,6 +182,7 @@ export class TuiApp {
     this.d.add({ dispose: () => this.screen.removeListener('keypress', onKey) });
     this.screen.on('resize', () => {
       this.layout();
+      this.overlays.resize();
       render();
     });
     this.layout();

@@ -11,6 +11,8 @@ import type { Palette } from './style.js';
 /** An open overlay: takes every key while it is open; 'close' ends it. */
 export interface OverlayWidget extends Disposable {
   key(k: KeyPress): 'close' | undefined;
+  /** The screen changed size: lay out again (boxes that size themselves when they draw). */
+  resize?(): void;
 }
 
 /**
@@ -39,6 +41,10 @@ export class OverlayHost implements KeyMode, Disposable {
     if (this.current?.key(k) === 'close') this.close();
     this.changed();
     return true;
+  }
+
+  resize(): void {
+    this.current?.resize?.();
   }
 
   open(kind: NonNullable<Overlay>, widget: OverlayWidget): void {
