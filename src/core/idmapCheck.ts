@@ -198,7 +198,7 @@ export function checkIdMap(entries: readonly IdMapEntry[], subject: IdMapSubject
               rule: 'shared',
               entry: formatIdMapEntry(e),
               message: `${formatIdMapEntry(e)} shares host ${w}s ${ids} with container ${o.name} (not isolated: root in one owns the other's files)`,
-              fix: 'move one of them to a free range of its own (the isolated preset)',
+              fix: "give one of them host ids no other container maps (free ids: 'lxcdeck idmap show')",
             },
       );
     }

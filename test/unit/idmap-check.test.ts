@@ -119,8 +119,8 @@ describe('idmap validation: warnings', () => {
     const f = checkIdMap(map(...STANDARD), alice, [{ name: 'web', entries: map('u 0 150000 65536', 'g 0 100000 65536') }, { name: 'db', entries: map('u 0 300000 10', 'g 0 300000 10') }]);
     expect(hasErrors(f)).toBe(false);
     expect(lines(f)).toEqual([
-      "warning shared: u 0 100000 65536 shares host uids 150000-165535 with container web (not isolated: root in one owns the other's files): move one of them to a free range of its own (the isolated preset)",
-      "warning shared: g 0 100000 65536 shares host gids 100000-165535 with container web (not isolated: root in one owns the other's files): move one of them to a free range of its own (the isolated preset)",
+      "warning shared: u 0 100000 65536 shares host uids 150000-165535 with container web (not isolated: root in one owns the other's files): give one of them host ids no other container maps (free ids: 'lxcdeck idmap show')",
+      "warning shared: g 0 100000 65536 shares host gids 100000-165535 with container web (not isolated: root in one owns the other's files): give one of them host ids no other container maps (free ids: 'lxcdeck idmap show')",
     ]);
   });
 

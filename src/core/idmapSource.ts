@@ -1,0 +1,17 @@
+import type { ContainerState } from './state.js';
+
+/** A container's lxc.idmap as its engine reads it (not parsed: the checks report unreadable lines). */
+export interface ContainerIdMapValues {
+  name: string;
+  state: ContainerState;
+  /** One lxc.idmap value per line, as liblxc lists them. */
+  values: string[];
+}
+
+/** Where the idmap commands get every container's map from. */
+export interface IdMapSource {
+  /** Every defined container of the lxcpath, sorted by name. */
+  idmaps(): ContainerIdMapValues[];
+  /** One container; throws a not-defined LxcdeckError when it does not exist. */
+  idmapOf(name: string): ContainerIdMapValues;
+}

@@ -1,0 +1,46 @@
+import type { ContainerIdMapValues, IdMapSource } from '../core/idmapSource.js';
+import { LxcdeckError } from '../core/errors.js';
+import { validateContainerName } from '../core/names.js';
+import { parseState } from '../core/state.js';
+import { compareNames } from '../host/collation.js';
+import type { NativeLib } from './native.js';
+
+/** Each container's lxc.idmap through liblxc's get_config_item (liblxc parses the config and its includes). */
+export class LiblxcIdMapSource implements IdMapSource {
+  constructor(
+    private readonly lib: NativeLib,
+    readonly lxcpath: string,
+  ) {}
+
+  idmaps(): ContainerIdMapValues[] {
+    const text = this.lib.lxcdeck_list(this.lxcpath, 0);
+    if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .sort(compareNames)
+      .flatMap((name) => {
+        const m = this.read(name);
+        return m ? [m] : [];
+      });
+  }
+
+  idmapOf(name: string): ContainerIdMapValues {
+    validateContainerName(name);
+    const m = this.read(name);
+    if (!m) throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
+    return m;
+  }
+
+  private read(name: string): ContainerIdMapValues | null {
+    const c = this.lib.lxcdeck_open(name, this.lxcpath);
+    if (!c) throw new LxcdeckError('liblxc-failed', `liblxc could not open ${name} in ${this.lxcpath}`, 'check that the lxcpath is readable');
+    try {
+      if (!this.lib.lxcdeck_is_defined(c)) return null;
+      const values = (this.lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '').split('\n').filter((v) => v.trim() !== '');
+      return { name, state: parseState(this.lib.lxcdeck_state(c)), values };
+    } finally {
+      this.lib.lxcdeck_close(c);
+    }
+  }
+}
