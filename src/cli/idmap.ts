@@ -7,8 +7,9 @@ import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
+import { registerIdmapSet } from './idmapSet.js';
 
-/** `lxcdeck idmap show|check`: the user's subordinate ids, who maps what, and the validation of each map. */
+/** `lxcdeck idmap show|check|set`: the user's subordinate ids, who maps what, and the validation of each map. */
 
 function usageOf(ctx: CliContext): IdMapUsage {
   const { subject, problems } = readIdMapSubject(ctx.fs, ctx.identity);
@@ -99,4 +100,6 @@ export function registerIdmapCommands(program: Command, io: CliIo, setStatus: (c
       if (opts.json) return io.out(JSON.stringify(name === undefined ? containers.map(checkJson) : checkJson(containers[0] as ContainerUse), null, 2));
       io.out(containers.length ? containers.flatMap((c) => checkText(c, name === undefined)).join('\n') : 'no containers');
     });
+
+  registerIdmapSet(idmap, io, setStatus, context);
 }

@@ -6,6 +6,8 @@ export interface ContainerIdMapValues {
   state: ContainerState;
   /** One lxc.idmap value per line, as liblxc lists them. */
   values: string[];
+  /** lxc.rootfs.path as liblxc has it (`dir:/path` or a path). */
+  rootfs: string;
 }
 
 /** Where the idmap commands get every container's map from. */

@@ -38,7 +38,8 @@ export class LiblxcIdMapSource implements IdMapSource {
     try {
       if (!this.lib.lxcdeck_is_defined(c)) return null;
       const values = (this.lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '').split('\n').filter((v) => v.trim() !== '');
-      return { name, state: parseState(this.lib.lxcdeck_state(c)), values };
+      const rootfs = (this.lib.lxcdeck_get_config_item(c, 'lxc.rootfs.path') ?? '').trim();
+      return { name, state: parseState(this.lib.lxcdeck_state(c)), values, rootfs };
     } finally {
       this.lib.lxcdeck_close(c);
     }

@@ -99,6 +99,42 @@ describe.skipIf(skip)(`idmap show and check as unprivileged ${TEST_USER}`, () =>
     expect(lines.at(-1)).toMatch(new RegExp(`^${a}: valid, \\d+ warnings$`));
   });
 
+  it('set --dry-run --preset isolated: the next free slice, or (ranges full) one line saying what to add; nothing changes', async () => {
+    const config = (await json<{ configFile: string }>(USER, ['info', a, '--json'])).configFile;
+    const before = fs.readFileSync(config, 'utf8');
+    const r = await lxcdeck(USER, ['idmap', 'set', a, '--preset', 'isolated', '--dry-run', '--json']);
+    if (uidRange.count >= 2 * 65536 && gidRange.count >= 2 * 65536) {
+      expect(r.code).toBe(0);
+      const p = JSON.parse(r.stdout) as { new: string[]; shift: { changes: string[] }; rootfs: { owner: { uid: number }; matchesOldMap: boolean } };
+      expect(p.new).toEqual([`u 0 ${uidRange.start + 65536} 65536`, `g 0 ${gidRange.start + 65536} 65536`]);
+      expect(p.shift.changes[0]).toBe(`uids ${span({ start: uidRange.start, count: 65536 })} -> ${span({ start: uidRange.start + 65536, count: 65536 })}`);
+      expect(p.rootfs).toMatchObject({ owner: { uid: uidRange.start }, matchesOldMap: true });
+    } else {
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        new RegExp(`^lxcdeck: no isolated uid range free: your /etc/subuid ranges \\(${span(uidRange)}\\) have no 65536 uids left that no other container uses: add 65536 ids to /etc/subuid: sudo usermod --add-subuids \\d+-\\d+ ${TEST_USER}\n$`),
+      );
+    }
+    // without --dry-run it refuses (applying is not wired yet) and the config is untouched
+    const apply = await lxcdeck(USER, ['idmap', 'set', a, '--preset', 'standard']);
+    expect(apply.code).toBe(2);
+    expect(apply.stderr).toBe(`lxcdeck: applying an idmap change is not available yet: preview it with 'lxcdeck idmap set ${a} ... --dry-run'\n`);
+    expect(fs.readFileSync(config, 'utf8')).toBe(before);
+  });
+
+  it('set --dry-run --pass-through: the split map, the config keys, the one id the shift moves, the rootfs owner checked on disk', async () => {
+    const r = await lxcdeck(USER, ['idmap', 'set', a, '--pass-through', `${uid}:${gid}`, '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rootfs = (await json<{ rootfs: string }>(USER, ['info', a, '--json'])).rootfs.replace(/^dir:/, '');
+    const st = fs.statSync(rootfs);
+    expect(r.stdout).toContain(`rootfs      ${rootfs} owned by ${st.uid}:${st.gid} (the old map's root)`);
+    expect(r.stdout).toContain(`            lxc.idmap = u ${uid} ${uid} 1\n`);
+    expect(r.stdout).toContain(`shift       uids ${uidRange.start + uid} -> ${uid}\n            gids ${gidRange.start + gid} -> ${gid}\n`);
+    expect(r.stdout).toContain('note: without --shift');
+  });
+
   it('a map outside the ranges: check exits 1 naming the entry and the fix, and lxc-start really refuses it', async () => {
     const outside = uidRange.start + uidRange.count + 1_000_000;
     await setIdmap(USER, b, [`u 0 ${outside} 65536`, `g 0 ${gidRange.start} 65536`]);
@@ -112,6 +148,10 @@ describe.skipIf(skip)(`idmap show and check as unprivileged ${TEST_USER}`, () =>
     const checked = JSON.parse((await lxcdeck(USER, ['idmap', 'check', b, '--json'])).stdout) as { valid: boolean; errors: number; findings: { rule: string; entry: string }[] };
     expect(checked).toMatchObject({ valid: false, errors: 1 });
     expect(checked.findings.find((f) => f.rule === 'outside')?.entry).toBe(`u 0 ${outside} 65536`);
+    const all = await lxcdeck(USER, ['idmap', 'check', '--all']);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toContain(`error ${b}: u 0 ${outside} 65536: host uids`);
+    expect(all.stdout.split('\n').filter((l) => new RegExp(`^${b}: 1 error(, \\d+ warnings?)?$`).test(l))).toHaveLength(1);
     // the real judge: newuidmap refuses the same range
     const log = `/tmp/${b}.log`;
     try {
@@ -137,6 +177,9 @@ describe.skipIf(skip)(`idmap show and check as unprivileged ${TEST_USER}`, () =>
     expect(show.containers[0]?.uses.find((e) => e.entry === `u ${uid} ${uid} 1`)).toMatchObject({ hostIds: String(uid), inside: true });
     expect((await lxcdeck(USER, ['start', b])).code).toBe(0);
     try {
+      const running = await lxcdeck(USER, ['idmap', 'set', b, '--preset', 'standard', '--dry-run']);
+      expect(running.code).toBe(4);
+      expect(running.stdout.trim().split('\n').at(-1)).toBe(`blocked: ${b} is RUNNING: stop it first with 'lxcdeck stop ${b}'`);
       const pid = Number((await run(USER, ['lxc-info', '-pH', '-n', b])).stdout.trim());
       const rows = (file: string) => fs.readFileSync(`/proc/${pid}/${file}`, 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
       expect(rows('uid_map')).toEqual(map.slice(0, 3).map((l) => l.slice(2)));

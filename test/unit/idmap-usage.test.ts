@@ -3,7 +3,7 @@ import type { IdMapSubject } from '../../src/core/idmapCheck.js';
 import { idmapUsage } from '../../src/idmap/usage.js';
 
 const alice: IdMapSubject = { user: 'alice', uid: 1000, gid: 1000, subuid: [{ start: 100000, count: 131072 }], subgid: [{ start: 100000, count: 131072 }] };
-const c = (name: string, values: string[]) => ({ name, state: 'STOPPED' as const, values });
+const c = (name: string, values: string[]) => ({ name, state: 'STOPPED' as const, values, rootfs: '' });
 
 describe('who uses what', () => {
   const u = idmapUsage(alice, [
