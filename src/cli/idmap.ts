@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import { findingLine, type IdMapFinding } from '../core/idmapCheck.js';
 import { readIdMapSubject } from '../host/subid.js';
-import { idmapUsage, type ContainerUse, type IdMapUsage, type SpaceUse } from '../idmap/usage.js';
+import { parseIdMapLines, type IdKind } from '../core/idmap.js';
+import { idmapUsage, spaceSlices, type ContainerUse, type IdMapUsage, type SpaceSlice, type SpaceUse } from '../idmap/usage.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
@@ -15,6 +16,25 @@ function usageOf(ctx: CliContext): IdMapUsage {
   const { subject, problems } = readIdMapSubject(ctx.fs, ctx.identity);
   const source = new LiblxcIdMapSource(ctx.lib, ctx.backend.lxcpath);
   return idmapUsage(subject, source.idmaps(), problems);
+}
+
+/** The id space of each kind cut into slices, with who maps each. */
+function spaceOf(ctx: CliContext): { usage: IdMapUsage; slices: Record<IdKind, SpaceSlice[]> } {
+  const { subject, problems } = readIdMapSubject(ctx.fs, ctx.identity);
+  const all = new LiblxcIdMapSource(ctx.lib, ctx.backend.lxcpath).idmaps();
+  const maps = all.map((c) => ({ name: c.name, entries: parseIdMapLines(c.values).entries }));
+  return { usage: idmapUsage(subject, all, problems), slices: { u: spaceSlices(subject, maps, 'u'), g: spaceSlices(subject, maps, 'g') } };
+}
+
+function formatSpace(u: IdMapUsage, slices: Record<IdKind, SpaceSlice[]>, lxcpath: string): string {
+  const lines = header(u, lxcpath);
+  for (const k of ['u', 'g'] as const) {
+    const rows = slices[k].map((s) => [s.ids, String(s.count), s.containers.map(sanitize).join(', ') || 'free', s.containers.length > 1 ? 'SHARED' : '']);
+    lines.push('', `sub${k}id`, rows.length ? formatTable(['IDS', 'COUNT', 'USED BY', ''], rows) : 'no ranges');
+  }
+  const outside = u.containers.flatMap((c) => c.uses.filter((e) => !e.inside).map((e) => `${sanitize(c.name)}: ${e.entry}`));
+  if (outside.length) lines.push('', 'outside your ranges:', ...outside.map((o) => `  ${o}`));
+  return lines.join('\n');
 }
 
 /** Usage narrowed to one container; the others still count for sharing. */
@@ -99,6 +119,17 @@ export function registerIdmapCommands(program: Command, io: CliIo, setStatus: (c
       if (containers.some((c) => !c.valid)) setStatus(1);
       if (opts.json) return io.out(JSON.stringify(name === undefined ? containers.map(checkJson) : checkJson(containers[0] as ContainerUse), null, 2));
       io.out(containers.length ? containers.flatMap((c) => checkText(c, name === undefined)).join('\n') : 'no containers');
+    });
+
+  idmap
+    .command('usage')
+    .description('your subordinate uid/gid space cut into slices: which container maps each, what is free or shared')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }, cmd: Command) => {
+      const ctx = context(cmd);
+      const { usage, slices } = spaceOf(ctx);
+      if (opts.json) return io.out(JSON.stringify({ user: usage.user, uid: usage.uid, gid: usage.gid, subuid: { ...usage.subuid, slices: slices.u }, subgid: { ...usage.subgid, slices: slices.g }, fileProblems: usage.fileProblems }, null, 2));
+      io.out(formatSpace(usage, slices, ctx.backend.lxcpath));
     });
 
   registerIdmapSet(idmap, io, setStatus, context);

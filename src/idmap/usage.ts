@@ -88,3 +88,38 @@ export function idmapUsage(subject: IdMapSubject, containers: readonly Container
   const maps = parsed.map((p) => p.entries);
   return { user: subject.user, uid: subject.uid, gid: subject.gid, subuid: space(subject.subuid, maps, 'u'), subgid: space(subject.subgid, maps, 'g'), fileProblems, containers: rows };
 }
+
+/** A stretch of the user's id space and the containers mapping it (none: free). */
+export interface SpaceSlice {
+  ids: string;
+  start: number;
+  count: number;
+  containers: string[];
+}
+
+/**
+ * The user's ranges of one kind cut at every container's entry edges, each
+ * piece with who maps it: the bar the usage view draws (free, one owner, or
+ * shared by several).
+ */
+export function spaceSlices(subject: IdMapSubject, maps: readonly OtherMap[], kind: IdKind): SpaceSlice[] {
+  const spans = maps.flatMap((m) => m.entries.filter((e) => e.kind === kind && e.range > 0).map((e) => ({ name: m.name, span: hostSpan(e) })));
+  const out: SpaceSlice[] = [];
+  for (const r of mergeSpans(kind === 'u' ? subject.subuid : subject.subgid)) {
+    const cuts = new Set([r.start, r.start + r.count]);
+    for (const { span } of spans)
+      for (const edge of [span.start, span.start + span.count]) if (edge > r.start && edge < r.start + r.count) cuts.add(edge);
+    const edges = [...cuts].sort((a, b) => a - b);
+    for (let i = 0; i + 1 < edges.length; i++) {
+      const piece = { start: edges[i] as number, count: (edges[i + 1] as number) - (edges[i] as number) };
+      const containers = [...new Set(spans.filter((s) => intersect(s.span, piece)).map((s) => s.name))];
+      const last = out.at(-1);
+      // neighbours with the same owners are one slice (a split map's pieces)
+      if (last && last.start + last.count === piece.start && last.containers.join('\n') === containers.join('\n')) {
+        last.count += piece.count;
+        last.ids = formatSpan(last);
+      } else out.push({ ids: formatSpan(piece), ...piece, containers });
+    }
+  }
+  return out;
+}

@@ -87,6 +87,16 @@ describe.skipIf(skip)(`idmap show and check as unprivileged ${TEST_USER}`, () =>
     if (uidRange.count === 65536 && u.subuid.ranges.length === 1) expect(u.subuid).toMatchObject({ total: 65536, used: 65536, free: 0 });
   });
 
+  it('usage: the id space in slices, the one both containers map flagged SHARED', async () => {
+    const u = await json<{ subuid: { slices: { ids: string; start: number; count: number; containers: string[] }[] } }>(USER, ['idmap', 'usage', '--json']);
+    const first = u.subuid.slices.find((s) => s.start === uidRange.start);
+    expect(first?.containers).toEqual(expect.arrayContaining([a, b]));
+    expect(u.subuid.slices.reduce((n, s) => n + s.count, 0)).toBeGreaterThanOrEqual(uidRange.count);
+    const text = (await lxcdeck(USER, ['idmap', 'usage'])).stdout;
+    const row = text.split('\n').find((l) => l.startsWith(first?.ids ?? '?'));
+    expect(row).toMatch(new RegExp(`${a}.*${b}.*SHARED|${b}.*${a}.*SHARED`));
+  });
+
   it('check NAME: valid with a sharing warning per kind naming the other container; exit 0', async () => {
     const r = await lxcdeck(USER, ['idmap', 'check', a]);
     expect(r.stderr).toBe('');
