@@ -1,22 +1,15 @@
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import { parseIdMapLines } from '../core/idmap.js';
 import { findingLine } from '../core/idmapCheck.js';
 import { readIdMapSubject } from '../host/subid.js';
 import { previewMapChange, proposedMap, type MapChangePreview } from '../idmap/change.js';
-import { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import { LiblxcIdMapSource, rootfsDirectory } from '../lxc/idmaps.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 
 /** `lxcdeck idmap set NAME ... --dry-run`: the new map, its findings and the shift it needs. Applying is not wired yet. */
-
-function rootfsDir(value: string): string {
-  // liblxc's `dir:` prefix (or a bare path); other backends keep their own syntax
-  const p = value.replace(/^dir:/, '');
-  return path.isAbsolute(p) ? p : '';
-}
 
 function formatPreview(p: MapChangePreview, shift: boolean): string {
   const col = (k: string, vs: string[]) => (vs.length ? vs.map((v, i) => `${(i ? '' : k).padEnd(12)}${sanitize(v)}`) : [`${k.padEnd(12)}-`]);
@@ -62,7 +55,7 @@ export function registerIdmapSet(idmap: Command, io: CliIo, setStatus: (code: nu
       if (current.problems.length)
         throw new LxcdeckError('invalid-argument', `the current map of ${name} has an unreadable line ${current.problems[0]?.line}`, `see 'lxcdeck idmap check ${name}'`);
       const next = proposedMap(current.entries, { preset: opts.preset, maps: opts.map, passThrough: opts.passThrough }, subject, others, { fileEnds });
-      const dir = rootfsDir(mine.rootfs);
+      const dir = rootfsDirectory(mine.rootfs);
       const st = dir ? ctx.fs.stat(dir) : null;
       const preview = previewMapChange({ name, state: mine.state, current: current.entries, next, subject, others, rootfs: { path: dir, owner: st ? { uid: st.uid, gid: st.gid } : null } });
       if (!preview.valid) setStatus(1);

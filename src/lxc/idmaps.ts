@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { ContainerIdMapValues, IdMapSource } from '../core/idmapSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
@@ -44,4 +45,10 @@ export class LiblxcIdMapSource implements IdMapSource {
       this.lib.lxcdeck_close(c);
     }
   }
+}
+
+/** The directory of a `dir` rootfs (liblxc's `dir:` prefix or a bare path); '' for other backends. */
+export function rootfsDirectory(value: string): string {
+  const p = value.replace(/^dir:/, '');
+  return path.isAbsolute(p) ? p : '';
 }
