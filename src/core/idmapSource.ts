@@ -17,3 +17,13 @@ export interface IdMapSource {
   /** One container; throws a not-defined LxcdeckError when it does not exist. */
   idmapOf(name: string): ContainerIdMapValues;
 }
+
+/** Where a new map is written: liblxc judges each value, the config file is replaced atomically. */
+export interface IdMapWriter {
+  /**
+   * Replaces every lxc.idmap of a stopped container with these values, in
+   * order. A value liblxc rejects, or a container that is not STOPPED, is an
+   * LxcdeckError and the config file is left as it was.
+   */
+  setIdMap(name: string, values: readonly string[]): void;
+}

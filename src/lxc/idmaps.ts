@@ -1,13 +1,14 @@
 import * as path from 'node:path';
-import type { ContainerIdMapValues, IdMapSource } from '../core/idmapSource.js';
+import type { ContainerIdMapValues, IdMapSource, IdMapWriter } from '../core/idmapSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
 import { parseState } from '../core/state.js';
 import { compareNames } from '../host/collation.js';
+import { saveConfigAtomically } from './backend.js';
 import type { NativeLib } from './native.js';
 
 /** Each container's lxc.idmap through liblxc's get_config_item (liblxc parses the config and its includes). */
-export class LiblxcIdMapSource implements IdMapSource {
+export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
   constructor(
     private readonly lib: NativeLib,
     readonly lxcpath: string,
@@ -31,6 +32,25 @@ export class LiblxcIdMapSource implements IdMapSource {
     const m = this.read(name);
     if (!m) throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
     return m;
+  }
+
+  setIdMap(name: string, values: readonly string[]): void {
+    validateContainerName(name);
+    const c = this.lib.lxcdeck_open(name, this.lxcpath);
+    if (!c) throw new LxcdeckError('liblxc-failed', `liblxc could not open ${name} in ${this.lxcpath}`, 'check that the lxcpath is readable');
+    try {
+      if (!this.lib.lxcdeck_is_defined(c)) throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
+      const state = parseState(this.lib.lxcdeck_state(c));
+      if (state !== 'STOPPED') throw new LxcdeckError('wrong-state', `container ${name} must be stopped to change its idmap (state ${state})`, `stop it first with 'lxcdeck stop ${name}'`);
+      // only the in-memory config changes until the save: a rejected value leaves the file alone
+      if (this.lib.lxcdeck_clear_config_item(c, 'lxc.idmap') !== 0) throw new LxcdeckError('liblxc-failed', `liblxc could not clear lxc.idmap of ${name}`);
+      for (const v of values)
+        if (this.lib.lxcdeck_set_config_item(c, 'lxc.idmap', v) !== 0)
+          throw new LxcdeckError('config-key', `liblxc rejected lxc.idmap = ${JSON.stringify(v)}`, 'write it as "u|g NSID HOSTID RANGE", e.g. "u 0 100000 65536"');
+      saveConfigAtomically(this.lib, c, name);
+    } finally {
+      this.lib.lxcdeck_close(c);
+    }
   }
 
   private read(name: string): ContainerIdMapValues | null {
