@@ -4,14 +4,25 @@ import { parseIdMapLines } from '../core/idmap.js';
 import { findingLine } from '../core/idmapCheck.js';
 import { readIdMapSubject } from '../host/subid.js';
 import { previewMapChange, proposedMap, type MapChangePreview } from '../idmap/change.js';
+import type { ScanSummary } from '../idmap/scan.js';
 import { LiblxcIdMapSource, rootfsDirectory } from '../lxc/idmaps.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
+import { scanRootfs } from './idmapScan.js';
+
+type Scan = { summary: ScanSummary; problem: string | null } | null;
+
+function scanLine(scan: Scan): string {
+  if (!scan) return 'files: not counted (not a directory rootfs, or its owner is not visible)';
+  const s = scan.summary;
+  const counted = `${s.inodes} inodes: ${s.changing} to re-own (${s.setid} setuid/setgid, their bits restored after chown), ${s.outside} owned by ids outside the old map (left as they are), ${s.unmapped} the new map cannot place`;
+  return scan.problem ? `${counted}; incomplete: ${scan.problem}` : counted;
+}
 
 /** `lxcdeck idmap set NAME ... --dry-run`: the new map, its findings and the shift it needs. Applying is not wired yet. */
 
-function formatPreview(p: MapChangePreview, shift: boolean): string {
+function formatPreview(p: MapChangePreview, shift: boolean, scan: Scan): string {
   const col = (k: string, vs: string[]) => (vs.length ? vs.map((v, i) => `${(i ? '' : k).padEnd(12)}${sanitize(v)}`) : [`${k.padEnd(12)}-`]);
   const r = p.rootfs;
   const owner = r.owner ? `owned by ${r.owner.uid}:${r.owner.gid}${r.matchesOldMap === true ? " (the old map's root)" : r.matchesOldMap === false ? ` — NOT the old map's root (${r.oldRoot.uid}:${r.oldRoot.gid}): a shift was forgotten, the translation below assumes the old map` : ''}` : 'owner not visible';
@@ -23,7 +34,7 @@ function formatPreview(p: MapChangePreview, shift: boolean): string {
     ...col('rootfs', [r.path ? `${r.path} ${owner}` : 'not a directory rootfs']),
   ];
   if (p.shift.needed) {
-    lines.push(...col('shift', p.shift.changes), ...col('walker ns', [p.shift.walkerMap.join('; ')]), `${''.padEnd(12)}files and metadata bytes: counted by the walker (not built yet)`);
+    lines.push(...col('shift', p.shift.changes), ...col('walker ns', [p.shift.walkerMap.join('; ')]), `${''.padEnd(12)}${sanitize(scanLine(scan))}`);
     if (!shift) lines.push(`note: without --shift the files keep their old host owners and show as the wrong users (or nobody) inside: add --shift`);
   } else lines.push(...col('shift', ['none needed: no owner changes']));
   lines.push(...p.findings.map((f) => `${f.severity}: ${sanitize(findingLine(f))}`), ...p.blockers.map((b) => `blocked: ${sanitize(b)}`));
@@ -41,7 +52,7 @@ export function registerIdmapSet(idmap: Command, io: CliIo, setStatus: (code: nu
     .option('--shift', 're-own the rootfs to the new map')
     .option('--dry-run', 'show the change and do nothing')
     .option('--json', 'print JSON')
-    .action((name: string, opts: { preset?: string; map?: string[]; passThrough?: string; shift?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { preset?: string; map?: string[]; passThrough?: string; shift?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
       if (!opts.dryRun) throw new LxcdeckError('invalid-argument', 'applying an idmap change is not available yet', `preview it with 'lxcdeck idmap set ${name} ... --dry-run'`);
       const ctx = context(cmd);
       const source = new LiblxcIdMapSource(ctx.lib, ctx.backend.lxcpath);
@@ -58,8 +69,10 @@ export function registerIdmapSet(idmap: Command, io: CliIo, setStatus: (code: nu
       const dir = rootfsDirectory(mine.rootfs);
       const st = dir ? ctx.fs.stat(dir) : null;
       const preview = previewMapChange({ name, state: mine.state, current: current.entries, next, subject, others, rootfs: { path: dir, owner: st ? { uid: st.uid, gid: st.gid } : null } });
+      // what the walker would touch, counted by listing the tree (as the walker would see it)
+      const scan = preview.shift.needed && dir && st ? await scanRootfs(dir, current.entries, preview.shift.translation, subject) : null;
       if (!preview.valid) setStatus(1);
       else if (preview.blockers.length) setStatus(4);
-      io.out(opts.json ? JSON.stringify({ ...preview, shiftRequested: opts.shift ?? false }, null, 2) : formatPreview(preview, opts.shift ?? false));
+      io.out(opts.json ? JSON.stringify({ ...preview, shiftRequested: opts.shift ?? false, scan }, null, 2) : formatPreview(preview, opts.shift ?? false, scan));
     });
 }

@@ -3,7 +3,7 @@ import { formatIdMapEntry, hostIdForRoot, MAX_ID, readIdMapEntry, SLICE, type Id
 import { checkIdMap, hasErrors, type IdMapFinding, type IdMapSubject, type OtherMap } from '../core/idmapCheck.js';
 import type { ContainerState } from '../core/state.js';
 import { isolatedMap, parsePassThrough, passThroughMap, standardMap, type AllocateOptions } from './allocate.js';
-import { describeShift, shiftNeeded, shiftTranslation, walkerNamespace, type ShiftSegment } from './shift.js';
+import { describeShift, shiftNeeded, shiftTranslation, walkerNamespace, type ShiftTranslation } from './shift.js';
 
 /**
  * `idmap set`: from what the user asked (a preset, explicit entries, a
@@ -71,7 +71,7 @@ export interface MapChangePreview {
   /** Why it cannot be applied now, besides findings (a running container). */
   blockers: string[];
   rootfs: RootfsFacts & { oldRoot: { uid: number | null; gid: number | null }; matchesOldMap: boolean | null };
-  shift: { needed: boolean; changes: string[]; segments: ShiftSegment[]; walkerMap: string[] };
+  shift: { needed: boolean; changes: string[]; translation: ShiftTranslation; walkerMap: string[] };
 }
 
 export function previewMapChange(input: { name: string; state: ContainerState; current: IdMapEntry[]; next: IdMapEntry[]; subject: IdMapSubject; others: readonly OtherMap[]; rootfs: RootfsFacts }): MapChangePreview {
@@ -94,6 +94,6 @@ export function previewMapChange(input: { name: string; state: ContainerState; c
     valid: !hasErrors(findings),
     blockers: state === 'STOPPED' ? [] : [`${name} is ${state}: stop it first with 'lxcdeck stop ${name}'`],
     rootfs: { ...rootfs, oldRoot, matchesOldMap },
-    shift: { needed: shiftNeeded(t), changes: describeShift(t), segments: t.segments, walkerMap: walkerNamespace(t).map.map(formatIdMapEntry) },
+    shift: { needed: shiftNeeded(t), changes: describeShift(t), translation: t, walkerMap: walkerNamespace(t).map.map(formatIdMapEntry) },
   };
 }

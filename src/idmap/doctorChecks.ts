@@ -41,22 +41,21 @@ export function idmapDoctorChecks(
     });
   } else if (mapped.length) checks.push({ id: 'idmap-valid', title: 'container idmaps', status: 'ok', detail: `${mapped.length} map${mapped.length > 1 ? 's' : ''} valid` });
 
-  // each sharing pair once
-  const pairs = new Map<string, string>();
+  // containers linked by shared host ids, as groups: with the default map all of them share one range
+  const groupOf = new Map<string, Set<string>>();
   for (const c of usage.containers)
-    for (const u of c.uses)
-      for (const s of u.sharedWith.filter((x) => c.name < x.name)) {
-        const key = `${c.name} and ${s.name}`;
-        pairs.set(key, [pairs.get(key), `${u.kind === 'u' ? 'uids' : 'gids'} ${s.ids}`].filter(Boolean).join(', '));
-      }
-  if (pairs.size) {
-    const list = [...pairs].map(([who, ids]) => `${who} (${ids})`);
+    for (const other of c.uses.flatMap((u) => u.sharedWith.map((x) => x.name))) {
+      const merged = new Set([...(groupOf.get(c.name) ?? [c.name]), ...(groupOf.get(other) ?? [other])]);
+      for (const n of merged) groupOf.set(n, merged);
+    }
+  const groups = [...new Set(groupOf.values())].map((g) => [...g].sort());
+  if (groups.length) {
     checks.push({
       id: 'idmap-isolated',
       title: 'isolated idmaps',
       status: 'warn',
-      detail: `${list.length} pair${list.length > 1 ? 's' : ''} of containers share host ids, so root in one owns the other's files: ${list.slice(0, 3).join('; ')}${list.length > 3 ? '; …' : ''}`,
-      fix: "give each its own range ('lxcdeck idmap usage' shows what is free)",
+      detail: `containers sharing host ids, so root in one owns the others' files: ${groups.map((g) => g.join(', ')).join('; ')}`,
+      fix: "give each its own range ('lxcdeck idmap usage' shows what is free and who uses what)",
     });
   } else if (mapped.length > 1) checks.push({ id: 'idmap-isolated', title: 'isolated idmaps', status: 'ok', detail: 'no two containers share host ids' });
 

@@ -32,8 +32,8 @@ describe('doctor: container idmaps', () => {
         id: 'idmap-isolated',
         title: 'isolated idmaps',
         status: 'warn',
-        detail: "2 pairs of containers share host ids, so root in one owns the other's files: a and b (uids 100000-165535, gids 100000-165535); bad and moved (gids 165536-231071)",
-        fix: "give each its own range ('lxcdeck idmap usage' shows what is free)",
+        detail: "containers sharing host ids, so root in one owns the others' files: a, b; bad, moved",
+        fix: "give each its own range ('lxcdeck idmap usage' shows what is free and who uses what)",
       },
       {
         id: 'idmap-rootfs',
@@ -43,6 +43,11 @@ describe('doctor: container idmaps', () => {
         fix: 'map container root of moved to 100000:100000 again, or re-own its rootfs to the current map',
       },
     ]);
+  });
+
+  it('groups containers linked through shared ids, even when not all pairs share', () => {
+    const checks = idmapDoctorChecks(alice, [c('x', ['u 0 100000 20', 'g 0 100000 20']), c('y', ['u 0 100010 20', 'g 0 100010 20']), c('z', ['u 0 100025 20', 'g 0 100025 20']), c('w', ISO)], owners({}));
+    expect(checks.find((x) => x.id === 'idmap-isolated')?.detail).toBe("containers sharing host ids, so root in one owns the others' files: x, y, z");
   });
 
   it('privileged containers (no map) and unknown owners say nothing', () => {
