@@ -58,10 +58,12 @@ function header(u: IdMapUsage, lxcpath: string): string[] {
   ];
 }
 
+const isolation = (c: ContainerUse) => (c.findings.some((f) => f.rule === 'unloadable') ? '-' : c.isolated ? 'yes' : c.idmap.length ? 'no' : 'privileged');
+
 const sharers = (c: ContainerUse) => [...new Set(c.uses.flatMap((u) => u.sharedWith.map((s) => s.name)))];
 
 function formatAll(u: IdMapUsage, lxcpath: string): string {
-  const rows = u.containers.map((c) => [sanitize(c.name), c.state, sanitize(c.idmap.join('; ')) || '-', c.valid ? 'yes' : 'NO', c.isolated ? 'yes' : 'no', sharers(c).map(sanitize).join(',') || '-']);
+  const rows = u.containers.map((c) => [sanitize(c.name), c.state, sanitize(c.idmap.join('; ')) || '-', c.valid ? 'yes' : 'NO', isolation(c), sharers(c).map(sanitize).join(',') || '-']);
   const lines = [...header(u, lxcpath), ''];
   lines.push(u.containers.length ? formatTable(['CONTAINER', 'STATE', 'MAP', 'VALID', 'ISOLATED', 'SHARES WITH'], rows) : 'no containers');
   const findings = u.containers.flatMap((c) => c.findings.map((f) => findingText(f, c.name)));

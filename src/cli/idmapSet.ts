@@ -57,6 +57,7 @@ export function registerIdmapSet(idmap: Command, io: CliIo, setStatus: (code: nu
       const ctx = context(cmd);
       const source = new LiblxcIdMapSource(ctx.lib, ctx.backend.lxcpath);
       const mine = source.idmapOf(name);
+      if (mine.loadError) throw new LxcdeckError('liblxc-failed', mine.loadError, `fix the line liblxc names ('lxc-info -n ${name}' shows it)`);
       const { subject, fileEnds } = readIdMapSubject(ctx.fs, ctx.identity);
       const others = source
         .idmaps()

@@ -38,6 +38,7 @@ export interface OtherMap {
 
 export type FindingRule =
   | 'syntax'
+  | 'unloadable'
   | 'no-map'
   | 'count'
   | 'id-range'

@@ -8,6 +8,8 @@ export interface ContainerIdMapValues {
   values: string[];
   /** lxc.rootfs.path as liblxc has it (`dir:/path` or a path). */
   rootfs: string;
+  /** Set when the engine could not load the config at all (values are then empty). */
+  loadError?: string;
 }
 
 /** Where the idmap commands get every container's map from. */

@@ -70,10 +70,12 @@ function entryUse(e: IdMapEntry, subject: IdMapSubject, others: readonly OtherMa
 
 export function idmapUsage(subject: IdMapSubject, containers: readonly ContainerIdMapValues[], fileProblems: IdMapUsage['fileProblems'] = []): IdMapUsage {
   const parsed = containers.map((c) => ({ c, ...checkIdMapValues(c.values, subject) }));
+  const unloadable = (c: ContainerIdMapValues): IdMapFinding[] =>
+    c.loadError ? [{ severity: 'error', rule: 'unloadable', entry: null, message: c.loadError, fix: `fix the line liblxc names ('lxc-info -n ${c.name}' shows it)` }] : [];
   const all: OtherMap[] = parsed.map((p) => ({ name: p.c.name, entries: p.entries }));
   const rows = parsed.map(({ c, entries }): ContainerUse => {
     const others = all.filter((o) => o.name !== c.name);
-    const { findings } = checkIdMapValues(c.values, subject, others);
+    const findings = c.loadError ? unloadable(c) : checkIdMapValues(c.values, subject, others).findings;
     const uses = entries.map((e) => entryUse(e, subject, others));
     return {
       name: c.name,

@@ -17,12 +17,15 @@ export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
   idmaps(): ContainerIdMapValues[] {
     const text = this.lib.lxcdeck_list(this.lxcpath, 0);
     if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
+    const active = new Set((this.lib.lxcdeck_list(this.lxcpath, 1) ?? '').split('\n').filter(Boolean));
     return text
       .split('\n')
       .filter(Boolean)
       .sort(compareNames)
       .flatMap((name) => {
         const m = this.read(name);
+        // without a loaded config liblxc cannot say the state; the active list can
+        if (m?.loadError && active.has(name)) m.state = 'RUNNING';
         return m ? [m] : [];
       });
   }
@@ -37,7 +40,7 @@ export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
   setIdMap(name: string, values: readonly string[]): void {
     validateContainerName(name);
     const c = this.lib.lxcdeck_open(name, this.lxcpath);
-    if (!c) throw new LxcdeckError('liblxc-failed', `liblxc could not open ${name} in ${this.lxcpath}`, 'check that the lxcpath is readable');
+    if (!c) throw new LxcdeckError('liblxc-failed', `liblxc cannot load the config of ${name}`, `fix the line liblxc names ('lxc-info -n ${name}' shows it)`);
     try {
       if (!this.lib.lxcdeck_is_defined(c)) throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
       const state = parseState(this.lib.lxcdeck_state(c));
@@ -55,7 +58,8 @@ export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
 
   private read(name: string): ContainerIdMapValues | null {
     const c = this.lib.lxcdeck_open(name, this.lxcpath);
-    if (!c) throw new LxcdeckError('liblxc-failed', `liblxc could not open ${name} in ${this.lxcpath}`, 'check that the lxcpath is readable');
+    // liblxc returns no handle when the config does not parse: one broken container must not hide the others
+    if (!c) return { name, state: 'STOPPED', values: [], rootfs: '', loadError: `liblxc cannot load the config of ${name}` };
     try {
       if (!this.lib.lxcdeck_is_defined(c)) return null;
       const values = (this.lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '').split('\n').filter((v) => v.trim() !== '');

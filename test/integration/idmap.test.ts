@@ -298,4 +298,31 @@ describe.skipIf(skip)('idmap check as root', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout.split('\n').filter((l) => l.startsWith('error')).map((l) => l.split(':')[1]?.trim())).toEqual(['no u entry maps container uid 0 (root)', 'u entries but no g entry']);
   });
+
+  it('a config liblxc cannot load: check names it (exit 1), show still lists the rest, set refuses; nothing changed', async () => {
+    // in an lxcpath of its own: other tests listing root's containers must not meet the broken one
+    const lxcpath = fs.mkdtempSync('/tmp/ldt-idmap-');
+    const P = ['-P', lxcpath];
+    try {
+      for (const n of ['bad', 'good']) expect((await run(ROOT, ['lxc-create', ...P, '-t', 'busybox', '-n', n], { timeoutMs: 120_000 })).code).toBe(0);
+      const config = path.join(lxcpath, 'bad', 'config');
+      fs.appendFileSync(config, 'lxc.idmap = u 0 x 1\n');
+      const broken = fs.readFileSync(config, 'utf8');
+      const check = await lxcdeck(ROOT, [...P, 'idmap', 'check', 'bad']);
+      expect(check.code).toBe(1);
+      expect(check.stdout.trim().split('\n')).toEqual([`error: liblxc cannot load the config of bad: fix the line liblxc names ('lxc-info -n bad' shows it)`, 'bad: 1 error']);
+      const show = await lxcdeck(ROOT, [...P, 'idmap', 'show', '--json']);
+      expect(show.code).toBe(0);
+      expect((JSON.parse(show.stdout) as Usage).containers.map((c) => [c.name, c.valid])).toEqual([
+        ['bad', false],
+        ['good', true],
+      ]);
+      const set = await lxcdeck(ROOT, [...P, 'idmap', 'set', 'bad', '--preset', 'standard', '--dry-run']);
+      expect(set.code).toBe(7);
+      expect(set.stderr.trim().split('\n').at(-1)).toBe("lxcdeck: liblxc cannot load the config of bad: fix the line liblxc names ('lxc-info -n bad' shows it)");
+      expect(fs.readFileSync(config, 'utf8')).toBe(broken);
+    } finally {
+      fs.rmSync(lxcpath, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,6 +31,14 @@ describe('who uses what', () => {
     expect(row('b').uses.find((x) => x.entry === 'u 1000 1000 1')).toMatchObject({ hostIds: '1000', inside: true, sharedWith: [] });
   });
 
+  it('a container whose config liblxc cannot load is one error, and the others are still judged', () => {
+    const v = idmapUsage(alice, [{ ...c('broken', []), loadError: 'liblxc cannot load the config of broken' }, c('ok', ['u 0 100000 65536', 'g 0 100000 65536'])]);
+    expect(v.containers.map((x) => [x.name, x.valid, x.findings.map((f) => f.rule)])).toEqual([
+      ['broken', false, ['unloadable']],
+      ['ok', true, []],
+    ]);
+  });
+
   it('an invalid map is flagged with its findings; no map is not isolated', () => {
     expect(row('bad').valid).toBe(false);
     expect(row('bad').findings.map((f) => f.rule)).toEqual(['syntax', 'outside', 'kind-missing']);
