@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIdMapEntry, mergeSpans, parseIdMapLines, readIdMapEntry, uncovered, type IdMapEntry } from '../../src/core/idmap.js';
 import { formatSubIdFile, parseSubIdFile, rangesOf } from '../../src/core/subid.js';
+import type { HostFs } from '../../src/host/hostfs.js';
+import { readIdMapSubject } from '../../src/host/subid.js';
 
 describe('/etc/subuid and /etc/subgid', () => {
   const text = ['# comment', 'alice:100000:65536', '', '1000:300000:10', '  bob:165536:65536  ', 'broken:x:1', 'alice:200000:65536', 'nocount:5', 'zero:1:0', ':1:1', 'big:4294967290:100', '   # indented comment'].join('\n');
@@ -102,5 +104,22 @@ describe('id spans', () => {
         expect(missing.reduce((n, m) => n + m.count, 0)).toBe(s.count - inside);
       }),
     );
+  });
+});
+
+describe("the user's subordinate ranges as the idmap commands read them", () => {
+  const files = (m: Record<string, string>): HostFs => ({ read: (p) => m[p] ?? null, exists: (p) => p in m, isDir: () => false, list: () => [], stat: () => null });
+  const alice = { uid: 1000, gid: 1000, user: 'alice', home: '/home/alice', groups: [] };
+
+  it('ranges by name and uid, malformed lines named with their file and number, the end of every range for suggestions', () => {
+    const r = readIdMapSubject(files({ '/etc/subuid': 'alice:100000:65536\nbob:165536:65536\nalice:x:1\n', '/etc/subgid': '1000:100000:65536\n' }), alice);
+    expect(r.subject).toEqual({ user: 'alice', uid: 1000, gid: 1000, subuid: [{ start: 100000, count: 65536 }], subgid: [{ start: 100000, count: 65536 }] });
+    expect(r.problems).toEqual([{ file: '/etc/subuid', line: 3, text: 'alice:x:1', message: 'the start "x" is not a whole number' }]);
+    expect(r.fileEnds).toEqual({ u: [165536, 231072], g: [165536] });
+  });
+
+  it('an unreadable file is a problem for a user, not for root', () => {
+    expect(readIdMapSubject(files({}), alice).problems.map((p) => p.message)).toEqual(['cannot read /etc/subuid', 'cannot read /etc/subgid']);
+    expect(readIdMapSubject(files({}), { ...alice, uid: 0, gid: 0, user: 'root' }).problems).toEqual([]);
   });
 });
