@@ -11,6 +11,8 @@ import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 import { scanRootfs } from './idmapScan.js';
 
+/** `lxcdeck idmap set NAME ... --dry-run`: the new map, its findings and the shift it needs. Applying is not wired yet. */
+
 type Scan = { summary: ScanSummary; problem: string | null } | null;
 
 function scanLine(scan: Scan): string {
@@ -19,8 +21,6 @@ function scanLine(scan: Scan): string {
   const counted = `${s.inodes} inodes: ${s.changing} to re-own (${s.setid} setuid/setgid, their bits restored after chown), ${s.outside} owned by ids outside the old map (left as they are), ${s.unmapped} the new map cannot place`;
   return scan.problem ? `${counted}; incomplete: ${scan.problem}` : counted;
 }
-
-/** `lxcdeck idmap set NAME ... --dry-run`: the new map, its findings and the shift it needs. Applying is not wired yet. */
 
 function formatPreview(p: MapChangePreview, shift: boolean, scan: Scan): string {
   const col = (k: string, vs: string[]) => (vs.length ? vs.map((v, i) => `${(i ? '' : k).padEnd(12)}${sanitize(v)}`) : [`${k.padEnd(12)}-`]);
