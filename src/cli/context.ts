@@ -9,6 +9,7 @@ import { LxcToolsFactory } from '../lxc/factory.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
+import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext extends AppContext {
@@ -17,6 +18,8 @@ export interface CliContext extends AppContext {
   cgroups: CgroupHost;
   helper: HelperRunner;
   backend: LiblxcBackend;
+  /** Every container's lxc.idmap, read and written through liblxc. */
+  idmaps: LiblxcIdMapSource;
   logFile: string | null;
   placement: () => StartPlacement;
 }
@@ -40,6 +43,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     logFile,
     placement,
     factory: new LxcToolsFactory(backend),
+    idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),
   };
   return ctx;

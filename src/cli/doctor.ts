@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { diagnose, type DoctorReport } from '../host/doctor.js';
 import { defaultConfFile } from '../host/paths.js';
 import { currentDelegations, hasSystemdUserManager } from '../host/placement.js';
+import { readIdMapSubject } from '../host/subid.js';
+import { idmapDoctorChecks } from '../idmap/doctorChecks.js';
+import { rootfsDirectory } from '../lxc/idmaps.js';
 import type { CliContext } from './context.js';
 
 function getfacl(dir: string): string | null {
@@ -16,7 +19,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
   } catch {
     /* an unreadable lxcpath shows up in other checks */
   }
-  return diagnose({
+  const report = diagnose({
     fs: ctx.fs,
     identity: ctx.identity,
     cgroups: ctx.cgroups,
@@ -28,6 +31,23 @@ export function runDoctor(ctx: CliContext): DoctorReport {
     running,
     aclOf: getfacl,
   });
+  report.checks.push(...containerIdmapChecks(ctx));
+  return report;
+}
+
+/** Maps of the containers themselves (diagnose() covers default.conf). */
+function containerIdmapChecks(ctx: CliContext) {
+  try {
+    const containers = ctx.idmaps.idmaps();
+    const owner = (c: { rootfs: string }) => {
+      const dir = rootfsDirectory(c.rootfs);
+      const st = dir ? ctx.fs.stat(dir) : null;
+      return st ? { uid: st.uid, gid: st.gid } : null;
+    };
+    return idmapDoctorChecks(readIdMapSubject(ctx.fs, ctx.identity).subject, containers, owner);
+  } catch {
+    return []; // an unreadable lxcpath shows up in other checks
+  }
 }
 
 export function formatDoctor(r: DoctorReport): string {

@@ -4,6 +4,7 @@ import { LxcdeckError } from '../core/errors.js';
 import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
+import { registerIdmapCommands } from './idmap.js';
 import { registerJobCommands } from './jobs.js';
 
 import { type CliIo } from './io.js';
@@ -210,6 +211,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   registerJobCommands(program, io);
+  registerIdmapCommands(program, io, setStatus, context);
 
   return program;
 }

@@ -288,7 +288,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
 }
 
 /** liblxc truncates and rewrites the config in place: save beside it and rename over instead. */
-function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string): void {
+export function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string): void {
   const file = lib.lxcdeck_config_file_name(c);
   if (!file) throw new LxcdeckError('liblxc-failed', `liblxc does not know the config file of ${name}`);
   const tmp = `${file}.lxcdeck-${process.pid}`;

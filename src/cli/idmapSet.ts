@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { LxcdeckError } from '../core/errors.js';
+import { parseIdMapLines } from '../core/idmap.js';
+import { findingLine } from '../core/idmapCheck.js';
+import { readIdMapSubject } from '../host/subid.js';
+import { previewMapChange, proposedMap, type MapChangePreview } from '../idmap/change.js';
+import type { ScanSummary } from '../idmap/scan.js';
+import { rootfsDirectory } from '../lxc/idmaps.js';
+import { sanitize } from '../presentation/format.js';
+import type { CliContext } from './context.js';
+import type { CliIo } from './io.js';
+import { scanRootfs } from './idmapScan.js';
+
+/** `lxcdeck idmap set NAME ... --dry-run`: the new map, its findings and the shift it needs. Applying is not wired yet. */
+
+type Scan = { summary: ScanSummary; problem: string | null } | null;
+
+function scanLine(scan: Scan): string {
+  if (!scan) return 'files: not counted (not a directory rootfs, or its owner is not visible)';
+  const s = scan.summary;
+  const counted = `${s.inodes} inodes: ${s.changing} to re-own (${s.setid} setuid/setgid, their bits restored after chown), ${s.outside} owned by ids outside the old map (left as they are), ${s.unmapped} the new map cannot place`;
+  return scan.problem ? `${counted}; incomplete: ${scan.problem}` : counted;
+}
+
+function formatPreview(p: MapChangePreview, shift: boolean, scan: Scan): string {
+  const col = (k: string, vs: string[]) => (vs.length ? vs.map((v, i) => `${(i ? '' : k).padEnd(12)}${sanitize(v)}`) : [`${k.padEnd(12)}-`]);
+  const r = p.rootfs;
+  const owner = r.owner ? `owned by ${r.owner.uid}:${r.owner.gid}${r.matchesOldMap === true ? " (the old map's root)" : r.matchesOldMap === false ? ` — NOT the old map's root (${r.oldRoot.uid}:${r.oldRoot.gid}): a shift was forgotten, the translation below assumes the old map` : ''}` : 'owner not visible';
+  const lines = [
+    `idmap set ${sanitize(p.name)} (${p.state}): dry run, nothing changed`,
+    ...col('old map', [p.old.join('; ') || 'none (privileged)']),
+    ...col('new map', [p.new.join('; ')]),
+    ...(p.changed ? col('config', p.configKeys) : ['config      no change']),
+    ...col('rootfs', [r.path ? `${r.path} ${owner}` : 'not a directory rootfs']),
+  ];
+  if (p.shift.needed) {
+    lines.push(...col('shift', p.shift.changes), ...col('walker ns', [p.shift.walkerMap.join('; ')]), `${''.padEnd(12)}${sanitize(scanLine(scan))}`);
+    if (!shift) lines.push(`note: without --shift the files keep their old host owners and show as the wrong users (or nobody) inside: add --shift`);
+  } else lines.push(...col('shift', ['none needed: no owner changes']));
+  lines.push(...p.findings.map((f) => `${f.severity}: ${sanitize(findingLine(f))}`), ...p.blockers.map((b) => `blocked: ${sanitize(b)}`));
+  return lines.join('\n');
+}
+
+export function registerIdmapSet(idmap: Command, io: CliIo, setStatus: (code: number) => void, context: (cmd: Command) => CliContext): void {
+  idmap
+    .command('set')
+    .description('change a stopped container\'s map: a preset, explicit entries or a pass-through (preview with --dry-run)')
+    .argument('<name>')
+    .option('--preset <preset>', 'standard (the start of your range) or isolated (a slice no other container of yours uses)')
+    .option('--map <entry>', "an entry 'u|g NSID HOSTID RANGE' (repeat for each)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--pass-through <uid[:gid]>', 'container id N maps to host id N (e.g. your own uid, for a bind-mounted home)')
+    .option('--shift', 're-own the rootfs to the new map')
+    .option('--dry-run', 'show the change and do nothing')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { preset?: string; map?: string[]; passThrough?: string; shift?: boolean; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      if (!opts.dryRun) throw new LxcdeckError('invalid-argument', 'applying an idmap change is not available yet', `preview it with 'lxcdeck idmap set ${name} ... --dry-run'`);
+      const ctx = context(cmd);
+      const source = ctx.idmaps;
+      const mine = source.idmapOf(name);
+      if (mine.loadError) throw new LxcdeckError('liblxc-failed', mine.loadError, `fix the line liblxc names ('lxc-info -n ${name}' shows it)`);
+      const { subject, fileEnds } = readIdMapSubject(ctx.fs, ctx.identity);
+      const others = source
+        .idmaps()
+        .filter((c) => c.name !== name)
+        .map((c) => ({ name: c.name, entries: parseIdMapLines(c.values).entries }));
+      const current = parseIdMapLines(mine.values);
+      if (current.problems.length)
+        throw new LxcdeckError('invalid-argument', `the current map of ${name} has an unreadable line ${current.problems[0]?.line}`, `see 'lxcdeck idmap check ${name}'`);
+      const next = proposedMap(current.entries, { preset: opts.preset, maps: opts.map, passThrough: opts.passThrough }, subject, others, { fileEnds });
+      const dir = rootfsDirectory(mine.rootfs);
+      const st = dir ? ctx.fs.stat(dir) : null;
+      const preview = previewMapChange({ name, state: mine.state, current: current.entries, next, subject, others, rootfs: { path: dir, owner: st ? { uid: st.uid, gid: st.gid } : null } });
+      // what the walker would touch, counted by listing the tree (as the walker would see it)
+      const scan = preview.shift.needed && dir && st ? await scanRootfs(dir, current.entries, preview.shift.translation, subject) : null;
+      if (!preview.valid) setStatus(1);
+      else if (preview.blockers.length) setStatus(4);
+      io.out(opts.json ? JSON.stringify({ ...preview, shiftRequested: opts.shift ?? false, scan }, null, 2) : formatPreview(preview, opts.shift ?? false, scan));
+    });
+}
