@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { systemClock } from './base/clock.js';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { attachPrefix, type CliContext } from './cli/context.js';
+import { writeFileAtomic } from './host/atomicWrite.js';
 import { stateDir } from './host/paths.js';
 import { helperExitReason } from './lxc/helper.js';
 import { TuiRules } from './tuiRules.js';
@@ -120,7 +120,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       exitReason: (spec, code) => (spec.kind === 'log' ? null : helperExitReason(code)),
       copy(text) {
         try {
-          return { saved: writeAtomically(path.join(stateDir(ctx.identity), 'copied.txt'), text) };
+          return { saved: writeFileAtomic(path.join(stateDir(ctx.identity), 'copied.txt'), text, { mode: 0o600, mkdirMode: 0o700 }) };
         } catch (e) {
           return { error: e instanceof Error ? e.message : String(e) };
         }
@@ -168,12 +168,4 @@ function paneLaunch(ctx: CliContext, spec: PaneSpec): PaneLaunch {
           attachPrefix(ctx),
         );
   return { file: run.file, args: run.args, env: { ...run.env, TERM: 'xterm-256color' }, cwd: '/' };
-}
-
-function writeAtomically(file: string, text: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-  return file;
 }
