@@ -1,11 +1,15 @@
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { currentIdentity, type Identity } from '../host/identity.js';
-import { fallbackLxcpath, lxcLogFile } from '../host/paths.js';
+import * as path from 'node:path';
+import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative, type NativeLib } from '../lxc/native.js';
+import { PlanExecutor } from '../plan/executor.js';
+import { JournalStore } from '../plan/journal.js';
+import { PlanRegistry } from '../plan/registry.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext {
@@ -17,6 +21,12 @@ export interface CliContext {
   backend: LiblxcBackend;
   logFile: string | null;
   placement: () => StartPlacement;
+  /** Builders of every plan kind, to resume or roll back a journal. */
+  plans: PlanRegistry;
+  /** Plan journals in <state dir>/plans. */
+  journals: JournalStore;
+  /** A fresh executor journalling into `journals`. */
+  planExecutor(): PlanExecutor;
 }
 
 export function createContext(options: { lxcpath?: string }): CliContext {
@@ -29,7 +39,11 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
-  return { fs, identity, cgroups, lib, helper, backend, logFile, placement };
+  const plans = new PlanRegistry();
+  backend.configEditor.register(plans);
+  const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
+  const planExecutor = () => new PlanExecutor({ journals, registry: plans });
+  return { fs, identity, cgroups, lib, helper, backend, logFile, placement, plans, journals, planExecutor };
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

@@ -6,6 +6,7 @@ import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentati
 import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { createContainer, destroyContainer } from './create.js';
+import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 
 import { type CliIo } from './io.js';
@@ -214,6 +215,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   registerJobCommands(program, io);
+  registerConfigCommands(program, io, context);
 
   return program;
 }

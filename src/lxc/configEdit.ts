@@ -92,8 +92,9 @@ export class LiblxcConfigEditor implements ConfigEditor {
   build(params: ConfigEditParams): Plan {
     const after = applyConfigEdits(params.before, params.edits);
     const what = params.edits.map((e) => (e.values.length ? `set ${e.key} = ${e.values.join(', ')}` : `remove ${e.key}`)).join('; ');
+    const onlyRemoves = params.edits.every((e) => e.values.length === 0);
     const step: PlanStep = {
-      description: `${what} in ${params.file}`,
+      description: `${what} ${onlyRemoves ? 'from' : 'in'} ${params.file}`,
       shows: [
         { kind: 'config', container: params.name, file: params.file, changes: params.edits.map((e) => ({ key: e.key, old: configValues(params.before, e.key), new: e.values })) },
         { kind: 'file', path: params.file, before: params.before, after },
