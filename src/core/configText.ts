@@ -92,22 +92,35 @@ export function setConfigValues(text: string, edit: ConfigEdit): string {
   const parsed = splitLines(text);
   const at = parsed.lines.flatMap((l, i) => (lineKey(l) === edit.key ? [i] : []));
   const out: string[] = [];
+  // whether the text still ends with its old last line (only that one may lack a newline)
+  let endsWithOldLast = false;
   let next = 0;
+  const last = parsed.lines.length - 1;
   parsed.lines.forEach((line, i) => {
     if (!at.includes(i)) {
       out.push(line);
+      endsWithOldLast = i === last;
       return;
     }
     const value = edit.values[next];
-    if (value !== undefined) out.push(replaceValue(line, value));
+    if (value !== undefined) {
+      out.push(replaceValue(line, value));
+      endsWithOldLast = i === last;
+    }
     next++;
     // the key's last line: the values still to place go right after it
-    if (i === at.at(-1)) for (const v of edit.values.slice(next)) out.push(newLine(edit.key, v));
+    if (i === at.at(-1))
+      for (const v of edit.values.slice(next)) {
+        out.push(newLine(edit.key, v));
+        endsWithOldLast = false;
+      }
   });
-  if (at.length === 0) for (const v of edit.values) out.push(newLine(edit.key, v));
-  // an appended line needs the old last line to end first
-  const appended = at.length === 0 && edit.values.length > 0;
-  return joinLines({ lines: out, terminated: parsed.terminated || appended });
+  if (at.length === 0)
+    for (const v of edit.values) {
+      out.push(newLine(edit.key, v));
+      endsWithOldLast = false;
+    }
+  return joinLines({ lines: out, terminated: endsWithOldLast ? parsed.terminated : true });
 }
 
 /** Applies the edits in order. */

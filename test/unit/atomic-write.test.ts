@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFileAtomic, writeFileAtomic } from '../../src/host/atomicWrite.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-atomic-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('writeFileAtomic', () => {
+  it('replaces a file keeping its mode, and leaves no temp file', () => {
+    const f = path.join(dir, 'config');
+    fs.writeFileSync(f, 'old\n');
+    fs.chmodSync(f, 0o640);
+    const inode = fs.statSync(f).ino;
+    writeFileAtomic(f, 'new\n', { mode: 0o600 });
+    expect(fs.readFileSync(f, 'utf8')).toBe('new\n');
+    expect(fs.statSync(f).mode & 0o7777).toBe(0o640);
+    // a new inode: readers holding the old file see the old text whole
+    expect(fs.statSync(f).ino).not.toBe(inode);
+    expect(fs.readdirSync(dir)).toEqual(['config']);
+  });
+
+  it('creates a new file with the given mode despite the umask, making the directory when asked', () => {
+    const f = path.join(dir, 'a', 'b', 'rec.json');
+    const old = process.umask(0o077);
+    try {
+      writeFileAtomic(f, '{}', { mode: 0o644, mkdirMode: 0o700 });
+    } finally {
+      process.umask(old);
+    }
+    expect(fs.statSync(f).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(path.dirname(f)).mode & 0o777).toBe(0o700);
+  });
+
+  it('writes through a symlink to its target; the link stays a link', () => {
+    const target = path.join(dir, 'real.conf');
+    const link = path.join(dir, 'link.conf');
+    fs.writeFileSync(target, 'x');
+    fs.symlinkSync(target, link);
+    expect(writeFileAtomic(link, 'y')).toBe(target);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe('y');
+  });
+
+  it('fails without leaving anything when the directory is missing', () => {
+    expect(() => writeFileAtomic(path.join(dir, 'missing', 'f'), 'x')).toThrow(/ENOENT/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('createFileAtomic', () => {
+  it('creates once; a second create returns false and leaves the first text', () => {
+    const f = path.join(dir, 'job.json');
+    expect(createFileAtomic(f, 'first')).toBe(true);
+    expect(createFileAtomic(f, 'second')).toBe(false);
+    expect(fs.readFileSync(f, 'utf8')).toBe('first');
+    expect(fs.readdirSync(dir)).toEqual(['job.json']);
+  });
+});
