@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, REPO, run, ROOT, uniqueName, USER, type Runner } from './host.js';
+
+const skip = hostUnavailable();
+const PROBE = path.join(REPO, 'test/fixtures/consoleProbe.mjs');
+const KEY_LINE = 'lxc.console.buffer.size = 128kB';
+
+interface Probe {
+  config: string | null;
+  running: string | null;
+  logBytes: number | null;
+}
+
+describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a one-step config-edit plan', (runner: Runner) => {
+  const name = uniqueName(`${runner.unprivileged ? 'u' : 'r'}cb`);
+  let configFile = '';
+  let lxcpath = '';
+  let original = '';
+
+  const text = () => fs.readFileSync(configFile, 'utf8');
+  const sum = () => createHash('sha256').update(fs.readFileSync(configFile)).digest('hex');
+  /** Writes the config as its owner would (the test runs as root). */
+  const put = (t: string) => {
+    const st = fs.statSync(configFile);
+    fs.writeFileSync(configFile, t);
+    fs.chownSync(configFile, st.uid, st.gid);
+  };
+  const probe = async (): Promise<Probe> => {
+    const r = await run(runner, [process.execPath, PROBE, name, lxcpath]);
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as Probe;
+  };
+
+  beforeAll(async () => {
+    await destroy(runner, [name]);
+    await createBusybox(runner, name);
+    const info = JSON.parse((await lxcdeck(runner, ['info', name, '--json'])).stdout) as { configFile: string; lxcpath: string };
+    configFile = info.configFile;
+    lxcpath = info.lxcpath;
+    // a user's own touches that an edit must keep: a comment, blank lines, odd spacing
+    put(`${text()}\n# my own note, keep me\n\nlxc.tty.max=5\n\n`);
+    original = text();
+  });
+
+  afterAll(async () => {
+    await destroy(runner, [name]);
+  });
+
+  it('--dry-run prints the plan (the key, old and new, and the diff) and changes nothing', async () => {
+    const before = sum();
+    const r = await lxcdeck(runner, ['console-buffer', name, '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`1. set lxc.console.buffer.size = 128kB in ${configFile}`);
+    expect(r.stdout).toContain('lxc.console.buffer.size: (unset) -> 128kB');
+    expect(r.stdout).toContain(`+${KEY_LINE}`);
+    expect(sum()).toBe(before);
+  });
+
+  it('sets 128kB: liblxc reads back 131072 bytes, and the file is the old one plus one line', async () => {
+    const r = await lxcdeck(runner, ['console-buffer', name]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('liblxc reads lxc.console.buffer.size as 131072 bytes');
+    expect(text()).toBe(`${original}${KEY_LINE}\n`);
+    expect((await probe()).config).toBe('131072');
+    // the owner and mode of the config are kept
+    expect(fs.statSync(configFile).uid).toBe(runner.unprivileged ? Number((await run(runner, ['id', '-u'])).stdout.trim()) : 0);
+  });
+
+  it('run three times, leaves one key, and the comments and blank lines as they were', async () => {
+    const after = text();
+    for (let i = 0; i < 2; i++) {
+      const r = await lxcdeck(runner, ['console-buffer', name]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('already done');
+    }
+    expect(text()).toBe(after);
+    expect(text().split('\n').filter((l) => l.includes('lxc.console.buffer.size'))).toEqual([KEY_LINE]);
+    expect(text().split('\n').filter((l) => l === '').length).toBe(original.split('\n').filter((l) => l === '').length);
+  });
+
+  it('repairs what the old B left (three copies of 128k) into one 128kB line at the first one\'s place', async () => {
+    put(original.replace('lxc.tty.max=5\n', 'lxc.console.buffer.size = 128k\nlxc.tty.max=5\nlxc.console.buffer.size = 128k\nlxc.console.buffer.size = 128k\n'));
+    expect((await probe()).config).toBe('4096');
+    expect((await lxcdeck(runner, ['console-buffer', name])).code).toBe(0);
+    expect(text()).toBe(original.replace('lxc.tty.max=5\n', `${KEY_LINE}\nlxc.tty.max=5\n`));
+    expect((await probe()).config).toBe('131072');
+  });
+
+  it('bad input is one line, exit 2, and changes nothing', async () => {
+    const before = sum();
+    for (const [args, line] of [
+      [['--size', '12q'], 'lxcdeck: invalid console buffer size "12q": use a size such as 128kB, 1MB or auto'],
+      [['--size', '128k'], 'lxcdeck: invalid console buffer size "128k": write 128kB (liblxc reads 128k as 128 bytes)'],
+      [['--size', '1MB', '--off'], 'lxcdeck: --size and --off cannot be used together: give one of them'],
+    ] as const) {
+      const r = await lxcdeck(runner, ['console-buffer', name, ...args]);
+      expect(r.stderr.split('\n').filter(Boolean)).toEqual([line]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+    }
+    const unknown = await lxcdeck(runner, ['console-buffer', 'ldt-no-such-container']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(sum()).toBe(before);
+  });
+
+  it('a value liblxc does not read back as asked is undone: the file is restored byte for byte', async () => {
+    // an include after the key overrides it: the read-back through a fresh handle catches that
+    const inc = path.join(path.dirname(configFile), 'override.conf');
+    fs.writeFileSync(inc, 'lxc.console.buffer.size = 8192\n');
+    fs.chmodSync(inc, 0o644);
+    put(original.replace('lxc.tty.max=5\n', `lxc.console.buffer.size = 4096\nlxc.include = ${inc}\nlxc.tty.max=5\n`));
+    const before = sum();
+    const r = await lxcdeck(runner, ['console-buffer', name]);
+    expect(r.code).toBe(7);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `lxcdeck: step 1 (set lxc.console.buffer.size = 128kB in ${configFile}) failed: liblxc reads lxc.console.buffer.size of ${name} back as "8192", not 128kB; what was applied is undone: check ${configFile} for an lxc.include that sets it too`,
+    ]);
+    expect(r.stdout).toContain('undo 1/1');
+    expect(sum()).toBe(before);
+    // nothing is left half-done for 'lxcdeck plan'
+    expect((await lxcdeck(runner, ['plan', 'ls'])).stdout.trim()).toBe('no interrupted plans');
+    put(original);
+    fs.rmSync(inc);
+  });
+
+  it('the running container really gets a 128 KiB ring buffer (not 4 KiB)', async () => {
+    expect((await lxcdeck(runner, ['console-buffer', name, '--json'])).code).toBe(0);
+    expect((await lxcdeck(runner, ['start', name])).code).toBe(0);
+    try {
+      expect((await probe()).running).toBe('131072');
+      // 200 KB through the console: the ring keeps its size's worth
+      const flood = await lxcdeck(runner, ['attach', name, '--', 'sh', '-c', 'i=0; while [ $i -lt 2500 ]; do echo "line $i 01234567890123456789012345678901234567890123456789012345678901234567890123456789" > /dev/console; i=$((i+1)); done']);
+      expect(flood.code).toBe(0);
+      const p = await eventually(async () => {
+        const x = await probe();
+        return (x.logBytes ?? 0) > 100_000 ? x : null;
+      });
+      expect(p?.logBytes).toBeGreaterThan(100_000);
+      expect(p?.logBytes).toBeLessThanOrEqual(131072);
+    } finally {
+      await run(runner, ['lxc-stop', '-k', '-n', name]);
+    }
+  });
+
+  it('--off removes the key: the file is the user\'s own again', async () => {
+    const r = await lxcdeck(runner, ['console-buffer', name, '--off']);
+    expect(r.code).toBe(0);
+    expect(text()).toBe(original);
+    expect((await probe()).config).toBe('0');
+  });
+});
