@@ -68,10 +68,14 @@ export function renderRun(onEvent: Event<PlanEvent>, term: PlanTerminal, mode: P
   const clearBar = () => {
     if (bar && term.barTTY) term.bar('\r\x1b[K');
   };
+  let lastPct = -1;
+  // at most ~10 redraws a second, plus one per whole percent
   const draw = (force: boolean) => {
     const now = Date.now();
-    if (!bar || !term.barTTY || (!force && now - lastDraw < 100)) return;
+    const pct = bar?.fraction === null || !bar ? -1 : Math.floor(bar.fraction * 100);
+    if (!bar || !term.barTTY || (!force && pct === lastPct && now - lastDraw < 100)) return;
     lastDraw = now;
+    lastPct = pct;
     term.bar(`\r\x1b[K${barLine(bar, term.columns)}`);
   };
   const sub = onEvent((e) => {
@@ -89,9 +93,10 @@ export function renderRun(onEvent: Event<PlanEvent>, term: PlanTerminal, mode: P
     } else if (e.type === 'step' || e.type === 'undo') {
       const line = stepLine(e, steps);
       if (line) {
+        // the step is over: its line replaces the bar until the next step starts
         clearBar();
+        bar = null;
         term.out(sanitize(line));
-        draw(true);
       }
     } else if (e.type === 'result') {
       clearBar();

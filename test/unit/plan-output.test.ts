@@ -48,6 +48,7 @@ describe('CLI plan rendering', () => {
     const ex = new PlanExecutor({ journals: null });
     await applyPlan(ex, () => ex.run(plan()), t, 'text');
     expect(t.barText).toContain('\r\x1b[K[--------------------] 1/2 copy rootfs');
+    expect(t.barText).toContain('[###-----------------] 1/2 25% copy rootfs (2.0 KiB)');
     expect(t.barText).toContain('[##########----------] 1/2 100% copy rootfs (8.0 KiB)');
     expect(t.barText).toContain('[##########----------] 2/2 set keys');
     expect(t.barText.endsWith('\r\x1b[K')).toBe(true);
