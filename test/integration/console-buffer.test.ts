@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, REPO, run, ROOT, uniqueName, USER, type Runner } from './host.js';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, REPO, run, ROOT, TEST_USER, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 const PROBE = path.join(REPO, 'test/fixtures/consoleProbe.mjs');
@@ -153,5 +153,49 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     expect(r.code).toBe(0);
     expect(text()).toBe(original);
     expect((await probe()).config).toBe('0');
+  });
+
+  it('a run killed after its rename is listed by plan ls; plan resume finishes it, plan rollback restores the old text', async () => {
+    const home = runner.unprivileged ? `/home/${TEST_USER}` : (process.env.HOME ?? '/root');
+    const dir = path.join(process.env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'lxcdeck', 'plans');
+    const journalFor = (id: string) => ({
+      version: 1,
+      id,
+      kind: 'lxc.config-edit',
+      title: `Console ring buffer of ${name}: 128kB (from its next start)`,
+      params: { name, lxcpath, file: configFile, title: `Console ring buffer of ${name}: 128kB (from its next start)`, edits: [{ key: 'lxc.console.buffer.size', values: ['128kB'] }], before: original },
+      // a process that is gone: what kill -9 leaves
+      owner: { pid: 4194300, start: '1' },
+      state: 'applying',
+      steps: [{ description: `set lxc.console.buffer.size = 128kB in ${configFile}`, status: 'applying' }],
+      created: new Date().toISOString(),
+      updated: new Date().toISOString(),
+    });
+    const leave = async (id: string) => {
+      const w = await run(runner, ['sh', '-c', `mkdir -p "${dir}" && cat > "${dir}/${id}.json"`], { input: JSON.stringify(journalFor(id)) });
+      expect(w.code).toBe(0);
+    };
+    // killed between the config's rename and the journal's update
+    expect(text()).toBe(original);
+    put(`${original}${KEY_LINE}\n`);
+    await leave('lxc.config-edit-ldt1');
+    const ls = await lxcdeck(runner, ['plan', 'ls', '--json']);
+    expect((JSON.parse(ls.stdout) as { id: string }[]).map((j) => j.id)).toContain('lxc.config-edit-ldt1');
+    const resumed = await lxcdeck(runner, ['plan', 'resume', 'lxc.config-edit-ldt1']);
+    expect(resumed.stderr).toBe('');
+    expect(resumed.stdout).toContain('already done');
+    expect(text()).toBe(`${original}${KEY_LINE}\n`);
+    expect(fs.existsSync(path.join(dir, 'lxc.config-edit-ldt1.json'))).toBe(false);
+
+    await leave('lxc.config-edit-ldt2');
+    const back = await lxcdeck(runner, ['plan', 'rollback', 'lxc.config-edit-ldt2']);
+    expect(back.stderr).toBe('');
+    expect(back.stdout).toContain('undo 1/1');
+    expect(text()).toBe(original);
+    expect((await probe()).config).toBe('0');
+    expect((await lxcdeck(runner, ['plan', 'ls'])).stdout.trim()).toBe('no interrupted plans');
+    const gone = await lxcdeck(runner, ['plan', 'rollback', 'lxc.config-edit-ldt2']);
+    expect(gone.stderr.trim()).toBe(`lxcdeck: no interrupted plan "lxc.config-edit-ldt2": see 'lxcdeck plan ls'`);
+    expect(gone.code).toBe(3);
   });
 });
