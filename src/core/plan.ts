@@ -47,11 +47,13 @@ export interface PlanStep {
   readonly shows: readonly StepShows[];
   /** True when the step's effect is already there (it is then skipped, not undone). */
   check(): Promise<boolean>;
+  /** Does the step; when it throws, it has taken back its own partial work first (it alone knows it). */
   apply(progress: (p: StepProgress) => void): Promise<void>;
   /**
-   * Takes the step's effect back. Also called for a step whose apply() did not
-   * finish (failed, or the process was killed): undo only what is there, and
-   * refuse (throw) rather than clobber what someone else changed since.
+   * Takes the step's effect back. After kill -9 it is also called for the step
+   * that was running, which may be half-done or not done at all: undo only
+   * what is there, and refuse (throw) rather than clobber what someone else
+   * changed since.
    */
   undo(): Promise<void>;
 }
@@ -75,7 +77,7 @@ export type PlanEvent =
 
 /**
  * applied: every step is in place (some may have been done already);
- * rolled-back: a step failed and what was applied is undone (or a rollback was asked for);
+ * rolled-back: a step failed and the steps applied before it are undone (or a rollback was asked for);
  * rollback-failed: an undo failed too: the journal stays for `lxcdeck plan rollback`.
  */
 export type PlanOutcome = 'applied' | 'rolled-back' | 'rollback-failed';

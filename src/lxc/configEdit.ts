@@ -110,12 +110,17 @@ export class LiblxcConfigEditor implements ConfigEditor {
   applyNow(params: ConfigEditParams): void {
     const after = applyConfigEdits(params.before, params.edits);
     const current = readConfig(params.file, params.name);
-    if (current !== after) {
-      if (current !== params.before) throw changedSince(params);
-      this.withHandle(params.name, params.lxcpath, (c) => this.judge(c, params.edits));
-      writeFileAtomic(params.file, after);
+    if (current === after) return this.verify(params);
+    if (current !== params.before) throw changedSince(params);
+    this.withHandle(params.name, params.lxcpath, (c) => this.judge(c, params.edits));
+    writeFileAtomic(params.file, after);
+    try {
+      this.verify(params);
+    } catch (e) {
+      // a failing apply leaves the file as it found it
+      writeFileAtomic(params.file, params.before);
+      throw e;
     }
-    this.verify(params);
   }
 
   undoNow(params: ConfigEditParams): void {

@@ -19,10 +19,11 @@ export interface PlanExecutorDeps {
 
 /**
  * Runs plans: steps in order, skipping those whose check() says done; on a
- * failure the steps this run applied (and the failing one, which may be
- * half-done) are undone in reverse. Every status change is journalled before
- * the next action, so after kill -9 the plan can be resumed (check() finds
- * what is done) or rolled back (undo() of every step that was started).
+ * failure the steps applied before it are undone in reverse (the failing
+ * step cleans up after itself). Every status change is journalled before the
+ * next action, so after kill -9 the plan can be resumed (check() finds what
+ * is done) or rolled back (undo() of every step that was started, including
+ * the one that was running).
  */
 export class PlanExecutor implements PlanRunner, Disposable {
   private readonly events = new Emitter<PlanEvent>();
@@ -86,6 +87,15 @@ export class PlanExecutor implements PlanRunner, Disposable {
     this.deps.journals?.save(journal);
   }
 
+  /** A status change that must not hide the failure being handled (a journal that cannot be written fails the next save). */
+  private saveQuietly(journal: PlanJournal | null, index: number, status: StepStatus): void {
+    try {
+      this.save(journal, index, status);
+    } catch {
+      // the undo that follows saves again and reports it
+    }
+  }
+
   private finish(journal: PlanJournal | null): void {
     if (journal) this.deps.journals?.remove(journal.id);
   }
@@ -121,9 +131,9 @@ export class PlanExecutor implements PlanRunner, Disposable {
         stepEvent(index, 'done');
       } catch (e) {
         result.failed = failure(plan, index, e);
+        // a failing apply takes back its own partial work (PlanStep.apply)
+        this.saveQuietly(journal, index, 'failed');
         stepEvent(index, 'fail', result.failed.message);
-        // the failing step may have done part of its work
-        result.applied.push(index);
         break;
       }
     }
@@ -133,10 +143,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
       return result;
     }
     if (journal) journal.error = result.failed.message;
-    const failedApply = result.applied.at(-1) === result.failed.index;
-    const toUndo = result.applied.slice();
-    if (failedApply) result.applied.pop();
-    return this.undoAll(plan, journal, toUndo, result);
+    return this.undoAll(plan, journal, result.applied, result);
   }
 
   private async undoAll(plan: Plan, journal: PlanJournal | null, indexes: number[], result: PlanResult): Promise<PlanResult> {

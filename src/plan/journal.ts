@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan } from '../core/plan.js';
 import { writeFileAtomic } from '../host/atomicWrite.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
@@ -11,7 +12,8 @@ import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
  * Written atomically before and after every step, removed when the plan is
  * applied or rolled back; one left behind by a dead process is "pending".
  */
-export type StepStatus = 'pending' | 'skipped' | 'applying' | 'applied' | 'undoing' | 'undone';
+/** failed: its apply threw (and took back its own work); applying/undoing: under way, or cut short by a kill. */
+export type StepStatus = 'pending' | 'skipped' | 'applying' | 'applied' | 'failed' | 'undoing' | 'undone';
 
 /** applying: running forward; rolling-back: undoing; stuck: an undo failed (needs `lxcdeck plan rollback`). */
 export type JournalState = 'applying' | 'rolling-back' | 'stuck';
@@ -32,7 +34,7 @@ export interface PlanJournal {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9.-]{0,80}$/;
-const STATUSES: readonly StepStatus[] = ['pending', 'skipped', 'applying', 'applied', 'undoing', 'undone'];
+const STATUSES: readonly StepStatus[] = ['pending', 'skipped', 'applying', 'applied', 'failed', 'undoing', 'undone'];
 const STATES: readonly JournalState[] = ['applying', 'rolling-back', 'stuck'];
 
 /** Parses a journal file; null for anything not shaped like one. */
@@ -86,7 +88,12 @@ export class JournalStore {
 
   save(j: PlanJournal): void {
     j.updated = new Date().toISOString();
-    writeFileAtomic(this.file(j.id), `${JSON.stringify(j, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700 });
+    try {
+      writeFileAtomic(this.file(j.id), `${JSON.stringify(j, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700 });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new LxcdeckError('permission', `cannot write the plan journal in ${this.dir} (${code})`, `check that ${this.dir} is yours and writable`);
+    }
   }
 
   /** Takes over a journal left by a dead process. */

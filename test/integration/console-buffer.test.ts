@@ -109,7 +109,7 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     expect(sum()).toBe(before);
   });
 
-  it('a value liblxc does not read back as asked is undone: the file is restored byte for byte', async () => {
+  it('a value liblxc does not read back as asked is taken back: the file is restored byte for byte', async () => {
     // an include after the key overrides it: the read-back through a fresh handle catches that
     const inc = path.join(path.dirname(configFile), 'override.conf');
     fs.writeFileSync(inc, 'lxc.console.buffer.size = 8192\n');
@@ -119,9 +119,9 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     const r = await lxcdeck(runner, ['console-buffer', name]);
     expect(r.code).toBe(7);
     expect(r.stderr.split('\n').filter(Boolean)).toEqual([
-      `lxcdeck: step 1 (set lxc.console.buffer.size = 128kB in ${configFile}) failed: liblxc reads lxc.console.buffer.size of ${name} back as "8192", not 128kB; what was applied is undone: check ${configFile} for an lxc.include that sets it too`,
+      `lxcdeck: step 1 (set lxc.console.buffer.size = 128kB in ${configFile}) failed: liblxc reads lxc.console.buffer.size of ${name} back as "8192", not 128kB; nothing was changed: check ${configFile} for an lxc.include that sets it too`,
     ]);
-    expect(r.stdout).toContain('undo 1/1');
+    expect(r.stdout).toContain(`1/1 set lxc.console.buffer.size = 128kB in ${configFile}: failed`);
     expect(sum()).toBe(before);
     // nothing is left half-done for 'lxcdeck plan'
     expect((await lxcdeck(runner, ['plan', 'ls'])).stdout.trim()).toBe('no interrupted plans');

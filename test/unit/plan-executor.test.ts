@@ -106,16 +106,16 @@ describe('PlanExecutor', () => {
     expect(events.find((e) => e.type === 'step' && e.index === 1 && e.phase === 'skip')).toBeTruthy();
   });
 
-  it('on a failure undoes the failing step and the applied ones in reverse, and reports the failing step and why', async () => {
+  it('on a failure undoes the steps applied before it in reverse (not the failing one, which cleans up itself), and reports the failing step and why', async () => {
     const res = await executor().run(fakePlan(world, [{ fact: 'a' }, { fact: 'b' }, { fact: 'c', failApply: 'no space left' }, { fact: 'd' }]));
     expect(res.outcome).toBe('rolled-back');
     expect(res.failed).toMatchObject({ index: 2, description: 'make c', message: 'no space left: try again' });
     expect((res.failed?.error as LxcdeckError).code).toBe('liblxc-failed');
-    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo c', 'undo b', 'undo a']);
+    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo b', 'undo a']);
     expect(world.log).not.toContain('check d');
     expect(world.facts.size).toBe(0);
     expect(res.applied).toEqual([0, 1]);
-    expect(res.undone).toEqual([2, 1, 0]);
+    expect(res.undone).toEqual([1, 0]);
     expect(journalFiles()).toEqual([]);
     expect(events.at(-1)).toMatchObject({ type: 'result', outcome: 'rolled-back', failedStep: 2, error: 'no space left: try again' });
   });
@@ -129,21 +129,24 @@ describe('PlanExecutor', () => {
   });
 
   it('an undo that fails stops the rollback and keeps the journal (stuck) for a later rollback', async () => {
-    const specs: FakeSpec[] = [{ fact: 'a' }, { fact: 'b', failUndo: 'device busy' }, { fact: 'c', failApply: 'boom' }];
+    const specs: FakeSpec[] = [{ fact: 'a' }, { fact: 'b', failUndo: 'device busy' }, { fact: 'c', failApply: 'boom' }, { fact: 'd' }];
     const res = await executor().run(fakePlan(world, specs));
     expect(res.outcome).toBe('rollback-failed');
     expect(res.undoFailures).toMatchObject([{ index: 1, message: 'device busy' }]);
-    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo c', 'undo b']);
+    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo b']);
     const [j] = journals.list();
     expect(j?.state).toBe('stuck');
-    expect(j?.steps.map((s) => s.status)).toEqual(['applied', 'undoing', 'undone']);
+    expect(j?.steps.map((s) => s.status)).toEqual(['applied', 'undoing', 'failed', 'pending']);
     expect(j?.error).toBe('boom: try again; undo: device busy');
     // our own process owns it: it is not "pending" until this process is gone, but rollback may take it
     const registry = new PlanRegistry();
     delete specs[1]?.failUndo;
     registry.register('test.fake', () => fakePlan(world, specs));
+    world.log = [];
     const again = await executor(registry).rollback(j as PlanJournal);
     expect(again.outcome).toBe('rolled-back');
+    // the failed step and the pending one are not undone
+    expect(world.log).toEqual(['undo b', 'undo a']);
     expect(world.facts.size).toBe(0);
     expect(journalFiles()).toEqual([]);
   });
@@ -229,7 +232,7 @@ describe('resume and rollback of a journal left by a dead process', () => {
     const ex = executor(registryFor(specs));
     const res = await ex.resume(ex.pendingJournals()[0] as PlanJournal);
     expect(res.outcome).toBe('rolled-back');
-    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo b', 'undo a']);
+    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo a']);
     expect(world.facts.size).toBe(0);
   });
 
