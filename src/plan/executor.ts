@@ -87,17 +87,21 @@ export class PlanExecutor implements PlanRunner, Disposable {
     this.deps.journals?.save(journal);
   }
 
-  /** A status change that must not hide the failure being handled (a journal that cannot be written fails the next save). */
-  private saveQuietly(journal: PlanJournal | null, index: number, status: StepStatus): void {
+  /** A status change during a rollback: a journal that cannot be written must not stop the undo. */
+  private saveQuietly(journal: PlanJournal | null, index?: number, status?: StepStatus): void {
     try {
       this.save(journal, index, status);
     } catch {
-      // the undo that follows saves again and reports it
+      // the result still reports every step; only a later resume/rollback loses track
     }
   }
 
   private finish(journal: PlanJournal | null): void {
-    if (journal) this.deps.journals?.remove(journal.id);
+    try {
+      if (journal) this.deps.journals?.remove(journal.id);
+    } catch {
+      // nothing is pending: a stale journal is found done by check() on resume
+    }
   }
 
   private async forward(plan: Plan, journal: PlanJournal | null, resumed: boolean): Promise<PlanResult> {
@@ -126,9 +130,6 @@ export class PlanExecutor implements PlanRunner, Disposable {
       }
       try {
         await step.apply((p) => this.events.fire({ type: 'progress', plan: id, index, ...p }));
-        this.save(journal, index, 'applied');
-        result.applied.push(index);
-        stepEvent(index, 'done');
       } catch (e) {
         result.failed = failure(plan, index, e);
         // a failing apply takes back its own partial work (PlanStep.apply)
@@ -136,6 +137,16 @@ export class PlanExecutor implements PlanRunner, Disposable {
         stepEvent(index, 'fail', result.failed.message);
         break;
       }
+      // applied: from here on a failure (even of the journal) undoes this step too
+      result.applied.push(index);
+      try {
+        this.save(journal, index, 'applied');
+      } catch (e) {
+        result.failed = failure(plan, index, e);
+        stepEvent(index, 'fail', result.failed.message);
+        break;
+      }
+      stepEvent(index, 'done');
     }
     if (!result.failed) {
       this.finish(journal);
@@ -149,7 +160,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
   private async undoAll(plan: Plan, journal: PlanJournal | null, indexes: number[], result: PlanResult): Promise<PlanResult> {
     const id = journal?.id ?? '';
     if (journal) journal.state = 'rolling-back';
-    this.save(journal);
+    this.saveQuietly(journal);
     for (const index of [...indexes].sort((a, b) => b - a)) {
       const step = plan.steps[index];
       if (!step) continue;
@@ -157,9 +168,9 @@ export class PlanExecutor implements PlanRunner, Disposable {
         this.events.fire({ type: 'undo', plan: id, index, description: step.description, phase, ...(error === undefined ? {} : { error }) });
       undoEvent('start');
       try {
-        this.save(journal, index, 'undoing');
+        this.saveQuietly(journal, index, 'undoing');
         await step.undo();
-        this.save(journal, index, 'undone');
+        this.saveQuietly(journal, index, 'undone');
         result.undone.push(index);
         undoEvent('done');
       } catch (e) {
@@ -174,7 +185,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
     if (result.undoFailures.length && journal) {
       journal.state = 'stuck';
       journal.error = [result.failed?.message, result.undoFailures[0]?.message].filter(Boolean).join('; undo: ');
-      this.save(journal);
+      this.saveQuietly(journal);
     } else this.finish(journal);
     const f = result.failed ?? result.undoFailures[0];
     this.events.fire({ type: 'result', plan: id, outcome: result.outcome, ...(f ? { failedStep: f.index, error: f.message } : {}) });

@@ -271,3 +271,29 @@ describe('resume and rollback of a journal left by a dead process', () => {
     expect(journals.list()).toEqual([]);
   });
 });
+
+describe('a journal that cannot be written', () => {
+  it('fails the plan at once with one line, before any step runs', async () => {
+    fs.writeFileSync(path.join(dir, 'plans'), 'a file where the journal dir should be');
+    await expect(executor().run(fakePlan(world, [{ fact: 'a' }]))).rejects.toThrow(/^cannot write the plan journal in .*plans \(EEXIST\)$/);
+    expect(world.log).toEqual([]);
+  });
+
+  it('after a step applied, undoes that step too (its effect must not stay unrecorded)', async () => {
+    const plan = fakePlan(world, [{ fact: 'a' }, { fact: 'b', during: () => fs.rmSync(journals.dir, { recursive: true }) }]);
+    // the journal directory turns into a file mid-run: the save after b fails
+    const specB = plan.steps[1] as PlanStep;
+    const b: PlanStep = {
+      ...specB,
+      apply: async (p) => {
+        await specB.apply(p);
+        fs.writeFileSync(journals.dir, 'x');
+      },
+    };
+    const res = await executor().run({ ...plan, steps: [plan.steps[0] as PlanStep, b] });
+    expect(res.failed).toMatchObject({ index: 1, message: expect.stringMatching(/cannot write the plan journal/) });
+    expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo b', 'undo a']);
+    expect(world.facts.size).toBe(0);
+    fs.rmSync(journals.dir, { force: true });
+  });
+});
