@@ -64,6 +64,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: AtomicWri
     existing = null;
   }
   const mode = existing ? existing.mode & 0o7777 : (options.mode ?? 0o644);
+  purgeStaleTemps(dir, path.basename(target));
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   // 'wx': never follow or reuse something planted under the temp name
   const fd = fs.openSync(tmp, 'wx', mode);
@@ -80,6 +81,22 @@ function writeTemp(target: string, data: string | Uint8Array, options: AtomicWri
   }
   fs.closeSync(fd);
   return tmp;
+}
+
+/** Temp files a killed writer left beside this target (its pid is gone): removed, so kill -9 leaves no litter for long. */
+function purgeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const prefix = `.${base}.`;
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length));
+    if (m && !fs.existsSync(`/proc/${m[1]}`)) fs.rmSync(path.join(dir, n), { force: true });
+  }
 }
 
 /** Makes the rename itself durable; some filesystems refuse to fsync a directory, which is fine. */

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, REPO, run, ROOT, TEST_USER, uniqueName, USER, type Runner } from './host.js';
+import { BIN, createBusybox, destroy, eventually, hostUnavailable, lxcdeck, REPO, run, ROOT, TEST_USER, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 const PROBE = path.join(REPO, 'test/fixtures/consoleProbe.mjs');
@@ -197,5 +198,44 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     const gone = await lxcdeck(runner, ['plan', 'rollback', 'lxc.config-edit-ldt2']);
     expect(gone.stderr.trim()).toBe(`lxcdeck: no interrupted plan "lxc.config-edit-ldt2": see 'lxcdeck plan ls'`);
     expect(gone.code).toBe(3);
+  });
+
+  it('kill -9 at each point of the edit: the config is always the old text or the new one, and plan resume/rollback settle it', async () => {
+    const home = runner.unprivileged ? `/home/${TEST_USER}` : (process.env.HOME ?? '/root');
+    const plans = path.join(process.env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'lxcdeck', 'plans');
+    expect((await run(runner, ['mkdir', '-p', plans])).code).toBe(0);
+    const before = original;
+    const after = `${original}${KEY_LINE}\n`;
+    put(before);
+    const outcomes = new Set<string>();
+    // the journal dir sees a few inotify events per atomic write (begin, applying, applied) and the unlink:
+    // killing on the n-th of them lands before, during and after the config's own rename
+    for (let n = 1; n <= 24; n += 2) {
+      const argv = [...runner.prefix, process.execPath, BIN, 'console-buffer', name];
+      const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      let seen = 0;
+      const watcher = fs.watch(plans, () => {
+        if (++seen === n) child.kill('SIGKILL');
+      });
+      await exited;
+      watcher.close();
+      const now = text();
+      expect([before, after]).toContain(now);
+      const pending = JSON.parse((await lxcdeck(runner, ['plan', 'ls', '--json'])).stdout) as { id: string }[];
+      outcomes.add(`${now === after ? 'new' : 'old'}+${pending.length ? 'journal' : 'none'}`);
+      for (const j of pending) {
+        const verb = n % 2 ? 'resume' : 'rollback';
+        const r = await lxcdeck(runner, ['plan', verb, j.id]);
+        expect(r.stderr).toBe('');
+        expect(text()).toBe(verb === 'resume' ? after : before);
+      }
+      expect(JSON.parse((await lxcdeck(runner, ['plan', 'ls', '--json'])).stdout)).toEqual([]);
+      put(before);
+    }
+    // the kills landed at different points, some with a journal left to settle
+    expect(outcomes).toContain('old+journal');
+    expect(outcomes).toContain('new+journal');
+    put(original);
   });
 });

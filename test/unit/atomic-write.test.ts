@@ -52,6 +52,21 @@ describe('writeFileAtomic', () => {
   });
 });
 
+describe('temp files a killed writer left', () => {
+  it('are removed by the next write of the same file; a live writer\'s and other files stay', () => {
+    const f = path.join(dir, 'config');
+    fs.writeFileSync(f, 'old');
+    const stale = path.join(dir, '.config.4194300.0badcafe.tmp');
+    const live = path.join(dir, `.config.${process.pid}.00c0ffee.tmp`);
+    const other = path.join(dir, '.other.4194300.0badcafe.tmp');
+    for (const x of [stale, live, other]) fs.writeFileSync(x, 'half');
+    writeFileAtomic(f, 'new');
+    expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    expect(fs.existsSync(other)).toBe(true);
+  });
+});
+
 describe('createFileAtomic', () => {
   it('creates once; a second create returns false and leaves the first text', () => {
     const f = path.join(dir, 'job.json');
