@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { diagnose, type DoctorReport } from '../host/doctor.js';
+import { diagnose, type Check, type DoctorReport } from '../host/doctor.js';
+import { sanitize } from '../presentation/format.js';
 import { defaultConfFile } from '../host/paths.js';
 import { currentDelegations, hasSystemdUserManager } from '../host/placement.js';
 import type { CliContext } from './context.js';
@@ -16,7 +17,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
   } catch {
     /* an unreadable lxcpath shows up in other checks */
   }
-  return diagnose({
+  const report = diagnose({
     fs: ctx.fs,
     identity: ctx.identity,
     cgroups: ctx.cgroups,
@@ -28,6 +29,23 @@ export function runDoctor(ctx: CliContext): DoctorReport {
     running,
     aclOf: getfacl,
   });
+  report.checks.push(pendingPlansCheck(ctx));
+  return report;
+}
+
+/** Plans that kill -9 or a failed undo left half-done. */
+function pendingPlansCheck(ctx: CliContext): Check {
+  const pending = ctx.planExecutor().pendingJournals();
+  const title = 'interrupted plans';
+  if (!pending.length) return { id: 'plans', title, status: 'ok', detail: `none in ${ctx.journals.dir}` };
+  const first = pending[0]?.id ?? '';
+  return {
+    id: 'plans',
+    title,
+    status: 'warn',
+    detail: pending.map((j) => `${j.id} (${sanitize(j.title)}, ${j.state})`).join('; '),
+    fix: `lxcdeck plan resume ${first}, or lxcdeck plan rollback ${first}`,
+  };
 }
 
 export function formatDoctor(r: DoctorReport): string {

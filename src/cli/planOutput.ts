@@ -1,7 +1,6 @@
 import type { Disposable } from '../base/disposable.js';
 import type { Event } from '../base/event.js';
-import { isLxcdeckError, LxcdeckError } from '../core/errors.js';
-import { checkSteps, type Plan, type PlanEvent, type PlanResult } from '../core/plan.js';
+import { checkSteps, planError, type Plan, type PlanEvent, type PlanResult } from '../core/plan.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
 import { planJson, planLines } from '../presentation/planText.js';
 
@@ -106,20 +105,6 @@ export function renderRun(onEvent: Event<PlanEvent>, term: PlanTerminal, mode: P
   return { dispose: () => (clearBar(), sub.dispose()) };
 }
 
-/** The one-line error for a run that did not apply (null when it did, or a rollback asked for worked). */
-export function runError(result: PlanResult): LxcdeckError | null {
-  const f = result.failed;
-  const u = result.undoFailures[0];
-  if (!f && !u) return null;
-  const cause = f ?? u;
-  const orig = cause && isLxcdeckError(cause.error) ? cause.error : null;
-  const code = orig?.code ?? 'internal';
-  const what = f ? `step ${f.index + 1} (${f.description}) failed: ${orig?.message ?? f.message}` : '';
-  if (!u) return new LxcdeckError(code, `${what}; ${result.undone.length ? 'what was applied is undone' : 'nothing was changed'}`, orig?.fix);
-  const undo = `undoing step ${u.index + 1} (${u.description}) failed: ${u.message}`;
-  return new LxcdeckError(code, [what, undo].filter(Boolean).join('; and '), `fix that, then run 'lxcdeck plan rollback ${result.plan ?? ''}'`.trim());
-}
-
 /** Runs a plan with the CLI's rendering; throws the run's one-line error. */
 export async function applyPlan(run: { onEvent: Event<PlanEvent> }, go: () => Promise<PlanResult>, term: PlanTerminal, mode: PlanMode): Promise<PlanResult> {
   const view = renderRun(run.onEvent, term, mode);
@@ -129,7 +114,7 @@ export async function applyPlan(run: { onEvent: Event<PlanEvent> }, go: () => Pr
   } finally {
     view.dispose();
   }
-  const err = runError(result);
+  const err = planError(result);
   if (err) throw err;
   return result;
 }

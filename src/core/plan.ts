@@ -1,4 +1,5 @@
 import type { Event } from '../base/event.js';
+import { isLxcdeckError, LxcdeckError } from './errors.js';
 
 /**
  * Plans: every change lxcdeck makes to the host or to a container (config
@@ -126,4 +127,22 @@ export async function checkSteps(plan: Plan): Promise<('done' | 'todo' | { error
 export function errorText(e: unknown): string {
   if (typeof e === 'object' && e !== null && 'line' in e && typeof (e as { line: unknown }).line === 'string') return (e as { line: string }).line;
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The one-line error for a run that did not apply (null when it did, or when
+ * an asked-for rollback worked): the failing step, its cause with the cause's
+ * code and fix, and what became of the steps before it.
+ */
+export function planError(result: PlanResult): LxcdeckError | null {
+  const f = result.failed;
+  const u = result.undoFailures[0];
+  const cause = f ?? u;
+  if (!cause) return null;
+  const orig = isLxcdeckError(cause.error) ? cause.error : null;
+  const code = orig?.code ?? 'internal';
+  const what = f ? `step ${f.index + 1} (${f.description}) failed: ${orig?.message ?? f.message}` : '';
+  if (!u) return new LxcdeckError(code, `${what}; ${result.undone.length ? 'the steps before it are undone' : 'nothing was changed'}`, orig?.fix);
+  const undo = `undoing step ${u.index + 1} (${u.description}) failed: ${u.message}`;
+  return new LxcdeckError(code, [what, undo].filter(Boolean).join('; and '), `fix that, then run 'lxcdeck plan rollback ${result.plan ?? ''}'`.trim());
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyPlan, barLine, renderRun, runError, type PlanTerminal } from '../../src/cli/planOutput.js';
+import { applyPlan, barLine, renderRun, type PlanTerminal } from '../../src/cli/planOutput.js';
 import { LxcdeckError } from '../../src/core/errors.js';
-import type { Plan, PlanEvent } from '../../src/core/plan.js';
+import { planError, type Plan, type PlanEvent } from '../../src/core/plan.js';
 import { PlanExecutor } from '../../src/plan/executor.js';
 
 function terminal(tty: boolean): PlanTerminal & { lines: string[]; barText: string } {
@@ -69,13 +69,13 @@ describe('CLI plan rendering', () => {
     const ex = new PlanExecutor({ journals: null });
     const err = await applyPlan(ex, () => ex.run(plan(true)), t, 'text').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LxcdeckError);
-    expect((err as LxcdeckError).line).toBe('step 2 (set keys) failed: liblxc rejects lxc.x = 1; what was applied is undone: see lxc.container.conf(5)');
+    expect((err as LxcdeckError).line).toBe('step 2 (set keys) failed: liblxc rejects lxc.x = 1; the steps before it are undone: see lxc.container.conf(5)');
     expect((err as LxcdeckError).exitCode).toBe(2);
     expect(t.lines).toEqual(['1/2 copy rootfs: done', '2/2 set keys: failed: liblxc rejects lxc.x = 1: see lxc.container.conf(5)', 'undo 1/2 copy rootfs: done']);
   });
 
   it('a failed undo names the journal to roll back later', () => {
-    const e = runError({
+    const e = planError({
       plan: 'k-1',
       outcome: 'rollback-failed',
       applied: [0],
