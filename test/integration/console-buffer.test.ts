@@ -182,6 +182,8 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     await leave('lxc.config-edit-ldt1');
     const ls = await lxcdeck(runner, ['plan', 'ls', '--json']);
     expect((JSON.parse(ls.stdout) as { id: string }[]).map((j) => j.id)).toContain('lxc.config-edit-ldt1');
+    const doctor = JSON.parse((await lxcdeck(runner, ['doctor', '--json'])).stdout) as { checks: { id: string; status: string; fix?: string }[] };
+    expect(doctor.checks.find((c) => c.id === 'plans')).toMatchObject({ status: 'warn', fix: 'lxcdeck plan resume lxc.config-edit-ldt1, or lxcdeck plan rollback lxc.config-edit-ldt1' });
     const resumed = await lxcdeck(runner, ['plan', 'resume', 'lxc.config-edit-ldt1']);
     expect(resumed.stderr).toBe('');
     expect(resumed.stdout).toContain('already done');
