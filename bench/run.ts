@@ -182,7 +182,7 @@ async function main(): Promise<void> {
   results.push(...(await tuiBench()));
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
 
-  console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.lib.lxcdeck_lxc_version()}, ${execFileSync('nproc').toString().trim()} cores\n`);
+  console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));
 }
 

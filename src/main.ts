@@ -1,6 +1,10 @@
+import * as os from 'node:os';
 import { isLxcdeckError, LxcdeckError } from './core/errors.js';
 import { createContext } from './cli/context.js';
 import { processIo } from './cli/io.js';
+
+/** Thawing what rules froze may wait on liblxc; a stuck thaw must not keep the process from ending. */
+const RELEASE_TIMEOUT_MS = 10_000;
 
 /**
  * The only place that wires everything and may exit the process. Every
@@ -14,9 +18,7 @@ export async function main(argv: string[]): Promise<number> {
     if (bare) {
       if (!process.stdout.isTTY || !process.stdin.isTTY)
         throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
-      const { runTui } = await import('./tui.js');
-      await runTui(createContext({ lxcpath: args[1] }), { input: process.stdin, output: process.stdout });
-      return 0;
+      return await runWorkstation(args[1]);
     }
     // commander and the subcommands load only for subcommands, not the TUI
     const { buildProgram } = await import('./cli/program.js');
@@ -35,6 +37,37 @@ export async function main(argv: string[]): Promise<number> {
     processIo.err(`lxcdeck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return 1;
   }
+}
+
+/**
+ * The workstation's whole life: start, wait for the end (quit, a signal or a
+ * fatal error), then always in this order: release what the rules froze,
+ * restore the terminal, exit. Containers are never stopped.
+ */
+async function runWorkstation(lxcpath: string | undefined): Promise<number> {
+  const ctx = createContext({ lxcpath });
+  const { startTui } = await import('./main/tui.js');
+  const header = `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`;
+  const tui = startTui(ctx, { input: process.stdin, output: process.stdout }, header);
+  const end = await tui.ended;
+  let releaseError: string | null = null;
+  await withTimeout(tui.releaseRules(), RELEASE_TIMEOUT_MS).catch((e: unknown) => (releaseError = e instanceof Error ? e.message : String(e)));
+  tui.close();
+  if (releaseError) processIo.err(`lxcdeck: could not thaw what the rules froze: ${releaseError}: thaw it with 'lxcdeck thaw NAME' or 'lxcdeck job thaw NAME'`);
+  if (end.kind === 'quit') return 0;
+  if (end.kind === 'fatal') processIo.err(`lxcdeck: fatal: ${end.message}`);
+  // pane programs and timers may still hold the loop: a signal or a crash ends the process here
+  process.exit(end.kind === 'fatal' ? 1 : end.signal === 'SIGTERM' ? 143 : 129);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`still waiting after ${ms / 1000} s`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e: unknown) => (clearTimeout(t), reject(e)),
+    );
+  });
 }
 
 function isCommanderExit(e: unknown): e is { exitCode: number } {

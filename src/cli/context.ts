@@ -1,3 +1,4 @@
+import type { AppContext } from '../app/context.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { currentIdentity, type Identity } from '../host/identity.js';
@@ -5,18 +6,19 @@ import * as path from 'node:path';
 import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
+import { LxcToolsFactory } from '../lxc/factory.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
-import { loadNative, type NativeLib } from '../lxc/native.js';
+import { loadNative } from '../lxc/native.js';
+import { helperTerminals } from '../lxc/terminals.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
 
 /** Everything a command needs, wired once per process. */
-export interface CliContext {
+export interface CliContext extends AppContext {
   fs: HostFs;
   identity: Identity;
   cgroups: CgroupHost;
-  lib: NativeLib;
   helper: HelperRunner;
   backend: LiblxcBackend;
   logFile: string | null;
@@ -43,7 +45,22 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   backend.configEditor.register(plans);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
-  return { fs, identity, cgroups, lib, helper, backend, logFile, placement, plans, journals, planExecutor };
+  const ctx: CliContext = {
+    fs,
+    identity,
+    cgroups,
+    helper,
+    backend,
+    logFile,
+    placement,
+    plans,
+    journals,
+    planExecutor,
+    planRunner: planExecutor,
+    factory: new LxcToolsFactory(backend),
+    terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),
+  };
+  return ctx;
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

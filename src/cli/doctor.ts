@@ -22,7 +22,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
     identity: ctx.identity,
     cgroups: ctx.cgroups,
     delegations: currentDelegations(ctx.fs, ctx.cgroups, ctx.identity),
-    lxcVersion: ctx.lib.lxcdeck_lxc_version(),
+    lxcVersion: ctx.backend.lxcVersion(),
     lxcpath: ctx.backend.lxcpath,
     defaultConf: defaultConfFile(ctx.identity),
     systemdUserManager: hasSystemdUserManager(ctx.fs, ctx.identity),

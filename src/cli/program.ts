@@ -1,11 +1,9 @@
 import { Command } from 'commander';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
-import { validateContainerName } from '../core/names.js';
 import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
 import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
-import { createContainer, destroyContainer } from './create.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 
@@ -185,8 +183,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .argument('<name>')
     .option('-t, --template <name>', 'LXC template', 'busybox')
     .action(async (name: string, opts: { template: string }, cmd: Command) => {
-      validateContainerName(name);
-      await createContainer(context(cmd), name, opts.template);
+      await context(cmd).factory.create(name, opts.template);
     });
 
   program
@@ -195,7 +192,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .argument('<name>')
     .option('-f, --force', 'kill it first if it is running')
     .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
-      await destroyContainer(context(cmd), name, opts.force ?? false);
+      await context(cmd).factory.destroy(name, opts.force ?? false);
     });
 
   program
@@ -204,12 +201,11 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const { SettingsStore } = await import('../settings/settings.js');
-      const { COMMANDS } = await import('../commands/table.js');
-      const { effectiveKeymap, displayKey } = await import('../commands/keytable.js');
+      const { effectiveKeymap, displayKey, KEYED_COMMANDS } = await import('../commands/keytable.js');
       const settings = new SettingsStore();
       const km = effectiveKeymap(settings.get().keys);
       for (const w of [...settings.warnings, ...km.problems]) io.err(`lxcdeck: ${w}`);
-      const rows = COMMANDS.map((c) => ({ id: c.id, title: c.title, scope: c.scope, dangerous: c.dangerous ?? false, keys: km.byCommand.get(c.id) ?? [] }));
+      const rows = KEYED_COMMANDS.map((c) => ({ id: c.id, title: c.title, scope: c.scope, dangerous: c.dangerous ?? false, keys: km.byCommand.get(c.id) ?? [] }));
       if (opts.json) return io.out(JSON.stringify(rows, null, 2));
       io.out(formatTable(['COMMAND', 'KEYS', 'WHAT'], rows.map((r) => [r.id, r.keys.map(displayKey).join(' '), r.title])));
     });

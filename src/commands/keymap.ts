@@ -7,14 +7,31 @@
 export interface KeyBinding {
   id: string;
   keys: string[];
+  /** The command's scope; modal scopes (scroll, filter, confirm, form, ...) have keys of their own. */
+  scope?: string;
 }
 
 export interface ResolvedKeymap {
   /** command id -> effective keys */
   byCommand: Map<string, string[]>;
-  /** key -> command id, for dispatch */
+  /** key -> command id in the shared scopes (global, list, detail, pane), for dispatch */
   byKey: Map<string, string>;
+  /** modal scope -> key -> command id: a mode's keys shadow the shared ones while it is on */
+  byMode: Map<string, Map<string, string>>;
   problems: string[];
+}
+
+/** Scopes whose keys are live together outside any mode; every other scope is a mode with a key space of its own. */
+const SHARED_SCOPES = new Set(['global', 'list', 'detail', 'pane']);
+
+/** The key space a scope's keys live in: 'main' for the shared scopes, else the mode itself. */
+export function keySpace(scope: string | undefined): string {
+  return scope === undefined || SHARED_SCOPES.has(scope) ? 'main' : scope;
+}
+
+/** The command a key runs in a mode (or in the shared scopes for 'main'). */
+export function commandFor(km: ResolvedKeymap, scope: string, key: string): string | undefined {
+  return keySpace(scope) === 'main' ? km.byKey.get(key) : km.byMode.get(scope)?.get(key);
 }
 
 const NAMED = new Set([
@@ -45,6 +62,7 @@ function isSingleKey(key: string): boolean {
 
 export function resolveKeymap(defaults: readonly KeyBinding[], overrides: Record<string, string[]>): ResolvedKeymap {
   const defaultKeys = new Map(defaults.map((d) => [d.id, [...d.keys]]));
+  const spaceOf = new Map(defaults.map((d) => [d.id, keySpace(d.scope)]));
   const problems: string[] = [];
   const valid = new Map<string, string[]>();
   for (const [id, keys] of Object.entries(overrides)) {
@@ -64,13 +82,24 @@ export function resolveKeymap(defaults: readonly KeyBinding[], overrides: Record
       byCommand.set(id, keys);
       continue;
     }
-    const clashes = keys.flatMap((k) => [...defaultKeys.keys()].filter((o) => o !== id && effective(o).includes(k)).map((o) => `${k} is already bound to ${o}`));
+    // a key clashes only with commands whose keys are live at the same time
+    const rivals = [...defaultKeys.keys()].filter((o) => o !== id && spaceOf.get(o) === spaceOf.get(id));
+    const clashes = keys.flatMap((k) => rivals.filter((o) => effective(o).includes(k)).map((o) => `${k} is already bound to ${o}`));
     if (clashes.length) {
       problems.push(`key override for ${id}: ${clashes.join(', ')}; kept the default ${defaultKeys.get(id)?.join(', ')}`);
       byCommand.set(id, defaultKeys.get(id) ?? []);
     } else byCommand.set(id, keys);
   }
   const byKey = new Map<string, string>();
-  for (const [id, keys] of byCommand) for (const k of keys) if (!byKey.has(k)) byKey.set(k, id);
-  return { byCommand, byKey, problems };
+  const byMode = new Map<string, Map<string, string>>();
+  for (const [id, keys] of byCommand) {
+    const space = spaceOf.get(id) ?? 'main';
+    let map = byKey;
+    if (space !== 'main') {
+      map = byMode.get(space) ?? new Map<string, string>();
+      byMode.set(space, map);
+    }
+    for (const k of keys) if (!map.has(k)) map.set(k, id);
+  }
+  return { byCommand, byKey, byMode, problems };
 }

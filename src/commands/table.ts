@@ -1,5 +1,9 @@
+import type { Workload } from '../core/workload.js';
 import type { AppStore } from '../state/store.js';
+import type { LifecycleOp } from './lifecycle.js';
 import { CommandRegistry, type CommandSpec } from './registry.js';
+
+export type { LifecycleOp } from './lifecycle.js';
 
 /** What command handlers may do; the UI implements it (commands know no widgets). */
 export interface AppActions {
@@ -8,7 +12,7 @@ export interface AppActions {
   suspend(): void;
   redraw(): void;
   refresh(): void;
-  lifecycle(op: LifecycleOp, names: string[]): void;
+  lifecycle(op: LifecycleOp, targets: Workload[]): void;
   createDemo(): void;
   openHelp(): void;
   openPalette(): void;
@@ -34,11 +38,10 @@ export interface AppActions {
   closePane(): void;
   scrollMode(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
-  enableConsoleBuffer(names: string[]): void;
+  enableConsoleBuffer(targets: Workload[]): void;
   openRules(): void;
 }
 
-export type LifecycleOp = 'start' | 'stop' | 'restart' | 'kill' | 'freeze-toggle';
 
 type Spec = CommandSpec<AppActions>;
 

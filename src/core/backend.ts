@@ -24,6 +24,39 @@ export interface Freezable {
   thaw(name: string, options?: { timeoutMs?: number }): Promise<void>;
 }
 
+/** Where running containers sit on the host; `H` is the host's cgroup hierarchy type (opaque here). */
+export interface ContainerRuntime<H> {
+  /** Init pid and cgroup directories of a running container, as of the last list(). */
+  runtimeOf(name: string): { pid: number; dirs: ReadonlyMap<H, string> } | null;
+  /** Host-side names of a running container's veth interfaces. */
+  hostInterfaces(name: string): string[];
+  /** What the container printed on its console so far (its ring buffer), or null when it has none. */
+  consoleLog(name: string): Promise<Uint8Array | null>;
+}
+
+/** Makes and removes containers (LXC's own tools do the forking work). */
+export interface ContainerFactory {
+  create(name: string, template: string): Promise<void>;
+  /** Destroys a stopped container; `force` kills a running one first. */
+  destroy(name: string, force: boolean): Promise<void>;
+}
+
+/** How to run an interactive program in a pty: the helper for attach and console. */
+export interface ProgramLaunch {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** Starts attach and console sessions; the attached program never gets the caller's terminal. */
+export interface TerminalLauncher {
+  attach(name: string, options: { command?: string[]; env?: Record<string, string> }): ProgramLaunch;
+  console(name: string, options: { tty: number; escape: number }): ProgramLaunch;
+  /** Why a session ended, when its exit status is the launcher's own; null for the program's own status. */
+  exitReason(code: number): string | null;
+}
+
 /**
  * Config edits as plans (preview, apply with undo, journal). Building a plan
  * reads the config and validates the values with liblxc; nothing is written

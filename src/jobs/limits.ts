@@ -1,4 +1,5 @@
 import { LxcdeckError } from '../core/errors.js';
+import { parseSize as parseSizeText } from '../core/size.js';
 
 /** Limits a job's cgroup gets at creation. Absent: unlimited. */
 export interface JobLimits {
@@ -8,21 +9,16 @@ export interface JobLimits {
   pidsMax?: number;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
 /**
  * "512M", "1.5GiB", "4096": cgroup sizes are binary, so K/M/G and KiB/MiB/GiB
- * both mean powers of 1024 (as memory.max and lxc.cgroup.* read them).
+ * both mean powers of 1024 (as memory.max and lxc.cgroup.* read them). The
+ * reading is core's (the forms use the same); a job needs at least 4K.
  */
 export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(text);
-  const unit = m ? (m[2] ?? '').toLowerCase() : '';
-  // a bare "iB"/"B" suffix with no prefix is bytes; "iB" alone is not a unit
-  const ok = m !== null && !(unit === '' && m[3] !== undefined && m[3].toLowerCase() === 'ib');
-  const bytes = ok ? Math.floor(Number(m[1]) * (UNITS[unit] ?? NaN)) : NaN;
-  if (!Number.isFinite(bytes) || bytes < 4096 || bytes > 2 ** 62)
+  const r = parseSizeText(text);
+  if (!r.ok || r.bytes < 4096)
     throw new LxcdeckError('invalid-argument', `invalid size ${JSON.stringify(text)}`, 'use a number of bytes of at least 4K with an optional unit K, M, G, T (or KiB, MiB, GiB, TiB), e.g. 512M');
-  return bytes;
+  return r.bytes;
 }
 
 /** "50", "50%", "250": percent of one core; at most all cores. */

@@ -1,3 +1,4 @@
+import { jobId, workloadKey } from '../core/workload.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../base/clock.js';
@@ -175,7 +176,7 @@ export class JobManager {
 
   /** What the metrics sampler needs to graph a job like a container. */
   metricsTarget(rec: JobRecord): MetricsTarget {
-    return { id: `job:${rec.name}`, dirs: jobDirMap(this.opts.host, rec.cgroups), hostInterfaces: [] };
+    return { id: workloadKey(jobId(rec.name)), dirs: jobDirMap(this.opts.host, rec.cgroups), hostInterfaces: [] };
   }
 
   /** A finished job's exit status into its record, and its cgroups removed (best effort: another user's job is read-only). */

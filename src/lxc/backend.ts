@@ -91,6 +91,16 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
     });
   }
 
+  /** Whether liblxc knows a container of this name in the lxcpath (defined, running or not). */
+  isDefined(name: string): boolean {
+    return (this.deps.lib.lxcdeck_list(this.lxcpath, 0) ?? '').split('\n').includes(name);
+  }
+
+  /** The liblxc version in use (doctor and the bench print it). */
+  lxcVersion(): string {
+    return this.deps.lib.lxcdeck_lxc_version();
+  }
+
   /** Host-side names of a running container's veth interfaces. */
   hostInterfaces(name: string): string[] {
     return this.withHandle(name, (c, lib) => this.vethPeers(c, lib));

@@ -51,13 +51,7 @@ export function readConfigFacts(lib: NativeLib, c: ContainerHandle): { unprivile
   };
 }
 
-/**
- * Lists containers the way a refresh needs it: liblxc names the containers
- * and which are active; a running container's state and init pid are asked
- * from liblxc once, then kept while /proc/<pid>/stat shows the same process,
- * with FROZEN/FREEZING read from the freezer cgroup. Config facts are re-read
- * only when the config file changes, and every per-tick file stays open.
- */
+/** How a list() may reuse what earlier calls read. */
 export interface ListOptions {
   active?: boolean;
   /** Re-read a running container's addresses when older than this (default 0: every list). */
@@ -76,6 +70,13 @@ export interface ListOptions {
 /** After the lxcpath changes, keep re-listing this long: lxc-create writes the config after the directory. */
 const SETTLE_MS = 5000;
 
+/**
+ * Lists containers the way a refresh needs it: liblxc names the containers
+ * and which are active; a running container's state and init pid are asked
+ * from liblxc once, then kept while /proc/<pid>/stat shows the same process,
+ * with FROZEN/FREEZING read from the freezer cgroup. Config facts are re-read
+ * only when the config file changes, and every per-tick file stays open.
+ */
 export class ContainerLister implements Disposable {
   private readonly configs = new Map<string, ConfigFacts>();
   private defined: { names: string[]; at: number; dirMtimeMs: number; changedAt: number } | null = null;

@@ -83,7 +83,7 @@ export class PaneSession implements Disposable {
   }
 
   /** Shows `prelude` (the console ring buffer) first, then runs the program. */
-  start(launch: PaneLaunch, prelude?: Buffer | null): void {
+  start(launch: PaneLaunch, prelude?: Uint8Array | null): void {
     this.exit = null;
     if (prelude?.length) this.feed(prelude);
     const proc = pty.spawn(launch.file, launch.args, {
@@ -105,7 +105,7 @@ export class PaneSession implements Disposable {
     });
   }
 
-  private feed(data: string | Buffer): void {
+  private feed(data: string | Uint8Array): void {
     const n = data.length;
     this.pending += n;
     this.term.write(data, () => {

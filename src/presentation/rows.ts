@@ -1,5 +1,5 @@
-import type { ContainerSummary } from '../core/container.js';
 import type { ContainerState } from '../core/state.js';
+import { workloadLabel, type Workload } from '../core/workload.js';
 import type { SortColumn } from '../state/store.js';
 import { compareNames } from '../host/collation.js';
 import { formatBytes, sanitize } from './format.js';
@@ -11,7 +11,7 @@ export interface LiveFacts {
   pids: number | null;
 }
 
-export type ListItem = { kind: 'group'; label: string; count: number } | { kind: 'container'; container: ContainerSummary };
+export type ListItem = { kind: 'group'; label: string; count: number } | { kind: 'row'; workload: Workload };
 
 export const STATE_GLYPH: Record<ContainerState, string> = {
   RUNNING: '●',
@@ -45,16 +45,17 @@ export function sparkline(values: readonly number[], width: number, floor = 100)
 }
 
 /** Case-insensitive substring match on name, state, address and groups. */
-export function matchesFilter(c: ContainerSummary, filter: string): boolean {
+export function matchesFilter(c: Workload, filter: string): boolean {
   if (!filter) return true;
   const f = filter.toLowerCase();
-  return [c.name, c.state, ...c.ipv4, ...c.groups].some((x) => x.toLowerCase().includes(f));
+  return [workloadLabel(c.id), c.state, ...c.ipv4, ...c.groups].some((x) => x.toLowerCase().includes(f));
 }
 
-function sortKey(c: ContainerSummary, col: SortColumn, live: (name: string) => LiveFacts | undefined): string | number {
+/** Live facts are looked up by workload key. */
+function sortKey(c: Workload, col: SortColumn, live: (key: string) => LiveFacts | undefined): string | number {
   switch (col) {
     case 'name':
-      return c.name;
+      return workloadLabel(c.id);
     case 'state':
       return c.state;
     case 'pid':
@@ -62,11 +63,11 @@ function sortKey(c: ContainerSummary, col: SortColumn, live: (name: string) => L
     case 'ipv4':
       return c.ipv4[0] ?? '';
     case 'cpu':
-      return live(c.name)?.cpuPercent ?? -1;
+      return live(c.key)?.cpuPercent ?? -1;
     case 'memory':
       return c.memoryBytes ?? -1;
     case 'pids':
-      return live(c.name)?.pids ?? -1;
+      return live(c.key)?.pids ?? -1;
     case 'groups':
       return c.groups.join(',');
   }
@@ -74,28 +75,28 @@ function sortKey(c: ContainerSummary, col: SortColumn, live: (name: string) => L
 
 /** Filtered, sorted (name breaks ties) and optionally grouped by lxc.group. */
 export function listItems(
-  containers: readonly ContainerSummary[],
+  workloads: readonly Workload[],
   opts: { filter: string; sort: { column: SortColumn; reverse: boolean }; groupByGroup: boolean },
-  live: (name: string) => LiveFacts | undefined,
+  live: (key: string) => LiveFacts | undefined,
 ): ListItem[] {
   const dir = opts.sort.reverse ? -1 : 1;
-  const rows = containers
+  const rows = workloads
     .filter((c) => matchesFilter(c, opts.filter))
     .sort((a, b) => {
       const ka = sortKey(a, opts.sort.column, live);
       const kb = sortKey(b, opts.sort.column, live);
       const cmp = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : compareNames(String(ka), String(kb));
-      return cmp !== 0 ? cmp * dir : compareNames(a.name, b.name);
+      return cmp !== 0 ? cmp * dir : compareNames(workloadLabel(a.id), workloadLabel(b.id));
     });
-  if (!opts.groupByGroup) return rows.map((container) => ({ kind: 'container', container }));
-  const groups = new Map<string, ContainerSummary[]>();
+  if (!opts.groupByGroup) return rows.map((workload) => ({ kind: 'row', workload }));
+  const groups = new Map<string, Workload[]>();
   for (const c of rows) {
     const g = c.groups[0] ?? '(no group)';
     groups.set(g, [...(groups.get(g) ?? []), c]);
   }
   return [...groups]
     .sort(([a], [b]) => (a === '(no group)' ? 1 : b === '(no group)' ? -1 : compareNames(a, b)))
-    .flatMap(([label, cs]): ListItem[] => [{ kind: 'group', label, count: cs.length }, ...cs.map((container): ListItem => ({ kind: 'container', container }))]);
+    .flatMap(([label, cs]): ListItem[] => [{ kind: 'group', label, count: cs.length }, ...cs.map((workload): ListItem => ({ kind: 'row', workload }))]);
 }
 
 export interface Column {
@@ -133,10 +134,10 @@ export function fitColumns(width: number): Column[] {
   return cols;
 }
 
-export function cellText(col: Column, c: ContainerSummary, live: LiveFacts | undefined): string {
+export function cellText(col: Column, c: Workload, live: LiveFacts | undefined): string {
   switch (col.id) {
     case 'name':
-      return sanitize(c.name);
+      return sanitize(workloadLabel(c.id));
     case 'state':
       return `${STATE_GLYPH[c.state]} ${c.state}`;
     case 'pid':

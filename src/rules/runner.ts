@@ -1,3 +1,4 @@
+import { containerId, jobId, parseWorkloadKey, workloadKey } from '../core/workload.js';
 import type { Clock } from '../base/clock.js';
 import type { JobManager } from '../jobs/manager.js';
 import { ARMED, evaluateRule, parseSource, parseTarget, type Rule, type RuleSource, type RuleState, type RuleTarget, type TargetView } from './rules.js';
@@ -132,13 +133,13 @@ export class RuleRunner {
     const containers = this.opts.containers;
     const container = (name: string): TargetView[] => {
       const f = containers?.isFrozen(name) ?? null;
-      return f === null ? [] : [{ id: `container:${name}`, frozen: f }];
+      return f === null ? [] : [{ id: workloadKey(containerId(name)), frozen: f }];
     };
     switch (t.kind) {
       case 'job':
-        return live.filter((j) => j.record.name === t.name).map((j) => ({ id: `job:${j.record.name}`, frozen: j.state !== 'running' }));
+        return live.filter((j) => j.record.name === t.name).map((j) => ({ id: workloadKey(jobId(j.record.name)), frozen: j.state !== 'running' }));
       case 'jobs':
-        return live.map((j) => ({ id: `job:${j.record.name}`, frozen: j.state !== 'running' }));
+        return live.map((j) => ({ id: workloadKey(jobId(j.record.name)), frozen: j.state !== 'running' }));
       case 'container':
         return container(t.name);
       case 'group':
@@ -147,9 +148,10 @@ export class RuleRunner {
   }
 
   private async act(kind: 'freeze' | 'thaw', id: string, rule: Rule): Promise<boolean> {
-    const i = id.indexOf(':');
-    const type = id.slice(0, i);
-    const name = id.slice(i + 1);
+    const w = parseWorkloadKey(id);
+    if (!w) return false;
+    const type = w.kind;
+    const name = w.name;
     try {
       if (type === 'job') await (kind === 'freeze' ? this.opts.jobs.freeze(name, this.opts.freezeTimeoutMs) : this.opts.jobs.thaw(name, this.opts.freezeTimeoutMs));
       else if (this.opts.containers) await (kind === 'freeze' ? this.opts.containers.freeze(name) : this.opts.containers.thaw(name));

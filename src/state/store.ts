@@ -1,6 +1,6 @@
 import { Emitter } from '../base/event.js';
-import type { ContainerSummary } from '../core/container.js';
 import type { ContainerState } from '../core/state.js';
+import { workloadLabel, type Workload } from '../core/workload.js';
 
 /** Columns the container list can sort by. */
 export const SORT_COLUMNS = ['name', 'state', 'pid', 'ipv4', 'cpu', 'memory', 'pids', 'groups'] as const;
@@ -14,7 +14,8 @@ export interface LogEntry {
   text: string;
 }
 
-export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'confirm'; question: string; onYes: () => void } | null;
+/** Which overlay is open (the overlay host owns the widget). */
+export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'confirm'; question: string } | null;
 
 /**
  * The app's data: what is listed, selected, marked, filtered and shown. It
@@ -22,8 +23,11 @@ export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' }
  * change it.
  */
 export class AppStore {
-  containers: ContainerSummary[] = [];
+  /** Containers and jobs, as listed by the last refresh. */
+  workloads: Workload[] = [];
+  /** The selected row's workload key. */
   selected: string | null = null;
+  /** Workload keys marked for bulk actions. */
   readonly marked = new Set<string>();
   filter = '';
   filterEditing = false;
@@ -35,7 +39,7 @@ export class AppStore {
   themeName = 'dark';
   status = '';
   readonly log: LogEntry[] = [];
-  /** Last seen state per container, to log changes made outside lxcdeck. */
+  /** Last seen state per workload key, to log changes made outside lxcdeck. */
   private readonly lastStates = new Map<string, ContainerState>();
 
   private readonly changed = new Emitter<void>();
@@ -47,23 +51,25 @@ export class AppStore {
 
   private listed = false;
 
-  setContainers(rows: ContainerSummary[]): void {
-    const names = new Set(rows.map((r) => r.name));
+  setWorkloads(rows: Workload[]): void {
+    const keys = new Set(rows.map((r) => r.key));
+    const labels = new Map(this.workloads.map((r) => [r.key, workloadLabel(r.id)]));
     for (const r of rows) {
-      const before = this.lastStates.get(r.name);
-      if (before === undefined && this.listed) this.addLog('info', `${r.name} appeared (${r.state})`);
-      else if (before !== undefined && before !== r.state) this.addLog('info', `${r.name}: ${before} → ${r.state}`);
-      this.lastStates.set(r.name, r.state);
+      const before = this.lastStates.get(r.key);
+      const label = workloadLabel(r.id);
+      if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`);
+      else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`);
+      this.lastStates.set(r.key, r.state);
     }
-    for (const name of [...this.lastStates.keys()])
-      if (!names.has(name)) {
-        this.lastStates.delete(name);
-        this.marked.delete(name);
-        this.addLog('info', `${name} was destroyed`);
+    for (const key of [...this.lastStates.keys()])
+      if (!keys.has(key)) {
+        this.lastStates.delete(key);
+        this.marked.delete(key);
+        this.addLog('info', `${labels.get(key) ?? key} was destroyed`);
       }
     this.listed = true;
-    this.containers = rows;
-    if (this.selected === null || !names.has(this.selected)) this.selected = rows[0]?.name ?? null;
+    this.workloads = rows;
+    if (this.selected === null || !keys.has(this.selected)) this.selected = rows[0]?.key ?? null;
     this.notify();
   }
 
@@ -74,13 +80,29 @@ export class AppStore {
     this.notify();
   }
 
-  /** The containers a bulk action applies to: the marked ones, else the selected one. */
-  targets(): string[] {
-    if (this.marked.size) return this.containers.filter((c) => this.marked.has(c.name)).map((c) => c.name);
-    return this.selected ? [this.selected] : [];
+  /** What a bulk action applies to: the marked rows, else the selected one. */
+  targets(): Workload[] {
+    if (this.marked.size) return this.workloads.filter((w) => this.marked.has(w.key));
+    const w = this.selectedWorkload();
+    return w ? [w] : [];
   }
 
-  selectedContainer(): ContainerSummary | undefined {
-    return this.containers.find((c) => c.name === this.selected);
+  selectedWorkload(): Workload | undefined {
+    return this.workloads.find((w) => w.key === this.selected);
+  }
+
+  /** The selected row when it is a container. */
+  selectedContainer(): Workload | undefined {
+    const w = this.selectedWorkload();
+    return w?.id.kind === 'container' ? w : undefined;
+  }
+
+  workload(key: string): Workload | undefined {
+    return this.workloads.find((w) => w.key === key);
+  }
+
+  /** A container's row by its name. */
+  container(name: string): Workload | undefined {
+    return this.workloads.find((w) => w.id.kind === 'container' && w.id.name === name);
   }
 }

@@ -2,6 +2,7 @@ import blessed from 'blessed';
 import { LineChart } from './lineChart.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerInfo } from '../core/container.js';
+import type { Sample, SampleMetric } from '../metrics/sampler.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
 import { drawFramed, noLabelRenderOnResize, setText } from './screen.js';
 import { color, esc, fg, type Palette } from './style.js';
@@ -10,7 +11,7 @@ import { color, esc, fg, type Palette } from './style.js';
 export interface ChartSpec {
   id: string;
   title: string;
-  series: { metric: string; label: string; colorKey: string }[];
+  series: { metric: SampleMetric; label: string; colorKey: string }[];
   unit: 'percent' | 'bytes' | 'count' | 'rate';
 }
 
@@ -48,7 +49,7 @@ export const CHARTS: ChartSpec[] = [
   },
 ];
 
-export type HistoryFn = (metric: string, seconds: number) => number[];
+export type HistoryFn = (metric: SampleMetric, seconds: number) => number[];
 
 /**
  * The detail pane: a config summary beside live graphs. Graph count follows
@@ -120,7 +121,7 @@ export class DetailView implements Disposable {
     });
   }
 
-  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Record<string, number | null>): void {
+  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>): void {
     const p = this.palette;
     if (!info) {
       this.summary.setContent(fg(p, 'dim', 'no container selected'));
@@ -167,7 +168,8 @@ export class DetailView implements Disposable {
       const kib = spec.unit === 'bytes' || spec.unit === 'rate';
       const series = spec.series.map((s) => ({
         label: s.label,
-        values: history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) ? (kib ? v / 1024 : v) : 0)),
+        // an unknown tick stays a gap on the chart (NaN), not a drop to 0
+        values: history(s.metric, spanSeconds).map((v) => (Number.isFinite(v) && kib ? v / 1024 : v)),
         color: numeric(color(p, s.colorKey)),
       }));
       const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';

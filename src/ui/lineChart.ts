@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { CELL_AXIS, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
-import type { Coords, DrawnElement } from './screen.js';
+import { paintBorder, type Coords, type DrawnElement } from './screen.js';
 
 export interface LineChartOptions {
   top: number;
@@ -81,35 +81,23 @@ export class LineChart implements Disposable {
     const { text, axis, border } = this.options.colors;
     const borderAttr = withFg(border);
     const attrs = [base, withFg(text), withFg(axis), ...this.data.series.map((s) => withFg(s.color))];
-    const left = el.aleft;
-    const top = el.atop;
-    const right = left + el.width - 1;
-    const bottom = top + el.height - 1;
-    const label = this.options.label;
+    paintBorder(el, coords, borderAttr, { text: this.options.label, attr: base });
+    const x0 = el.aleft + 1;
+    const y0 = el.atop + 1;
     const lines = el.screen.lines;
-    for (let y = Math.max(top, coords.yi); y <= bottom && y < coords.yl; y++) {
+    for (let y = Math.max(y0, coords.yi); y < y0 + h && y < coords.yl; y++) {
       const line = lines[y];
       if (!line) continue;
-      for (let x = Math.max(left, coords.xi); x <= right && x < coords.xl; x++) {
+      for (let x = Math.max(x0, coords.xi); x < x0 + w && x < coords.xl; x++) {
         const cell = line[x];
         if (!cell) break;
-        let attr = borderAttr;
-        let ch: string;
-        if (y === top || y === bottom) {
-          const li = x - left - 2;
-          if (y === top && li >= 0 && li < label.length && x < right - 1) {
-            ch = label[li] as string;
-            attr = base;
-          } else ch = x === left ? (y === top ? '┌' : '└') : x === right ? (y === top ? '┐' : '┘') : '─';
-        } else if (x === left || x === right) ch = '│';
-        else if (frame) {
-          const i = (y - top - 1) * frame.width + (x - left - 1);
+        let attr = base;
+        let ch = ' ';
+        if (frame) {
+          const i = (y - y0) * frame.width + (x - x0);
           const kind = frame.kinds[i] as number;
           attr = kind === CELL_TEXT || kind === CELL_AXIS || kind >= CELL_SERIES ? (attrs[kind] ?? base) : base;
           ch = cellChar(frame.chars[i] as number);
-        } else {
-          attr = base;
-          ch = ' ';
         }
         if (cell[0] !== attr || cell[1] !== ch) {
           cell[0] = attr;

@@ -41,7 +41,7 @@ export class ListView implements Disposable {
   readonly box: blessed.Widgets.BoxElement;
   private items: ListItem[] = [];
   private offset = 0;
-  /** Formatted rows by container, rebuilt only when a row's cells or marks change. */
+  /** Formatted rows by workload, rebuilt only when a row's cells or marks change. */
   private rows = new Map<string, Row>();
   /** This frame's rows, header first, as painted. */
   private lines: Row[] = [];
@@ -51,7 +51,7 @@ export class ListView implements Disposable {
   constructor(
     parent: blessed.Widgets.Node,
     private readonly store: AppStore,
-    private readonly live: (name: string) => LiveFacts | undefined,
+    private readonly live: (key: string) => LiveFacts | undefined,
     private palette: Palette,
     onSelect: () => void,
   ) {
@@ -67,8 +67,8 @@ export class ListView implements Disposable {
     this.box.on('click', (data: { y: number }) => {
       const row = data.y - (this.box.atop as number) - 2 + this.offset;
       const item = this.items[row];
-      if (item?.kind === 'container') {
-        this.store.selected = item.container.name;
+      if (item?.kind === 'row') {
+        this.store.selected = item.workload.key;
         onSelect();
       }
     });
@@ -86,15 +86,15 @@ export class ListView implements Disposable {
     this.items = items;
   }
 
-  /** Container names in display order (for moving the selection). */
-  names(): string[] {
-    return this.items.flatMap((i) => (i.kind === 'container' ? [i.container.name] : []));
+  /** Workload keys in display order (for moving the selection). */
+  keys(): string[] {
+    return this.items.flatMap((i) => (i.kind === 'row' ? [i.workload.key] : []));
   }
 
   private moveBy(delta: number, onSelect: () => void): void {
-    const names = this.names();
-    const i = Math.max(0, Math.min(names.length - 1, names.indexOf(this.store.selected ?? '') + delta));
-    this.store.selected = names[i] ?? null;
+    const keys = this.keys();
+    const i = Math.max(0, Math.min(keys.length - 1, keys.indexOf(this.store.selected ?? '') + delta));
+    this.store.selected = keys[i] ?? null;
     onSelect();
   }
 
@@ -107,7 +107,7 @@ export class ListView implements Disposable {
     const p = this.palette;
     const width = Math.max(10, (this.box.width as number) - 2);
     const cols = fitColumns(width);
-    const sel = this.items.findIndex((i) => i.kind === 'container' && i.container.name === this.store.selected);
+    const sel = this.items.findIndex((i) => i.kind === 'row' && i.workload.key === this.store.selected);
     const page = this.pageSize;
     if (sel >= 0) {
       if (sel < this.offset) this.offset = sel;
@@ -120,7 +120,7 @@ export class ListView implements Disposable {
     this.lines = [header, ...this.items.slice(this.offset, this.offset + page).map((item) => this.line(item, cols, width, rows))];
     this.rows = rows;
     const filter = this.store.filter ? ` filter: ${this.store.filter} ` : '';
-    const label = ` containers ${this.store.containers.length}${filter ? ` —${esc(filter)}` : ''} `;
+    const label = ` containers ${this.store.workloads.length}${filter ? ` —${esc(filter)}` : ''} `;
     if (label !== this.label) {
       this.label = label;
       this.box.setLabel(label);
@@ -163,13 +163,13 @@ export class ListView implements Disposable {
       const text = fit(`▸ ${item.label} (${item.count})`, width);
       return this.row(`\0group\0${text}`, rows, () => [[this.fgAttr('title'), text]]);
     }
-    const c = item.container;
-    const live = this.live(c.name);
-    const marked = this.store.marked.has(c.name);
-    const selected = c.name === this.store.selected;
+    const c = item.workload;
+    const live = this.live(c.key);
+    const marked = this.store.marked.has(c.key);
+    const selected = c.key === this.store.selected;
     const texts = cols.map((col) => cellText(col, c, live));
     // the cells' plain text, the marks and the column set say everything the row shows
-    const key = `${c.name}\0${marked ? 1 : 0}${selected ? 1 : 0}${c.state}\0${width}\0${texts.join('\0')}`;
+    const key = `${c.key}\0${marked ? 1 : 0}${selected ? 1 : 0}${c.state}\0${width}\0${texts.join('\0')}`;
     return this.row(key, rows, () => {
       let base = this.baseAttr();
       if (selected) base |= INVERSE << 18;

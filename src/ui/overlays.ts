@@ -2,6 +2,15 @@ import blessed from 'blessed';
 import type { CommandSpec } from '../commands/registry.js';
 import { displayKey } from '../commands/keytable.js';
 import { fuzzyFilter } from '../commands/fuzzy.js';
+import { MODE_TITLES } from '../commands/modes.js';
+
+/** A command as help lists it (the main table's and the modes' alike). */
+export interface HelpCommand {
+  id: string;
+  title: string;
+  scope: string;
+  dangerous?: boolean;
+}
 import { esc, fg, type Palette as Colors } from './style.js';
 
 /**
@@ -9,16 +18,17 @@ import { esc, fg, type Palette as Colors } from './style.js';
  * registry. When it is taller than `height` and there is room, the sections
  * flow into two columns (titles shortened to fit; keys never are).
  */
-export function helpText<C>(commands: CommandSpec<C>[], keys: (id: string) => string[], p: Colors, prefixNote: string, size = { width: 0, height: 0 }): string {
+export function helpText(commands: readonly HelpCommand[], keys: (id: string) => string[], p: Colors, prefixNote: string, size = { width: 0, height: 0 }): string {
   const scopes: [string, string][] = [
     ['global', 'anywhere'],
     ['list', 'container list'],
     ['detail', 'details'],
     ['pane', 'panes'],
+    ...MODE_TITLES,
   ];
   type Line = { header?: string; key?: string; title?: string; asks?: boolean };
   const lines: Line[] = [];
-  const shown = (c: CommandSpec<C>) => keys(c.id).map(displayKey).join(' ');
+  const shown = (c: HelpCommand) => keys(c.id).map(displayKey).join(' ');
   const pad = Math.min(28, Math.max(...commands.map((c) => shown(c).length)));
   const sectionStarts: number[] = [];
   for (const [scope, title] of scopes) {
@@ -67,8 +77,7 @@ export function createHelp(parent: blessed.Widgets.Screen, content: string): ble
     tags: true,
     scrollable: true,
     alwaysScroll: true,
-    keys: true,
-    vi: true,
+    // keys come from the keymap (help.* commands), not blessed's own handlers
     mouse: true,
     scrollbar: { ch: ' ', style: { inverse: true } } as never,
     content,
@@ -94,14 +103,14 @@ export class Palette<C> {
     this.update();
   }
 
-  /** Returns the chosen command on enter, 'close' on escape, null otherwise. */
-  key(ch: string | undefined, name: string): CommandSpec<C> | 'close' | null {
-    if (name === 'escape') return 'close';
-    if (name === 'enter') return this.shown[this.index] ?? 'close';
-    if (name === 'up' || name === 'C-p') this.index = Math.max(0, this.index - 1);
-    else if (name === 'down' || name === 'C-n') this.index = Math.min(this.shown.length - 1, this.index + 1);
-    else if (name === 'backspace') this.query = this.query.slice(0, -1);
-    else if (ch && ch >= ' ' && ch !== '\u007f') this.query += ch;
+  /** Runs a palette command (palette.* from the keymap) or types a character; the chosen command on run, 'close', or null. */
+  key(command: string | undefined, typed: string | null): CommandSpec<C> | 'close' | null {
+    if (command === 'palette.close') return 'close';
+    if (command === 'palette.run') return this.shown[this.index] ?? 'close';
+    if (command === 'palette.up') this.index = Math.max(0, this.index - 1);
+    else if (command === 'palette.down') this.index = Math.min(this.shown.length - 1, this.index + 1);
+    else if (command === 'palette.delete-char') this.query = this.query.slice(0, -1);
+    else if (typed) this.query += typed;
     this.update();
     return null;
   }

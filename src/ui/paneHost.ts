@@ -1,5 +1,6 @@
 import type blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
+import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { ContainerState } from '../core/state.js';
 import { encodeMouse, keyBytes, pasteBytes, type PaneMouseEvent } from '../pane/input.js';
 import { MAIN, PaneLayout, type Direction, type Divider, type Rect } from '../pane/layout.js';
@@ -11,7 +12,7 @@ import type { Palette } from './style.js';
 /** What panes need from main: how to run the helper, the console ring buffer, a place for copies. */
 export interface PaneLauncher {
   launch(spec: PaneSpec): PaneLaunch;
-  consoleLog(container: string): Promise<Buffer | null>;
+  consoleLog(container: string): Promise<Uint8Array | null>;
   /** Why the pane's program exited when the status is the launcher's own (the helper's 120-124); else null. */
   exitReason(spec: PaneSpec, code: number): string | null;
   /** Keeps copied text for the user; returns where (a file) or an error line. */
@@ -30,6 +31,8 @@ export interface PaneHostDeps {
   relayout(): void;
   /** Writes lxcdeck's own bytes to the host terminal (the copy's OSC 52). */
   writeHost(data: string): void;
+  /** Scroll mode's, the search line's and an ended pane's keys (scopes scroll, search, pane-ended). */
+  keymap: ResolvedKeymap;
 }
 
 type Key = blessed.Widgets.Events.IKeyEventArg;
@@ -117,7 +120,7 @@ export class PaneHost implements Disposable {
 
   private async start(view: PaneView): Promise<void> {
     const spec = view.session.spec;
-    let prelude: Buffer | null = null;
+    let prelude: Uint8Array | null = null;
     // the ring buffer is the console's (tty 0) own
     if (spec.kind === 'console' && !spec.tty) {
       try {
@@ -220,7 +223,7 @@ export class PaneHost implements Disposable {
     if (!v) return;
     if (v.scroll) return this.scrollKey(v, ch, name);
     if (v.ended) {
-      if (name === 'enter' || name === 'r') {
+      if (commandFor(this.deps.keymap, 'pane-ended', name) === 'pane.reattach') {
         v.ended = null;
         v.session.term.write('\r\n\x1b[2m── re-attached ──\x1b[0m\r\n');
         void this.start(v);
@@ -247,62 +250,54 @@ export class PaneHost implements Disposable {
     const s = v.scroll;
     if (!s) return;
     const page = Math.max(1, v.session.term.rows - 1);
+    const km = this.deps.keymap;
     if (s.editing) {
-      if (name === 'enter') {
+      const id = commandFor(km, 'search', name);
+      if (id === 'search.find') {
         s.editing = false;
         if (!v.findNext()) this.deps.log('info', `not found: ${s.search}`);
-      } else if (name === 'escape') s.editing = false;
-      else if (name === 'backspace') s.search = s.search.slice(0, -1);
+      } else if (id === 'search.cancel') s.editing = false;
+      else if (id === 'search.delete-char') s.search = s.search.slice(0, -1);
       else if (ch && ch >= ' ' && ch !== '\x7f') s.search += ch;
       return this.deps.paneDirty();
     }
-    switch (name) {
-      case 'up':
-      case 'k':
+    switch (commandFor(km, 'scroll', name)) {
+      case 'scroll.up':
         v.scrollBy(-1);
         break;
-      case 'down':
-      case 'j':
+      case 'scroll.down':
         v.scrollBy(1);
         break;
-      case 'pageup':
-      case 'C-u':
+      case 'scroll.page-up':
         v.scrollBy(-page);
         break;
-      case 'pagedown':
-      case 'C-d':
-      case 'space':
+      case 'scroll.page-down':
         v.scrollBy(page);
         break;
-      case 'g':
-      case 'home':
+      case 'scroll.top':
         v.scrollTo('top');
         break;
-      case 'G':
-      case 'end':
+      case 'scroll.bottom':
         v.scrollTo('bottom');
         break;
-      case '/':
-      case '?':
+      case 'scroll.search':
         s.search = '';
         s.editing = true;
         break;
-      case 'n':
+      case 'scroll.next-match':
         if (!v.findNext(true)) this.deps.log('info', `no earlier match for ${s.search}`);
         break;
-      case 'N':
+      case 'scroll.prev-match':
         if (!v.findNext(false)) this.deps.log('info', `no later match for ${s.search}`);
         break;
-      case 'v':
+      case 'scroll.select':
         s.anchor = s.anchor === null ? s.line : null;
         break;
-      case 'y':
-      case 'enter':
+      case 'scroll.copy':
         this.copy(v);
         v.leaveScroll();
         break;
-      case 'q':
-      case 'escape':
+      case 'scroll.leave':
         v.leaveScroll();
         break;
     }

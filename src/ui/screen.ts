@@ -1,18 +1,30 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
+import { Emitter, type Event } from '../base/event.js';
 
 export interface ScreenIo {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }
 
+/** Why the workstation must end now: a signal, or an error nothing caught. */
+export type ScreenEnd = { kind: 'signal'; signal: NodeJS.Signals } | { kind: 'fatal'; message: string };
+
+export interface WorkstationScreen extends Disposable {
+  screen: blessed.Widgets.Screen;
+  /** Leaves the terminal as it was; safe to call more than once. */
+  restore(): void;
+  /** SIGTERM, SIGHUP or an uncaught error: main decides what happens (release, restore, exit). */
+  onEnd: Event<ScreenEnd>;
+}
+
 /**
  * The blessed screen: alternate buffer, mouse, full Unicode. restore() leaves
  * the terminal as it was (normal buffer, cursor, no mouse reporting, cooked
- * mode); it is safe to call more than once, and it runs on quit, on an
- * uncaught error and on SIGTERM/SIGHUP.
+ * mode). Signals and uncaught errors are reported as onEnd, never acted on
+ * here: only main exits the process.
  */
-export function createScreen(io: ScreenIo, onFatal: (message: string) => void): { screen: blessed.Widgets.Screen; restore: () => void } & Disposable {
+export function createScreen(io: ScreenIo): WorkstationScreen {
   compileTerminfoLazily();
   const screen = blessed.screen({
     input: io.input as never,
@@ -42,14 +54,12 @@ export function createScreen(io: ScreenIo, onFatal: (message: string) => void): 
     const stdin = io.input as NodeJS.ReadStream;
     if (typeof stdin.setRawMode === 'function' && stdin.isTTY) stdin.setRawMode(false);
   };
-  const onSignal = (sig: NodeJS.Signals) => {
-    restore();
-    process.exit(sig === 'SIGTERM' ? 143 : 129);
-  };
+  const ended = new Emitter<ScreenEnd>();
+  const onSignal = (signal: NodeJS.Signals) => ended.fire({ kind: 'signal', signal });
   const onError = (e: unknown) => {
+    // the terminal first: whatever happens next, the user gets their shell back
     restore();
-    onFatal(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(1);
+    ended.fire({ kind: 'fatal', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
@@ -58,6 +68,7 @@ export function createScreen(io: ScreenIo, onFatal: (message: string) => void): 
   return {
     screen,
     restore,
+    onEnd: ended.event,
     dispose() {
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onSignal);
@@ -197,6 +208,41 @@ export interface DrawnElement extends BoxInternals {
   screen: { lines: Line[]; _borderStops: Record<number, boolean> };
 }
 
+/**
+ * Paints a line border around an element's area (clipped to `coords`),
+ * touching only cells that change; a label is written into the top edge.
+ */
+export function paintBorder(el: DrawnElement, coords: Coords, attr: number, label?: { text: string; attr: number }): void {
+  const lines = el.screen.lines;
+  const left = el.aleft;
+  const top = el.atop;
+  const right = left + el.width - 1;
+  const bottom = top + el.height - 1;
+  const put = (x: number, y: number, ch: string, a = attr) => {
+    if (x < coords.xi || x >= coords.xl || y < coords.yi || y >= coords.yl) return;
+    const line = lines[y];
+    const cell = line?.[x];
+    if (!line || !cell || (cell[0] === a && cell[1] === ch)) return;
+    cell[0] = a;
+    cell[1] = ch;
+    line.dirty = true;
+  };
+  for (let x = left + 1; x < right; x++) {
+    const li = x - left - 2;
+    if (label && li >= 0 && li < label.text.length && x < right - 1) put(x, top, label.text[li] as string, label.attr);
+    else put(x, top, '─');
+    put(x, bottom, '─');
+  }
+  for (let y = top + 1; y < bottom; y++) {
+    put(left, y, '│');
+    put(right, y, '│');
+  }
+  put(left, top, '┌');
+  put(right, top, '┐');
+  put(left, bottom, '└');
+  put(right, bottom, '┘');
+}
+
 interface FramedElement extends DrawnElement {
   children: { index: number; render(): unknown }[];
   screen: { lines: Line[]; _borderStops: Record<number, boolean>; _ci: number };
@@ -229,32 +275,7 @@ export function drawFramed(box: blessed.Widgets.BoxElement, paintInner: (coords:
     // as blessed registers a bordered element's edges, for dockBorders
     screen._borderStops[coords.yi] = true;
     screen._borderStops[coords.yl - 1] = true;
-    const attr = el.sattr(el.style.border ?? {});
-    const left = el.aleft;
-    const top = el.atop;
-    const right = left + el.width - 1;
-    const bottom = top + el.height - 1;
-    const put = (x: number, y: number, ch: string) => {
-      if (x < coords.xi || x >= coords.xl || y < coords.yi || y >= coords.yl) return;
-      const line = screen.lines[y];
-      const cell = line?.[x];
-      if (!line || !cell || (cell[0] === attr && cell[1] === ch)) return;
-      cell[0] = attr;
-      cell[1] = ch;
-      line.dirty = true;
-    };
-    for (let x = left + 1; x < right; x++) {
-      put(x, top, '─');
-      put(x, bottom, '─');
-    }
-    for (let y = top + 1; y < bottom; y++) {
-      put(left, y, '│');
-      put(right, y, '│');
-    }
-    put(left, top, '┌');
-    put(right, top, '┐');
-    put(left, bottom, '└');
-    put(right, bottom, '┘');
+    paintBorder(el, coords, el.sattr(el.style.border ?? {}));
     paintInner(coords);
     for (const child of el.children) {
       if (screen._ci !== -1) child.index = screen._ci++;

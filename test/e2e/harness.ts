@@ -97,4 +97,4 @@ export class Tui {
   }
 }
 
-export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', space: ' ', ctrlC: '\x03' } as const;
+export const KEY = { enter: '\r', escape: '\x1b', up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', pageDown: '\x1b[6~', space: ' ', ctrlC: '\x03' } as const;

@@ -1,31 +1,45 @@
 import * as os from 'node:os';
-import { systemClock } from './base/clock.js';
 import * as path from 'node:path';
-import { attachPrefix, type CliContext } from './cli/context.js';
-import { writeFileAtomic } from './host/atomicWrite.js';
-import { stateDir } from './host/paths.js';
-import { helperExitReason } from './lxc/helper.js';
+import type { AppContext } from '../app/context.js';
+import { systemClock } from '../base/clock.js';
+import { writeFileAtomic } from '../host/atomicWrite.js';
+import { stateDir } from '../host/paths.js';
+import { KeptFileReader } from '../host/filereader.js';
+import { JobManager } from '../jobs/manager.js';
+import { MetricsSampler } from '../metrics/sampler.js';
+import type { PaneLaunch, PaneSpec } from '../pane/session.js';
+import { detectColorDepth } from '../settings/colors.js';
+import { defaultConfigDir } from '../settings/configDir.js';
+import { peekSettings } from '../settings/peek.js';
+import type { SettingsStore } from '../settings/settings.js';
+import { effectiveTheme } from '../settings/theme.js';
+import { listThemes, loadTheme, themeDirs } from '../settings/themes.js';
+import type { WorkstationMetrics } from '../state/sources.js';
+import { AppStore } from '../state/store.js';
+import { TuiApp, type TuiEnd } from '../ui/app.js';
+import { paletteFor } from '../ui/palette.js';
 import { TuiRules } from './tuiRules.js';
-import type { PaneLaunch, PaneSpec } from './pane/session.js';
-import { createContainer } from './cli/create.js';
-import { KeptFileReader } from './host/filereader.js';
-import { MetricsSampler } from './metrics/sampler.js';
-import { detectColorDepth } from './settings/colors.js';
-import { peekSettings } from './settings/peek.js';
-import { defaultConfigDir } from './settings/configDir.js';
-import type { SettingsStore } from './settings/settings.js';
-import { effectiveTheme } from './settings/theme.js';
-import { listThemes, loadTheme, themeDirs } from './settings/themes.js';
-import { JobManager } from './jobs/manager.js';
-import { AppStore } from './state/store.js';
-import { TuiApp, type TuiMetrics } from './ui/app.js';
-import { paletteFor } from './ui/palette.js';
+
+export interface TuiIo {
+  input: NodeJS.ReadStream;
+  output: NodeJS.WriteStream;
+}
+
+/** A running workstation: how it ended, and the shutdown main runs after that. */
+export interface RunningTui {
+  ended: Promise<TuiEnd>;
+  /** Thaws what the rules froze (the guard ends with the workstation). */
+  releaseRules(): Promise<void>;
+  /** Ends the pane programs and restores the terminal; never touches a container. */
+  close(): void;
+}
 
 /**
- * Wires the workstation: settings, themes, the sampler and the liblxc
- * backend into the UI. Called from main.ts only.
+ * Wires the workstation: settings, themes, the sampler, jobs and rules into
+ * the UI, over the application context's core interfaces. Called from
+ * main.ts only; main owns the shutdown order.
  */
-export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream }): Promise<void> {
+export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui {
   // first frame from a plain read of the settings file; the conf-backed store
   // (slow to import) loads right after and takes over for writes
   const configDir = defaultConfigDir();
@@ -35,16 +49,15 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   const dirs = themeDirs(configDir);
   const depth = detectColorDepth(process.env, io.output.isTTY === true);
   const reader = new KeptFileReader();
-  const s = current;
-  const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: s.refreshIntervalMs, cpuCount: os.cpus().length });
-  const metrics: TuiMetrics = {
+  const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: current.refreshIntervalMs, cpuCount: os.cpus().length });
+  const metrics: WorkstationMetrics = {
     setTargets: (t) => sampler.setTargets(t),
     start: () => sampler.start(),
     stop: () => sampler.stop(),
     onSample: sampler.onSample,
     onError: sampler.onError,
-    history: (id, metric, seconds) => sampler.history(id, metric as never, seconds),
-    latest: (id) => (sampler.latest(id) as unknown as Record<string, number | null> | null) ?? undefined,
+    history: (id, metric, seconds) => sampler.history(id, metric, seconds),
+    latest: (id) => sampler.latest(id),
     dispose: () => {
       sampler.dispose();
       reader.dispose();
@@ -58,6 +71,7 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
     store: appStore,
     rules,
     backend: ctx.backend,
+    factory: ctx.factory,
     jobs: {
       list: () =>
         jobManager.list().map((j) => ({
@@ -110,14 +124,13 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
         return { palette: paletteFor(effectiveTheme(theme, process.env), depth), ...(error ? { error } : {}) };
       },
     },
-    header: `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`,
-    createDemo: () => createContainer(ctx, 'demo', 'busybox'),
+    header,
     warnings: [],
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
       consoleLog: (name) => ctx.backend.consoleLog(name),
       // a job's log pane runs tail, not the helper: its statuses are its own
-      exitReason: (spec, code) => (spec.kind === 'log' ? null : helperExitReason(code)),
+      exitReason: (spec, code) => (spec.kind === 'log' ? null : ctx.terminals.exitReason(code)),
       copy(text) {
         try {
           return { saved: writeFileAtomic(path.join(stateDir(ctx.identity), 'copied.txt'), text, { mode: 0o600, mkdirMode: 0o700 }) };
@@ -130,10 +143,10 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
   // the pane benchmark checks that the sampler keeps ticking during a flood
   if (process.env.LXCDECK_TRACE_TICKS) sampler.onSample(() => process.stderr.write(`tick ${Date.now()}\n`));
   sampler.onSample(() => rules.tick());
-  const running = app.run();
+  const ended = app.run();
   // after the first frame: the settings store (conf)
   setImmediate(() => {
-    void import('./settings/settings.js').then(({ SettingsStore }) => {
+    void import('../settings/settings.js').then(({ SettingsStore }) => {
       const loaded = new SettingsStore({ cwd: configDir });
       store = loaded;
       current = loaded.get();
@@ -148,24 +161,16 @@ export async function runTui(ctx: CliContext, io: { input: NodeJS.ReadStream; ou
       }
     });
   });
-  await running;
-  // the guard ends with the workstation: thaw what the rules froze (`lxcdeck rule run` keeps guarding)
-  await rules.release();
+  return { ended, releaseRules: () => rules.release(), close: () => app.dispose() };
 }
 
-/** The helper command line of a pane: attach (placed like a start when unprivileged) or console. */
-function paneLaunch(ctx: CliContext, spec: PaneSpec): PaneLaunch {
-  const lxcpath = ctx.backend.lxcpath;
+/** The program a pane runs: attach or console through the helper, or a job's log followed. */
+function paneLaunch(ctx: AppContext, spec: PaneSpec): PaneLaunch {
   // a job's output: its log file, followed (a host process of the user's own)
   if (spec.kind === 'log') return { file: 'tail', args: ['-n', '2000', '-F', spec.file ?? '/dev/null'], env: { ...(process.env as Record<string, string>), TERM: 'xterm-256color' }, cwd: '/' };
   // console escape 0: no Ctrl-a q inside a pane (the pane prefix and close do that job)
-  const run =
-    spec.kind === 'console'
-      ? ctx.helper.interactiveArgv('console', [spec.container, lxcpath, String(spec.tty ?? 0), '0'])
-      : ctx.helper.interactiveArgv(
-          'attach',
-          [spec.container, lxcpath, '--env', 'TERM=xterm-256color', ...(spec.command?.length ? ['--', ...spec.command] : [])],
-          attachPrefix(ctx),
-        );
-  return { file: run.file, args: run.args, env: { ...run.env, TERM: 'xterm-256color' }, cwd: '/' };
+  if (spec.kind === 'console') return withTerm(ctx.terminals.console(spec.container, { tty: spec.tty ?? 0, escape: 0 }));
+  return withTerm(ctx.terminals.attach(spec.container, { env: { TERM: 'xterm-256color' }, ...(spec.command?.length ? { command: spec.command } : {}) }));
 }
+
+const withTerm = (l: PaneLaunch): PaneLaunch => ({ ...l, env: { ...l.env, TERM: 'xterm-256color' } });

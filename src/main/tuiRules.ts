@@ -1,15 +1,15 @@
-import { systemClock } from './base/clock.js';
-import { isLxcdeckError, LxcdeckError } from './core/errors.js';
-import type { Hierarchy } from './host/cgroups.js';
-import { jobDirMap } from './jobs/cgroup.js';
-import type { JobManager } from './jobs/manager.js';
-import { parseMark, parseSource, parseTarget, validateRule, type Rule, type RuleSource } from './rules/rules.js';
-import { RuleStore, type RulesSettings } from './rules/ruleStore.js';
-import { RuleRunner, type ContainerControl } from './rules/runner.js';
-import { SourceReader, sourceUnit } from './rules/sources.js';
-import type { LiblxcBackend } from './lxc/backend.js';
-import type { AppStore } from './state/store.js';
-import type { RuleDraft, RuleRow, RulesDialogActions } from './ui/rulesDialog.js';
+import { systemClock } from '../base/clock.js';
+import { isLxcdeckError, LxcdeckError } from '../core/errors.js';
+import type { Hierarchy } from '../host/cgroups.js';
+import { jobDirMap } from '../jobs/cgroup.js';
+import type { JobManager } from '../jobs/manager.js';
+import { parseMark, parseSource, parseTarget, validateRule, type Rule, type RuleSource } from '../rules/rules.js';
+import { RuleStore, type RulesSettings } from '../rules/ruleStore.js';
+import { RuleRunner, type ContainerControl } from '../rules/runner.js';
+import { SourceReader, sourceUnit } from '../rules/sources.js';
+import type { AppBackend } from '../app/context.js';
+import type { AppStore } from '../state/store.js';
+import type { RuleDraft, RuleRow, RulesDialogActions } from '../ui/rulesDialog.js';
 
 /**
  * Freeze rules inside the workstation: the rules from the settings,
@@ -27,15 +27,15 @@ export class TuiRules implements RulesDialogActions {
 
   constructor(
     private readonly jobs: JobManager,
-    private readonly backend: LiblxcBackend,
+    private readonly backend: AppBackend,
     private readonly app: AppStore,
   ) {
     this.reader = new SourceReader({ host: jobs.host, clock: systemClock, dirsOf: (n) => this.dirsOf(n) });
-    const state = (name: string) => app.containers.find((c) => c.name === name)?.state;
+    const state = (name: string) => app.container(name)?.state;
     this.containers = {
       freeze: (name) => backend.freeze(name),
       thaw: (name) => backend.thaw(name),
-      listGroup: (group) => app.containers.filter((c) => c.groups.includes(group) && !c.name.startsWith('job:')).map((c) => c.name),
+      listGroup: (group) => app.workloads.filter((w) => w.id.kind === 'container' && w.groups.includes(group)).map((w) => w.id.name),
       isFrozen(name) {
         const s = state(name);
         return s === 'FROZEN' || s === 'FREEZING' ? true : s === 'RUNNING' ? false : null;
@@ -75,7 +75,7 @@ export class TuiRules implements RulesDialogActions {
       const rule = validateRule({ name: d.name.trim() || this.store.freeName(), source: d.source.trim(), target: d.target.trim(), high: parseMark('high', d.high.trim()), low: parseMark('low', d.low.trim()) });
       const target = parseTarget(rule.target);
       if (target.kind === 'job') this.jobs.store.require(target.name);
-      if (target.kind === 'container' && !this.app.containers.some((c) => c.name === target.name))
+      if (target.kind === 'container' && !this.app.container(target.name))
         throw new LxcdeckError('not-defined', `rule target: no container named ${target.name}`, 'pick one from the list');
       this.reader.check(parseSource(rule.source), rule.source);
       this.store.add(rule);

@@ -1,0 +1,27 @@
+import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { PlanRunner } from '../core/plan.js';
+import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
+import type { HostFs } from '../host/hostfs.js';
+import type { Identity } from '../host/identity.js';
+
+/** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
+export interface AppBackend extends ContainerBackend, Freezable, ContainerRuntime<Hierarchy>, ConfigEditor {
+  /** The console buffer edit applied at once (no preview, no journal); `B` until it runs consoleBufferPlan. */
+  enableConsoleBuffer(name: string): void;
+}
+
+/**
+ * What main builds once per process and hands to the TUI: facts about the
+ * host and the engine's capabilities behind core interfaces. Only main and
+ * the CLI know src/lxc; everything the TUI does goes through this.
+ */
+export interface AppContext {
+  fs: HostFs;
+  identity: Identity;
+  cgroups: CgroupHost;
+  backend: AppBackend;
+  factory: ContainerFactory;
+  terminals: TerminalLauncher;
+  /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
+  planRunner(): PlanRunner;
+}

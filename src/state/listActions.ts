@@ -1,0 +1,69 @@
+import { SORT_COLUMNS, type AppStore } from './store.js';
+
+/**
+ * What list keys do to the store: selection, marks, sort, grouping, filter.
+ * `shown` is the list's rows in display order (workload keys), `page` its height.
+ */
+export type MoveTo = number | 'top' | 'bottom' | 'page-up' | 'page-down';
+
+export function moveSelection(store: AppStore, shown: readonly string[], to: MoveTo, page: number): void {
+  if (!shown.length) return;
+  const cur = Math.max(0, shown.indexOf(store.selected ?? ''));
+  const next = to === 'top' ? 0 : to === 'bottom' ? shown.length - 1 : to === 'page-up' ? cur - page : to === 'page-down' ? cur + page : cur + to;
+  store.selected = shown[Math.max(0, Math.min(shown.length - 1, next))] ?? null;
+  store.notify();
+}
+
+/** Marks or unmarks the selected row, then moves down (like htop's space). */
+export function toggleMark(store: AppStore, shown: readonly string[], page: number): void {
+  const key = store.selected;
+  if (!key) return;
+  if (store.marked.has(key)) store.marked.delete(key);
+  else store.marked.add(key);
+  moveSelection(store, shown, 1, page);
+}
+
+export function markAll(store: AppStore, shown: readonly string[]): void {
+  if (store.marked.size) store.marked.clear();
+  else for (const k of shown) store.marked.add(k);
+  store.notify();
+}
+
+export function sortBy(store: AppStore, step: 1 | -1): void {
+  const i = SORT_COLUMNS.indexOf(store.sort.column);
+  store.sort = { ...store.sort, column: SORT_COLUMNS[(i + step + SORT_COLUMNS.length) % SORT_COLUMNS.length] ?? 'name' };
+  store.notify();
+}
+
+export function invertSort(store: AppStore): void {
+  store.sort = { ...store.sort, reverse: !store.sort.reverse };
+  store.notify();
+}
+
+export function toggleGroup(store: AppStore): void {
+  store.groupByGroup = !store.groupByGroup;
+  store.notify();
+}
+
+export function startFilter(store: AppStore): void {
+  // like htop and k9s: '/' starts a new filter
+  store.filter = '';
+  store.filterEditing = true;
+  store.notify();
+}
+
+export function clearFilter(store: AppStore): void {
+  store.filter = '';
+  store.notify();
+}
+
+/** A key typed while the filter line is open: filter.* commands, or a character. */
+export function filterKey(store: AppStore, command: string | undefined, typed: string | null): void {
+  if (command === 'filter.clear') {
+    store.filter = '';
+    store.filterEditing = false;
+  } else if (command === 'filter.keep') store.filterEditing = false;
+  else if (command === 'filter.delete-char') store.filter = store.filter.slice(0, -1);
+  else if (typed) store.filter += typed;
+  store.notify();
+}

@@ -1,0 +1,285 @@
+import type blessed from 'blessed';
+import type { AppBackend } from '../app/context.js';
+import { isLxcdeckError } from '../core/errors.js';
+import type { Workload } from '../core/workload.js';
+import { KEYED_COMMANDS } from '../commands/keytable.js';
+import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
+import type { Lifecycle, LifecycleOp } from '../commands/lifecycle.js';
+import type { CommandRegistry, CommandSpec } from '../commands/registry.js';
+import type { AppActions } from '../commands/table.js';
+import { CHART_SPANS } from '../settings/settingsSchema.js';
+import * as list from '../state/listActions.js';
+import type { Refresher } from '../state/refresher.js';
+import type { AppStore } from '../state/store.js';
+import type { MainView } from './mainView.js';
+import type { OverlayHost } from './overlayHost.js';
+import { helpText } from './overlays.js';
+import type { PaneHost } from './paneHost.js';
+import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
+import type { RenderScheduler } from './scheduler.js';
+import type { ScreenIo } from './screen.js';
+import type { Palette } from './style.js';
+
+export interface TuiSettings {
+  theme: string;
+  refreshIntervalMs: number;
+  chartSpanSeconds: number;
+  keys: Record<string, string[]>;
+  /** What a shell pane runs; [] for the container's default shell. */
+  paneShell: string[];
+  /** Saves changed fields; returns a one-line error or null. */
+  save(partial: { theme?: string; chartSpanSeconds?: number }): string | null;
+}
+
+export interface TuiThemes {
+  names(): string[];
+  /** A palette for the theme, or the default one plus a one-line error. */
+  palette(name: string): { palette: Palette; error?: string };
+}
+
+export interface ActionDeps {
+  store: AppStore;
+  screen: blessed.Widgets.Screen;
+  io: ScreenIo;
+  scheduler: RenderScheduler;
+  registry: CommandRegistry<AppActions>;
+  keymap: ResolvedKeymap;
+  main: MainView;
+  panes: PaneHost;
+  overlays: OverlayHost;
+  refresher: Refresher;
+  lifecycle: Lifecycle;
+  backend: AppBackend;
+  settings: TuiSettings;
+  themes: TuiThemes;
+  palette: Palette;
+  rules?: RulesDialogActions;
+  layout(): void;
+  refresh(): void;
+  quit(): void;
+  execute(cmd: CommandSpec<AppActions>): void;
+}
+
+const SPANS: readonly number[] = CHART_SPANS;
+
+/**
+ * What each command does in the workstation (the command table's AppActions),
+ * each a few lines handing the work to the room that owns it: the store's
+ * list actions, the lifecycle, the panes, the overlays.
+ */
+export class WorkstationActions implements AppActions {
+  readonly store: AppStore;
+  palette: Palette;
+
+  constructor(private readonly d: ActionDeps) {
+    this.store = d.store;
+    this.palette = d.palette;
+    this.store.themeName = d.settings.theme;
+    this.store.chartSpanSeconds = SPANS.includes(d.settings.chartSpanSeconds) ? d.settings.chartSpanSeconds : 60;
+  }
+
+  get busy(): number {
+    return this.d.lifecycle.busy;
+  }
+
+  get hasPanes(): boolean {
+    return this.d.panes.count > 0;
+  }
+
+  quit(): void {
+    this.d.quit();
+  }
+
+  suspend(): void {
+    const screen = this.d.screen as blessed.Widgets.Screen & { sigtstp(cb: () => void): void };
+    // blessed buffers its leave-alternate-screen sequence and mutes the output
+    // before flushing it, so the shell would come back inside our screen:
+    // leave it (and mouse reporting) ourselves first
+    this.d.io.output.write('\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
+    screen.sigtstp(() => {
+      this.d.io.output.write('\x1b[?2004h');
+      screen.alloc();
+      this.d.scheduler.markDirty();
+    });
+  }
+
+  redraw(): void {
+    (this.d.screen as blessed.Widgets.Screen & { realloc(): void }).realloc();
+    this.d.scheduler.markDirty();
+  }
+
+  refresh(): void {
+    this.d.refresh();
+  }
+
+  lifecycle(op: LifecycleOp, targets: Workload[]): void {
+    this.d.lifecycle.run(op, targets);
+  }
+
+  createDemo(): void {
+    this.d.lifecycle.createDemo(this.store.container('demo') !== undefined);
+  }
+
+  openHelp(): void {
+    const s = this.d.screen;
+    // the overlay is 80% of the screen, inside its border
+    const size = { width: Math.floor((s.width as number) * 0.8) - 3, height: Math.floor((s.height as number) * 0.8) - 2 };
+    this.d.overlays.help(helpText(KEYED_COMMANDS, (id) => this.d.keymap.byCommand.get(id) ?? [], this.palette, '', size));
+  }
+
+  openPalette(): void {
+    const cmds = this.d.registry.all().filter((c) => !c.available || c.available(this));
+    this.d.overlays.commandPalette(cmds, (id) => this.d.keymap.byCommand.get(id) ?? [], (cmd) => this.d.execute(cmd));
+  }
+
+  openRules(): void {
+    const rules = this.d.rules;
+    if (!rules) return void this.store.addLog('warn', 'rules are not available yet (settings still loading)');
+    const w = this.store.selectedWorkload();
+    const target = w ? `${w.id.kind}:${w.id.name}` : 'jobs:*';
+    this.d.overlays.close();
+    const km = this.d.keymap;
+    const dialog = new RulesDialog(
+      this.d.screen,
+      rules,
+      this.palette,
+      { target },
+      { rules: (k) => commandFor(km, 'rules', k), form: (k) => commandFor(km, 'form', k), keysOf: (id) => km.byCommand.get(id) ?? [] },
+    );
+    this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
+  }
+
+  startFilter(): void {
+    list.startFilter(this.store);
+  }
+
+  clearFilter(): void {
+    list.clearFilter(this.store);
+  }
+
+  toggleDetails(): void {
+    this.store.view = this.store.view === 'detail' ? 'list' : 'detail';
+    this.d.layout();
+    this.store.notify();
+  }
+
+  back(): void {
+    if (this.store.view === 'detail') this.toggleDetails();
+    else if (this.store.filter) this.clearFilter();
+    else if (this.store.marked.size) {
+      this.store.marked.clear();
+      this.store.notify();
+    }
+  }
+
+  move(to: list.MoveTo): void {
+    list.moveSelection(this.store, this.d.main.list.keys(), to, this.d.main.list.pageSize);
+  }
+
+  toggleMark(): void {
+    list.toggleMark(this.store, this.d.main.list.keys(), this.d.main.list.pageSize);
+  }
+
+  markAll(): void {
+    list.markAll(this.store, this.d.main.list.keys());
+  }
+
+  sort(step: 1 | -1): void {
+    list.sortBy(this.store, step);
+  }
+
+  invertSort(): void {
+    list.invertSort(this.store);
+  }
+
+  toggleGroup(): void {
+    list.toggleGroup(this.store);
+  }
+
+  nextSpan(): void {
+    const i = SPANS.indexOf(this.store.chartSpanSeconds);
+    this.store.chartSpanSeconds = SPANS[(i + 1) % SPANS.length] ?? 60;
+    const err = this.d.settings.save({ chartSpanSeconds: this.store.chartSpanSeconds });
+    if (err) this.store.addLog('warn', err);
+    this.store.notify();
+  }
+
+  nextTheme(): void {
+    const names = this.d.themes.names();
+    this.applyTheme(names[(names.indexOf(this.store.themeName) + 1) % names.length] ?? 'dark');
+  }
+
+  private applyTheme(name: string): void {
+    const { palette, error } = this.d.themes.palette(name);
+    if (error) return void this.store.addLog('error', error);
+    this.palette = palette;
+    this.d.main.setPalette(palette);
+    this.d.panes.setPalette(palette);
+    this.store.themeName = name;
+    const err = this.d.settings.save({ theme: name });
+    if (err) this.store.addLog('warn', err);
+    this.store.addLog('info', `theme ${name}`);
+  }
+
+  toggleLog(): void {
+    this.d.main.logLarge = !this.d.main.logLarge;
+    this.d.layout();
+    this.store.notify();
+  }
+
+  openPane(kind: 'shell' | 'console'): void {
+    const w = this.store.selectedWorkload();
+    if (w?.id.kind === 'job') {
+      if (kind === 'console') return void this.store.addLog('warn', 'a job has no console: a (shell) follows its output');
+      return void this.d.panes.open({ kind: 'log', container: `job:${w.id.name}`, file: this.d.refresher.job(w.id.name)?.log ?? '' });
+    }
+    if (!w) return void this.store.addLog('warn', `${kind}: select a container first`);
+    const name = w.id.name;
+    if (w.state !== 'RUNNING' && w.state !== 'FROZEN') return void this.store.addLog('warn', `${kind}: ${name} is ${w.state}; start it first (s)`);
+    if (w.state === 'FROZEN') this.store.addLog('warn', `${name} is frozen: the ${kind} answers once it is thawed (f)`);
+    const shell = this.d.settings.paneShell;
+    // a second console on the same container takes the next tty
+    if (kind === 'console') this.d.panes.open({ kind, container: name, tty: this.d.panes.freeTty(name) });
+    else this.d.panes.open({ kind, container: name, ...(shell.length ? { command: shell } : {}) });
+  }
+
+  splitPane(where: 'right' | 'down'): void {
+    const w = this.store.selectedContainer();
+    this.d.panes.split(where, w ? w.id.name : null, this.d.settings.paneShell);
+  }
+
+  focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void {
+    this.d.panes.focus(to);
+  }
+
+  zoomPane(): void {
+    this.d.panes.zoom();
+  }
+
+  closePane(): void {
+    const v = this.d.panes.focused();
+    if (!v) return;
+    if (v.session.running) this.d.overlays.confirm(`Close the ${v.session.spec.kind} pane on ${v.session.spec.container}? (the container keeps running)`, () => this.d.panes.close());
+    else this.d.panes.close();
+  }
+
+  scrollMode(): void {
+    this.d.panes.scrollMode();
+  }
+
+  resizePane(dir: 'left' | 'right' | 'up' | 'down'): void {
+    this.d.panes.resize(dir);
+  }
+
+  enableConsoleBuffer(targets: Workload[]): void {
+    for (const w of targets) {
+      if (w.id.kind !== 'container') continue;
+      try {
+        this.d.backend.enableConsoleBuffer(w.id.name);
+        this.store.addLog('info', `${w.id.name}: console ring buffer enabled (lxc.console.buffer.size); it starts with the next start`);
+      } catch (e) {
+        this.store.addLog('error', `${w.id.name}: ${isLxcdeckError(e) ? e.line : String(e)}`);
+      }
+    }
+  }
+}
