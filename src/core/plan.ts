@@ -1,4 +1,3 @@
-import type { Event } from '../base/event.js';
 import { isLxcdeckError, LxcdeckError } from './errors.js';
 
 /**
@@ -106,7 +105,8 @@ export interface PlanResult {
 
 /** What the UI needs to run a plan (src/plan's PlanExecutor). */
 export interface PlanRunner {
-  readonly onEvent: Event<PlanEvent>;
+  /** Subscribes to every event of every run (the shape of base/event's Event, spelled out: core imports only core). */
+  readonly onEvent: (listener: (e: PlanEvent) => void) => { dispose(): void };
   run(plan: Plan): Promise<PlanResult>;
 }
 
