@@ -6,7 +6,7 @@ import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 import { applyPlan, processTerminal } from './planOutput.js';
 
-/** `lxcdeck plan ls|resume|rollback`: plans a kill -9 or a failed undo left half-done. */
+/** `lxcdeck plan ls|resume|rollback|forget`: plans a kill -9 or a failed undo left half-done. */
 
 function stepsText(j: PlanJournal): string {
   const applied = j.steps.filter((s) => s.status === 'applied').length;
@@ -36,6 +36,17 @@ export function registerPlanCommands(program: Command, io: CliIo, context: (cmd:
       if (opts.json) return io.out(JSON.stringify(pending, null, 2));
       if (!pending.length) return io.out('no interrupted plans');
       io.out(formatTable(['ID', 'STATE', 'STEPS', 'TITLE'], pending.map((j) => [j.id, j.state, stepsText(j), sanitize(j.title)])));
+    });
+
+  plan
+    .command('forget')
+    .description('drop an interrupted plan\'s journal without touching anything (after settling it by hand)')
+    .argument('<id>')
+    .action((id: string, _opts: unknown, cmd: Command) => {
+      const c = context(cmd);
+      const j = pendingJournal(c, id);
+      c.journals.remove(j.id);
+      io.out(sanitize(`${j.title}: journal ${j.id} removed; nothing else was changed`));
     });
 
   for (const [verb, doc] of [

@@ -197,6 +197,14 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     expect(text()).toBe(original);
     expect((await probe()).config).toBe('0');
     expect((await lxcdeck(runner, ['plan', 'ls'])).stdout.trim()).toBe('no interrupted plans');
+    // a plan settled by hand: forget drops the journal and nothing else
+    put(`${original}# settled by hand\n`);
+    await leave('lxc.config-edit-ldt3');
+    const forgot = await lxcdeck(runner, ['plan', 'forget', 'lxc.config-edit-ldt3']);
+    expect(forgot.code).toBe(0);
+    expect(text()).toBe(`${original}# settled by hand\n`);
+    expect((await lxcdeck(runner, ['plan', 'ls'])).stdout.trim()).toBe('no interrupted plans');
+    put(original);
     const gone = await lxcdeck(runner, ['plan', 'rollback', 'lxc.config-edit-ldt2']);
     expect(gone.stderr.trim()).toBe(`lxcdeck: no interrupted plan "lxc.config-edit-ldt2": see 'lxcdeck plan ls'`);
     expect(gone.code).toBe(3);
