@@ -83,19 +83,22 @@ function writeTemp(target: string, data: string | Uint8Array, options: AtomicWri
   return tmp;
 }
 
-/** Temp files a killed writer left beside this target (its pid is gone): removed, so kill -9 leaves no litter for long. */
-function purgeStaleTemps(dir: string, base: string): void {
+/**
+ * Removes temp files a killed writer left in `dir` (their pid is gone): of
+ * one target (`base`), or of every target, for a directory of files with
+ * unique names (plan journals) that are never written twice.
+ */
+export function purgeStaleTemps(dir: string, base?: string): void {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
     return;
   }
-  const prefix = `.${base}.`;
   for (const n of names) {
-    if (!n.startsWith(prefix) || !n.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length));
-    if (m && !fs.existsSync(`/proc/${m[1]}`)) fs.rmSync(path.join(dir, n), { force: true });
+    const m = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n);
+    if (!m || (base !== undefined && m[1] !== base)) continue;
+    if (!fs.existsSync(`/proc/${m[2]}`)) fs.rmSync(path.join(dir, n), { force: true });
   }
 }
 

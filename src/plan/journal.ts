@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan } from '../core/plan.js';
-import { writeFileAtomic } from '../host/atomicWrite.js';
+import { purgeStaleTemps, writeFileAtomic } from '../host/atomicWrite.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
 
 /**
@@ -111,6 +111,8 @@ export class JournalStore {
   }
 
   list(): PlanJournal[] {
+    // journals have unique names: a kill mid-write leaves a temp no later write of it would clear
+    purgeStaleTemps(this.dir);
     let names: string[];
     try {
       names = fs.readdirSync(this.dir);

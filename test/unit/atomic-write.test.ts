@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileAtomic, writeFileAtomic } from '../../src/host/atomicWrite.js';
+import { createFileAtomic, purgeStaleTemps, writeFileAtomic } from '../../src/host/atomicWrite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -64,6 +64,10 @@ describe('temp files a killed writer left', () => {
     expect(fs.existsSync(stale)).toBe(false);
     expect(fs.existsSync(live)).toBe(true);
     expect(fs.existsSync(other)).toBe(true);
+    // without a target name: every dead writer's temp in the directory
+    purgeStaleTemps(dir);
+    expect(fs.existsSync(other)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
   });
 });
 

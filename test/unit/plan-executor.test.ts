@@ -264,11 +264,14 @@ describe('resume and rollback of a journal left by a dead process', () => {
     expect(world.log).toEqual([]);
   });
 
-  it('ignores files in the journal dir that are not journals', () => {
+  it('ignores files in the journal dir that are not journals, and clears temps a killed writer left', () => {
     fs.mkdirSync(journals.dir, { recursive: true });
+    const stale = path.join(journals.dir, '.test.fake-x1-abc.json.4194301.deadbeef.tmp');
+    fs.writeFileSync(stale, '{');
     fs.writeFileSync(path.join(journals.dir, 'junk.json'), '{"version":1}');
     fs.writeFileSync(path.join(journals.dir, 'x.json'), 'not json');
     expect(journals.list()).toEqual([]);
+    expect(fs.existsSync(stale)).toBe(false);
   });
 });
 

@@ -53,7 +53,9 @@ async function killMidPlan(): Promise<PlanJournal> {
       resolve();
     }
   });
-  process.kill(Number(fs.readFileSync(blocked, 'utf8')), 'SIGKILL');
+  // the plan runs in the spawned process itself: kill exactly that one, by its handle
+  expect(Number(fs.readFileSync(blocked, 'utf8'))).toBe(c.pid);
+  c.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
   fs.rmSync(blocked);
   const pending = new PlanExecutor({ journals }).pendingJournals();
