@@ -1,10 +1,12 @@
-import type { ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
-export interface AppBackend extends ContainerBackend, Freezable, ContainerRuntime<Hierarchy> {
+export interface AppBackend extends ContainerBackend, Freezable, ContainerRuntime<Hierarchy>, ConfigEditor {
+  /** The console buffer edit applied at once (no preview, no journal); `B` until it runs consoleBufferPlan. */
   enableConsoleBuffer(name: string): void;
 }
 
@@ -20,4 +22,6 @@ export interface AppContext {
   backend: AppBackend;
   factory: ContainerFactory;
   terminals: TerminalLauncher;
+  /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
+  planRunner(): PlanRunner;
 }

@@ -2,7 +2,8 @@ import type { AppContext } from '../app/context.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { currentIdentity, type Identity } from '../host/identity.js';
-import { fallbackLxcpath, lxcLogFile } from '../host/paths.js';
+import * as path from 'node:path';
+import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
 import { LxcToolsFactory } from '../lxc/factory.js';
@@ -10,6 +11,9 @@ import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import { PlanExecutor } from '../plan/executor.js';
+import { JournalStore } from '../plan/journal.js';
+import { PlanRegistry } from '../plan/registry.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext extends AppContext {
@@ -22,6 +26,12 @@ export interface CliContext extends AppContext {
   idmaps: LiblxcIdMapSource;
   logFile: string | null;
   placement: () => StartPlacement;
+  /** Builders of every plan kind, to resume or roll back a journal. */
+  plans: PlanRegistry;
+  /** Plan journals in <state dir>/plans. */
+  journals: JournalStore;
+  /** A fresh executor journalling into `journals`. */
+  planExecutor(): PlanExecutor;
 }
 
 export function createContext(options: { lxcpath?: string }): CliContext {
@@ -34,6 +44,10 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
+  const plans = new PlanRegistry();
+  backend.configEditor.register(plans);
+  const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
+  const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
     fs,
     identity,
@@ -42,6 +56,10 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     backend,
     logFile,
     placement,
+    plans,
+    journals,
+    planExecutor,
+    planRunner: planExecutor,
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { diagnose, type DoctorReport } from '../host/doctor.js';
+import { diagnose, type Check, type DoctorReport } from '../host/doctor.js';
+import { sanitize } from '../presentation/format.js';
 import { defaultConfFile } from '../host/paths.js';
 import { currentDelegations, hasSystemdUserManager } from '../host/placement.js';
 import { readIdMapSubject } from '../host/subid.js';
@@ -32,6 +33,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
     aclOf: getfacl,
   });
   report.checks.push(...containerIdmapChecks(ctx));
+  report.checks.push(pendingPlansCheck(ctx));
   return report;
 }
 
@@ -48,6 +50,21 @@ function containerIdmapChecks(ctx: CliContext) {
   } catch {
     return []; // an unreadable lxcpath shows up in other checks
   }
+}
+
+/** Plans that kill -9 or a failed undo left half-done. */
+function pendingPlansCheck(ctx: CliContext): Check {
+  const pending = ctx.planExecutor().pendingJournals();
+  const title = 'interrupted plans';
+  if (!pending.length) return { id: 'plans', title, status: 'ok', detail: `none in ${ctx.journals.dir}` };
+  const first = pending[0]?.id ?? '';
+  return {
+    id: 'plans',
+    title,
+    status: 'warn',
+    detail: pending.map((j) => `${j.id} (${sanitize(j.title)}, ${j.state})`).join('; '),
+    fix: `lxcdeck plan resume ${first}, or lxcdeck plan rollback ${first}`,
+  };
 }
 
 export function formatDoctor(r: DoctorReport): string {

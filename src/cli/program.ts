@@ -5,6 +5,7 @@ import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentati
 import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
+import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 
 import { type CliIo } from './io.js';
@@ -212,6 +213,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
+  registerConfigCommands(program, io, context);
 
   return program;
 }

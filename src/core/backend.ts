@@ -1,4 +1,5 @@
 import type { ContainerInfo, ContainerSummary } from './container.js';
+import type { Plan } from './plan.js';
 
 /** What every view and command needs from a container engine. */
 export interface ContainerBackend {
@@ -54,4 +55,17 @@ export interface TerminalLauncher {
   console(name: string, options: { tty: number; escape: number }): ProgramLaunch;
   /** Why a session ended, when its exit status is the launcher's own; null for the program's own status. */
   exitReason(code: number): string | null;
+}
+
+/**
+ * Config edits as plans (preview, apply with undo, journal). Building a plan
+ * reads the config and validates the values with liblxc; nothing is written
+ * until the plan runs. Bad input throws a one-line LxcdeckError.
+ */
+export interface ConfigEditor {
+  /**
+   * Gives a container a console ring buffer of `size` ("128kB" by default), or
+   * removes it (null), from its next start. One step: a config edit.
+   */
+  consoleBufferPlan(name: string, size?: string | null): Plan;
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
+import { createFileAtomic, writeFileAtomic } from '../host/atomicWrite.js';
 import type { JobLimits } from './limits.js';
 import { isValidJobName, validateJobName } from './names.js';
 
@@ -120,41 +121,26 @@ export class JobStore {
 
   /** Writes a new record; false when one with that name exists (another process may be racing us). */
   create(r: JobRecord): boolean {
-    const tmp = this.writeTemp(r);
-    try {
-      // link fails on an existing name, so two creators cannot both win
-      fs.linkSync(tmp, this.file(r.name));
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
+    return this.write(() => createFileAtomic(this.file(r.name), recordText(r), { mode: 0o600, mkdirMode: 0o700 }));
   }
 
   put(r: JobRecord): void {
-    const tmp = this.writeTemp(r);
-    try {
-      fs.renameSync(tmp, this.file(r.name));
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
-    }
+    this.write(() => writeFileAtomic(this.file(r.name), recordText(r), { mode: 0o600, mkdirMode: 0o700 }));
   }
 
   remove(name: string): void {
     for (const f of [this.file(name), this.statusFile(name), this.logFile(name)]) fs.rmSync(f, { force: true });
   }
 
-  private writeTemp(r: JobRecord): string {
+  private write<T>(fn: () => T): T {
     try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      const tmp = path.join(this.dir, `.${r.name}.${process.pid}.${Date.now()}.tmp`);
-      fs.writeFileSync(tmp, `${JSON.stringify(r, null, 2)}\n`, { mode: 0o600 });
-      return tmp;
+      return fn();
     } catch (e) {
       throw new LxcdeckError('permission', `cannot write job records in ${this.dir} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, `check that ${this.dir} is yours and writable`);
     }
   }
+}
+
+function recordText(r: JobRecord): string {
+  return `${JSON.stringify(r, null, 2)}\n`;
 }

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Disposable } from '../base/disposable.js';
-import type { ContainerBackend, Freezable } from '../core/backend.js';
+import type { ConfigEditor, ContainerBackend, Freezable } from '../core/backend.js';
 import type { ContainerInfo, ContainerSummary } from '../core/container.js';
+import type { Plan } from '../core/plan.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
 import { isActive, parseState, type ContainerState } from '../core/state.js';
@@ -13,11 +12,9 @@ import { counterFiles, readTotals } from '../metrics/readers.js';
 import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
+import { LiblxcConfigEditor } from './configEdit.js';
 import { ContainerLister, readConfigFacts, type ListOptions } from './lister.js';
 import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
-
-/** Enough for a few screens of boot messages; liblxc rounds it to pages. */
-export const CONSOLE_BUFFER_SIZE = '128k';
 
 export interface LiblxcBackendDeps {
   lib: NativeLib;
@@ -35,13 +32,15 @@ export interface LiblxcBackendDeps {
  * (waiting ones on koffi's worker thread), the helper for the ones that do,
  * and cgroup/proc files for metrics, addresses and freezer confirmation.
  */
-export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
+export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor, Disposable {
   private readonly clock: Clock;
   private readonly lister: ContainerLister;
+  readonly configEditor: LiblxcConfigEditor;
 
   constructor(private readonly deps: LiblxcBackendDeps) {
     this.clock = deps.clock ?? systemClock;
     this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups);
+    this.configEditor = new LiblxcConfigEditor(deps.lib, deps.lxcpath);
   }
 
   dispose(): void {
@@ -135,17 +134,17 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     });
   }
 
+  /** The plan that sets lxc.console.buffer.size (default 128kB; null removes it), from the next start. */
+  consoleBufferPlan(name: string, size?: string | null): Plan {
+    return this.configEditor.consoleBufferPlan(name, size);
+  }
+
   /**
-   * Gives the container a console ring buffer (lxc.console.buffer.size) so a
-   * console opened later can show what was printed before; from its next start.
+   * The same edit applied at once, without a journal: what the TUI's `B`
+   * calls until it runs the plan itself (see consoleBufferPlan).
    */
-  enableConsoleBuffer(name: string, size = CONSOLE_BUFFER_SIZE): void {
-    this.withHandle(name, (c, lib) => {
-      this.requireDefined(c, name);
-      if (lib.lxcdeck_set_config_item(c, 'lxc.console.buffer.size', size) !== 0)
-        throw new LxcdeckError('invalid-argument', `liblxc rejected lxc.console.buffer.size = ${size}`, 'use a size such as 128k or auto');
-      saveConfigAtomically(lib, c, name);
-    });
+  enableConsoleBuffer(name: string, size?: string): void {
+    this.configEditor.applyNow(this.configEditor.consoleBufferParams(name, size));
   }
 
   state(name: string): ContainerState {
@@ -287,17 +286,6 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   }
 }
 
-/** liblxc truncates and rewrites the config in place: save beside it and rename over instead. */
-export function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string): void {
-  const file = lib.lxcdeck_config_file_name(c);
-  if (!file) throw new LxcdeckError('liblxc-failed', `liblxc does not know the config file of ${name}`);
-  const tmp = `${file}.lxcdeck-${process.pid}`;
-  if (lib.lxcdeck_save_config(c, tmp) !== 0) {
-    fs.rmSync(tmp, { force: true });
-    throw new LxcdeckError('liblxc-failed', `liblxc could not save the config of ${name}`, `check that ${path.dirname(file)} is writable`);
-  }
-  fs.renameSync(tmp, file);
-}
 
 function wrongState(name: string, state: ContainerState, what: string, fix?: string): LxcdeckError {
   return new LxcdeckError('wrong-state', `container ${name} ${what} (state ${state})`, fix);

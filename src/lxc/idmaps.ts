@@ -1,11 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerIdMapValues, IdMapSource, IdMapWriter } from '../core/idmapSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
 import { parseState } from '../core/state.js';
 import { compareNames } from '../host/collation.js';
-import { saveConfigAtomically } from './backend.js';
-import type { NativeLib } from './native.js';
+import type { ContainerHandle, NativeLib } from './native.js';
 
 /** Each container's lxc.idmap through liblxc's get_config_item (liblxc parses the config and its includes). */
 export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
@@ -75,4 +75,16 @@ export class LiblxcIdMapSource implements IdMapSource, IdMapWriter {
 export function rootfsDirectory(value: string): string {
   const p = value.replace(/^dir:/, '');
   return path.isAbsolute(p) ? p : '';
+}
+
+/** liblxc truncates and rewrites the config in place: save beside it and rename over instead. */
+function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string): void {
+  const file = lib.lxcdeck_config_file_name(c);
+  if (!file) throw new LxcdeckError('liblxc-failed', `liblxc does not know the config file of ${name}`);
+  const tmp = `${file}.lxcdeck-${process.pid}`;
+  if (lib.lxcdeck_save_config(c, tmp) !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new LxcdeckError('liblxc-failed', `liblxc could not save the config of ${name}`, `check that ${path.dirname(file)} is writable`);
+  }
+  fs.renameSync(tmp, file);
 }

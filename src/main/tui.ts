@@ -1,8 +1,8 @@
 import * as os from 'node:os';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { systemClock } from '../base/clock.js';
+import { writeFileAtomic } from '../host/atomicWrite.js';
 import { stateDir } from '../host/paths.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { JobManager } from '../jobs/manager.js';
@@ -133,7 +133,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       exitReason: (spec, code) => (spec.kind === 'log' ? null : ctx.terminals.exitReason(code)),
       copy(text) {
         try {
-          return { saved: writeCopy(path.join(stateDir(ctx.identity), 'copied.txt'), text) };
+          return { saved: writeFileAtomic(path.join(stateDir(ctx.identity), 'copied.txt'), text, { mode: 0o600, mkdirMode: 0o700 }) };
         } catch (e) {
           return { error: e instanceof Error ? e.message : String(e) };
         }
@@ -174,11 +174,3 @@ function paneLaunch(ctx: AppContext, spec: PaneSpec): PaneLaunch {
 }
 
 const withTerm = (l: PaneLaunch): PaneLaunch => ({ ...l, env: { ...l.env, TERM: 'xterm-256color' } });
-
-function writeCopy(file: string, text: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  fs.renameSync(tmp, file);
-  return file;
-}
