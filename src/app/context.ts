@@ -5,10 +5,7 @@ import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
-export interface AppBackend extends ContainerBackend, Freezable, ContainerRuntime<Hierarchy>, ConfigEditor {
-  /** The console buffer edit applied at once (no preview, no journal); `B` until it runs consoleBufferPlan. */
-  enableConsoleBuffer(name: string): void;
-}
+export type AppBackend = ContainerBackend & Freezable & ContainerRuntime<Hierarchy> & ConfigEditor;
 
 /**
  * What main builds once per process and hands to the TUI: facts about the

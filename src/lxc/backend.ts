@@ -139,14 +139,6 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
     return this.configEditor.consoleBufferPlan(name, size);
   }
 
-  /**
-   * The same edit applied at once, without a journal: what the TUI's `B`
-   * calls until it runs the plan itself (see consoleBufferPlan).
-   */
-  enableConsoleBuffer(name: string, size?: string): void {
-    this.configEditor.applyNow(this.configEditor.consoleBufferParams(name, size));
-  }
-
   state(name: string): ContainerState {
     return this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);

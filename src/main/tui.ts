@@ -126,6 +126,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
     },
     header,
     warnings: [],
+    planRunner: () => ctx.planRunner(),
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
       consoleLog: (name) => ctx.backend.consoleLog(name),

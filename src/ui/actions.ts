@@ -1,6 +1,7 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
 import { isLxcdeckError } from '../core/errors.js';
+import type { Plan, PlanRunner } from '../core/plan.js';
 import type { Workload } from '../core/workload.js';
 import { KEYED_COMMANDS } from '../commands/keytable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
@@ -15,6 +16,7 @@ import type { MainView } from './mainView.js';
 import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
+import { openPlanFlow } from './planFlow.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -54,6 +56,8 @@ export interface ActionDeps {
   themes: TuiThemes;
   palette: Palette;
   rules?: RulesDialogActions;
+  /** Runs plans (journalled): the console buffer edit, and the editors to come. */
+  planRunner(): PlanRunner;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -272,14 +276,22 @@ export class WorkstationActions implements AppActions {
   }
 
   enableConsoleBuffer(targets: Workload[]): void {
+    const plans: Plan[] = [];
     for (const w of targets) {
       if (w.id.kind !== 'container') continue;
       try {
-        this.d.backend.enableConsoleBuffer(w.id.name);
-        this.store.addLog('info', `${w.id.name}: console ring buffer enabled (lxc.console.buffer.size); it starts with the next start`);
+        plans.push(this.d.backend.consoleBufferPlan(w.id.name));
       } catch (e) {
         this.store.addLog('error', `${w.id.name}: ${isLxcdeckError(e) ? e.line : String(e)}`);
       }
     }
+    if (!plans.length) return;
+    const d = this.d;
+    openPlanFlow(
+      { screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() },
+      plans.length === 1 ? (plans[0] as Plan).title : `console ring buffer for ${plans.length} containers`,
+      plans,
+    );
   }
+
 }

@@ -3,6 +3,7 @@ import { DisposableStore } from '../base/disposable.js';
 import type { AppBackend } from '../app/context.js';
 import type { ContainerFactory } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
+import type { PlanRunner } from '../core/plan.js';
 import { workloadLabel } from '../core/workload.js';
 import { effectiveKeymap } from '../commands/keytable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
@@ -43,6 +44,8 @@ export interface TuiDeps {
   panes?: PaneLauncher;
   /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
   rules?: RulesDialogActions;
+  /** Runs plans (config edits and the editors to come), journalled. */
+  planRunner(): PlanRunner;
 }
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
@@ -155,6 +158,7 @@ export class TuiApp {
       themes: deps.themes,
       palette: theme.palette,
       ...(deps.rules ? { rules: deps.rules } : {}),
+      planRunner: deps.planRunner,
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

@@ -213,7 +213,7 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
       // at most three lines: an error that quotes a long pasted value must not push the form off the screen
       if (error) lines.push(...clip(wrap(`✗ ${error.slice(0, 3 * under)}`, under - 2), 3).map((l, j) => `${indent}${j ? '  ' : ''}${fg(p, 'logError', esc(l))}`));
     }
-    const choice = s.focused().choices ? [['form.cursor-right', 'change'] as [string, string]] : [];
+    const choice = (s.focused() as AnyField | undefined)?.choices ? [['form.cursor-right', 'change'] as [string, string]] : [];
     lines.push('', fg(p, 'dim', this.footer([['form.next-field', 'next field'], ...choice, ['form.submit', this.opts.submitTitle ?? 'save'], ['form.cancel', this.opts.cancelTitle ?? 'back']])));
     if (s.message) lines.push(...wrap(s.message, inner).map((l) => fg(p, 'logError', esc(l))));
     return lines;

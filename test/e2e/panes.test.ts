@@ -138,8 +138,11 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     try {
       const t = await open();
       await only(t, c);
-      t.type('B'); // enable the ring buffer, from the next start
-      await t.waitFor('console ring buffer enabled');
+      t.type('B'); // enable the ring buffer, from the next start: a plan, previewed first
+      await t.waitFor((x) => x.includes('Enter applies') && x.includes('lxc.console.buffer.size: (unset) -> 128kB'));
+      t.type(KEY.enter);
+      await t.waitFor((x) => /lxc\.console\.buffer\.size.*: done/.test(x) || x.includes(': done — Enter or Esc closes'));
+      t.type(KEY.escape);
       const config = (JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout) as { configFile: string }).configFile;
       expect(fs.readFileSync(config, 'utf8').split('\n').filter((l) => l.includes('lxc.console.buffer.size'))).toEqual(['lxc.console.buffer.size = 128kB']);
       t.type('s');
