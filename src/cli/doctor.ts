@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { diagnose, type DoctorReport } from '../host/doctor.js';
+import { diagnose, type DoctorInput, type DoctorReport } from '../host/doctor.js';
 import { defaultConfFile } from '../host/paths.js';
 import { currentDelegations, hasSystemdUserManager } from '../host/placement.js';
 import type { CliContext } from './context.js';
@@ -10,9 +10,9 @@ function getfacl(dir: string): string | null {
 }
 
 export function runDoctor(ctx: CliContext): DoctorReport {
-  let running: { name: string; pid: number }[] = [];
+  let running: DoctorInput['running'] = [];
   try {
-    running = ctx.backend.list({ active: true }).flatMap((c) => (c.pid ? [{ name: c.name, pid: c.pid }] : []));
+    running = ctx.backend.list({ active: true }).flatMap((c) => (c.pid ? [{ name: c.name, pid: c.pid, ...(c.disagreement ? { disagreement: c.disagreement } : {}) }] : []));
   } catch {
     /* an unreadable lxcpath shows up in other checks */
   }

@@ -11,10 +11,15 @@ import { registerJobCommands } from './jobs.js';
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
 
+/** The state, and liblxc's word when it disagrees with the cgroup (a freeze killed half-way). */
+function stateText(c: ContainerSummary): string {
+  return c.disagreement ? `${c.state} (liblxc: ${c.disagreement.liblxc})` : c.state;
+}
+
 function summaryRow(c: ContainerSummary): string[] {
   return [
     sanitize(c.name),
-    c.state,
+    stateText(c),
     c.pid === null ? '-' : String(c.pid),
     c.ipv4.join(',') || '-',
     c.ipv6.join(',') || '-',
@@ -77,7 +82,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       if (opts.json) return io.out(JSON.stringify(info, null, 2));
       const lines: [string, string][] = [
         ['Name', sanitize(info.name)],
-        ['State', info.state],
+        ['State', info.disagreement ? `${stateText(info)}: the cgroup says ${info.disagreement.cgroup}; 'lxcdeck thaw ${info.name}' repairs it` : info.state],
         ['PID', info.pid === null ? '-' : String(info.pid)],
         ['IPv4', info.ipv4.join(', ') || '-'],
         ['IPv6', info.ipv6.join(', ') || '-'],
@@ -124,7 +129,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   for (const [verb, doc] of [
     ['freeze', 'freeze every process of a container; returns once FROZEN is confirmed'],
-    ['thaw', 'thaw a frozen container; returns once it runs again'],
+    ['thaw', 'thaw a frozen or half-frozen container (liblxc and the cgroup agree after); returns once it runs again'],
   ] as const) {
     program
       .command(verb)

@@ -6,11 +6,11 @@ import type { ContainerBackend, Freezable } from '../core/backend.js';
 import type { ContainerInfo, ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
-import { isActive, parseState, type ContainerState } from '../core/state.js';
+import { freezerTruth, isActive, parseState, type ContainerState, type StateDisagreement } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
 import { containerCgroupDirs, hierarchyLabel, type CgroupHost, type Hierarchy, type StartPlacement } from '../host/cgroups.js';
 import { counterFiles, readTotals } from '../metrics/readers.js';
-import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
+import { freezerFiles, readFreezerState, requestFreezer, waitForFreezer, type FreezerFiles, type FreezerState } from '../host/freezer.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
 import { ContainerLister, readConfigFacts, type ListOptions } from './lister.js';
@@ -64,11 +64,12 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   info(name: string): ContainerInfo {
     return this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      const state = parseState(lib.lxcdeck_state(c));
-      const pid = isActive(state) ? lib.lxcdeck_init_pid(c) : -1;
+      const liblxc = parseState(lib.lxcdeck_state(c));
+      const pid = isActive(liblxc) ? lib.lxcdeck_init_pid(c) : -1;
       const item = (key: string) => lib.lxcdeck_get_config_item(c, key) ?? '';
       const idmap = item('lxc.idmap').split('\n').filter(Boolean);
       const dirs = pid > 0 ? this.cgroupDirs(name, pid) : new Map<Hierarchy, string>();
+      const { state, disagreement } = freezerTruth(liblxc, cgroupFreezerState(dirs));
       const cgroups: Record<string, string> = {};
       for (const [h, dir] of dirs) cgroups[hierarchyLabel(h)] = dir;
       const live =
@@ -78,6 +79,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       return {
         name,
         state,
+        ...(disagreement ? { disagreement } : {}),
         pid: pid > 0 ? pid : null,
         ...readConfigFacts(lib, c),
         ...live,
@@ -138,18 +140,32 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     });
   }
 
+  /** The container's state, the freezer cgroup's word for running, freezing and frozen (see freezerTruth). */
   state(name: string): ContainerState {
+    return this.states(name).state;
+  }
+
+  /** state(), with liblxc's word too when it disagrees with the cgroup. */
+  states(name: string): { state: ContainerState; disagreement?: StateDisagreement } {
     return this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      return parseState(lib.lxcdeck_state(c));
+      return this.truthOf(name, c, lib);
     });
+  }
+
+  private truthOf(name: string, c: ContainerHandle, lib: NativeLib): { state: ContainerState; disagreement?: StateDisagreement } {
+    const liblxc = parseState(lib.lxcdeck_state(c));
+    if (!isActive(liblxc)) return { state: liblxc };
+    const pid = lib.lxcdeck_init_pid(c);
+    return freezerTruth(liblxc, pid > 0 ? cgroupFreezerState(this.cgroupDirs(name, pid)) : null);
   }
 
   async start(name: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
     const unprivileged = this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      const state = parseState(lib.lxcdeck_state(c));
-      if (state !== 'STOPPED') throw wrongState(name, state, 'is already running', state === 'FROZEN' ? `thaw it with 'lxcdeck thaw ${name}'` : undefined);
+      const { state } = this.truthOf(name, c, lib);
+      if (state !== 'STOPPED')
+        throw wrongState(name, state, 'is already running', state === 'FROZEN' || state === 'FREEZING' ? `thaw it with 'lxcdeck thaw ${name}'` : undefined);
       return (lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '') !== '' || process.getuid?.() !== 0;
     });
     let prefix: string[] = [];
@@ -167,8 +183,8 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
-      // a frozen init cannot receive the halt signal
-      if (state === 'FROZEN' || state === 'FREEZING') await this.thawHandle(name, c, lib, 5000);
+      // a frozen init cannot receive the halt signal (frozen by liblxc or only in the cgroup)
+      await this.thawAny(name, c, lib, 5000);
       const clean = timeout > 0 && (await callAsync(lib.lxcdeck_shutdown, c, timeout)) === 0;
       if (!clean) await callAsync(lib.lxcdeck_stop, c);
       await this.waitStopped(name, c, lib);
@@ -180,7 +196,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
-      if (state === 'FROZEN' || state === 'FREEZING') await this.thawHandle(name, c, lib, 5000);
+      await this.thawAny(name, c, lib, 5000);
       if ((await callAsync(lib.lxcdeck_stop, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to kill ${name}`, 'see the liblxc log for details');
       await this.waitStopped(name, c, lib);
     });
@@ -193,13 +209,15 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
 
   async freeze(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 5000;
-    await this.withHandleAsync(name, async (c, lib) => {
+    await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state === 'FROZEN') return;
-      if (state !== 'RUNNING' && state !== 'FREEZING') throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
+      if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
       const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-      if (files.version === 1) {
+      if (state === 'FROZEN' && readFreezerState(files) === 'FROZEN') return;
+      // liblxc's own freeze is a no-op when it believes the container is
+      // FROZEN already, so a cgroup thawed behind its back is frozen here
+      if (files.version === 1 || state === 'FROZEN') {
         // The kernel does the freezing: write freezer.state ourselves and poll,
         // instead of liblxc's loop that sleeps a whole second while FREEZING.
         requestFreezer(files, true);
@@ -214,20 +232,56 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
       if ((await callAsync(lib.lxcdeck_freeze, c)) !== 0)
         throw new LxcdeckError('liblxc-failed', `liblxc failed to freeze ${name}`, `check that ${name} has its own cgroup ('lxcdeck doctor')`);
       if (!(await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock))) {
-        await this.thawHandle(name, c, lib, timeoutMs);
+        await this.thawAny(name, c, lib, timeoutMs);
         throw stuckFreezing(name, timeoutMs);
       }
     });
   }
 
+  /**
+   * Thaws whatever is frozen or half-frozen and leaves liblxc and the cgroup
+   * agreeing on RUNNING, also after a freeze or thaw killed half-way.
+   */
   async thaw(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    await this.withHandleAsync(name, async (c, lib) => {
+    await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state === 'RUNNING') return;
-      if (state !== 'FROZEN' && state !== 'FREEZING') throw wrongState(name, state, 'is not frozen');
-      await this.thawHandle(name, c, lib, options.timeoutMs ?? 5000);
+      if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') throw wrongState(name, state, 'is not frozen');
+      await this.thawAny(name, c, lib, options.timeoutMs ?? 5000);
+      const after = this.truthOf(name, c, lib);
+      if (after.disagreement || after.state !== 'RUNNING')
+        throw new LxcdeckError('liblxc-failed', `${name} did not thaw cleanly: liblxc says ${after.disagreement?.liblxc ?? after.state}, the cgroup ${after.disagreement?.cgroup ?? after.state}`, `retry 'lxcdeck thaw ${name}', or see 'lxcdeck doctor'`);
     });
+  }
+
+  /**
+   * liblxc thaws only what it recorded as FROZEN (its unfreeze is a no-op
+   * otherwise), and a freeze killed half-way leaves it saying RUNNING or
+   * FREEZING over a FROZEN cgroup. So: liblxc RUNNING -> thaw the cgroup
+   * directly (liblxc is right already); FREEZING -> let liblxc finish its
+   * freeze first, so that it records FROZEN and its thaw records RUNNING.
+   */
+  private async thawAny(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
+    const state = parseState(lib.lxcdeck_state(c));
+    if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') return;
+    const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
+    if (state === 'RUNNING') {
+      if (readFreezerState(files) === 'THAWED') return;
+      requestFreezer(files, false);
+      if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
+      return;
+    }
+    if (state === 'FREEZING') {
+      // finish the freeze in the cgroup first: liblxc's own loop would wait on a stuck one for ever
+      requestFreezer(files, true);
+      const frozen = await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock);
+      if (frozen && (await callAsync(lib.lxcdeck_freeze, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to record the freeze of ${name} before thawing it`);
+      if (!frozen) {
+        requestFreezer(files, false);
+        throw new LxcdeckError('timeout', `${name} is half-frozen and its cgroup did not finish freezing within ${timeoutMs} ms`, `retry 'lxcdeck thaw ${name}' once its I/O settles`);
+      }
+    }
+    await this.thawHandle(name, c, lib, timeoutMs);
   }
 
   private async thawHandle(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
@@ -238,6 +292,16 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     }
     if ((await callAsync(lib.lxcdeck_unfreeze, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to thaw ${name}`);
     if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
+  }
+
+  /** A freeze or thaw in this process: the lister does not report its passing disagreement, and asks liblxc again after. */
+  private async busyWith<T>(name: string, fn: (c: ContainerHandle, lib: NativeLib) => Promise<T>): Promise<T> {
+    this.lister.setBusy(name, true);
+    try {
+      return await this.withHandleAsync(name, fn);
+    } finally {
+      this.lister.setBusy(name, false);
+    }
   }
 
   private freezerOf(name: string, pid: number): FreezerFiles {
@@ -274,6 +338,17 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     } finally {
       this.deps.lib.lxcdeck_close(c);
     }
+  }
+}
+
+/** The freezer cgroup's state, or null when there is none or it cannot be read. */
+function cgroupFreezerState(dirs: Map<Hierarchy, string>): FreezerState | null {
+  const files = freezerFiles(dirs);
+  if (!files) return null;
+  try {
+    return readFreezerState(files);
+  } catch {
+    return null;
   }
 }
 
