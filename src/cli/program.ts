@@ -44,6 +44,25 @@ function parsePositive(what: string, max: number) {
 }
 
 /**
+ * commander's own usage errors ("error: unknown option '-n'", with a
+ * "(Did you mean --name?)" line sometimes) as lxcdeck's one line: what is
+ * wrong, then how to fix it.
+ */
+export function usageErrorLine(message: string, command: string): string {
+  const lines = message.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const what = (lines[0] ?? 'invalid usage').replace(/^error:\s*/, '').replace(/\.$/, '');
+  const hint = /^\(Did you mean (.+)\?\)$/.exec(lines[1] ?? '')?.[1];
+  const help = `see '${command} --help'`;
+  return `lxcdeck: ${what}: ${hint ? `did you mean ${hint}? ${help}` : help}`;
+}
+
+/** Every command reports usage errors as one lxcdeck line naming its own --help. */
+function oneLineUsageErrors(cmd: Command, io: CliIo, name: string): void {
+  cmd.configureOutput({ outputError: (message) => io.err(usageErrorLine(message, name)) });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub, io, `${name} ${sub.name()}`);
+}
+
+/**
  * Builds the command-line program. Each action resolves to an exit status;
  * main.ts is the only place that exits the process.
  */
@@ -219,6 +238,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   registerJobCommands(program, io);
+  oneLineUsageErrors(program, io, 'lxcdeck');
 
   return program;
 }

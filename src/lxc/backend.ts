@@ -311,8 +311,18 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   }
 
   private requireDefined(c: ContainerHandle, name: string): void {
-    if (!this.deps.lib.lxcdeck_is_defined(c))
-      throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
+    if (this.deps.lib.lxcdeck_is_defined(c)) return;
+    // liblxc says "not defined" for a config it may not read, too (another
+    // user's lxcpath, where `ls` still lists the name): tell the two apart
+    const config = path.join(this.lxcpath, name, 'config');
+    try {
+      fs.accessSync(config, fs.constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new LxcdeckError('permission', `no permission to read container ${name} in ${this.lxcpath} (${config}: ${code})`, `run lxcdeck as the user who owns ${this.lxcpath}, or pass your own --lxcpath`);
+    }
+    throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
   }
 
   private open(name: string): ContainerHandle {
