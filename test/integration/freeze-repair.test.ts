@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerSummary } from '../../src/core/container.js';
-import { createBusybox, destroy, hostUnavailable, lxcdeck, lxcInfoState, REPO, ROOT, run, uniqueName, USER, type Runner } from './host.js';
+import { BIN, createBusybox, destroy, hostUnavailable, lxcdeck, lxcInfoState, REPO, ROOT, run, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 const MONITOR_STATE = path.join(REPO, 'test/integration/fixtures/monitor-state.mjs');
@@ -116,6 +117,25 @@ describe.skipIf(skip).each([ROOT, USER])('a half-done freeze is shown and repair
     expect((await lxcdeck(runner, ['thaw', c])).code).toBe(0);
     expect([await lxcInfoState(runner, c), cgroupState()]).toEqual(['RUNNING', 'THAWED']);
   });
+
+  it('kill -9 of a real `lxcdeck freeze` at points all through it: one thaw always leaves liblxc RUNNING and the cgroup THAWED', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const argv = [...runner.prefix, process.execPath, BIN, 'freeze', c];
+      const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      // node starts in ~150 ms here; liblxc's part comes after: spread the kills over it
+      await new Promise((r) => setTimeout(r, 100 + i * 25));
+      child.kill('SIGKILL');
+      await exited;
+      seen.add(`${await lxcInfoState(runner, c)}/${cgroupState()}`);
+      const thaw = await lxcdeck(runner, ['thaw', c]);
+      expect(thaw.stderr, `after kill ${i}`).toBe('');
+      expect([await lxcInfoState(runner, c), cgroupState()], `after kill ${i}`).toEqual(['RUNNING', 'THAWED']);
+    }
+    // the kills landed before, inside and after the freeze (which states depends on timing; at least two)
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+  }, 120_000);
 
   it('liblxc FROZEN over a cgroup thawed by hand (a thaw killed half-way): thaw makes liblxc agree', async () => {
     expect((await lxcdeck(runner, ['freeze', c])).code).toBe(0);
