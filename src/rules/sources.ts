@@ -66,7 +66,15 @@ export class SourceReader {
   private readonly inFlight = new Set<string>();
 
   constructor(
-    private readonly opts: { host: CgroupHost; clock: Clock; dirsOf: CgroupDirsOf; thermalDir?: string; readTimeoutMs?: number },
+    private readonly opts: {
+      host: CgroupHost;
+      clock: Clock;
+      dirsOf: CgroupDirsOf;
+      thermalDir?: string;
+      readTimeoutMs?: number;
+      /** How a source file is read (tests stand in a read that hangs). */
+      readFile?: (path: string, label: string) => Promise<string | null>;
+    },
   ) {}
 
   /** The value now; null when unreadable or not a number; throws one line when the source is the wrong kind of file or stuck. */
@@ -121,7 +129,7 @@ export class SourceReader {
     // the message stays the same while it lasts: the runner logs a change, not every tick
     if (this.inFlight.has(at)) throw new LxcdeckError('timeout', `an earlier read of ${label} has not returned`, 'check the file system it is on');
     this.inFlight.add(at);
-    const reading = readSourceFile(at, label).finally(() => this.inFlight.delete(at));
+    const reading = (this.opts.readFile ?? readSourceFile)(at, label).finally(() => this.inFlight.delete(at));
     const ms = this.opts.readTimeoutMs ?? SOURCE_READ_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {

@@ -76,6 +76,35 @@ describe('rule source files', () => {
   });
 });
 
+describe('SourceReader with a read that hangs (a hung file system)', () => {
+  it('gives up after the timeout, never starts a second read of the same file meanwhile, and reads again once it returns', async () => {
+    let finish: (text: string) => void = () => undefined;
+    let started = 0;
+    const src = new SourceReader({
+      host: { layout: 'v2', hierarchies: [] } as unknown as CgroupHost,
+      clock: systemClock,
+      dirsOf: () => null,
+      readTimeoutMs: 50,
+      readFile: () => {
+        started++;
+        return new Promise((r) => (finish = r));
+      },
+    });
+    const s = parseSource('file:/mnt/hung/value');
+    const t = Date.now();
+    expect(await rejection(src.read(s))).toBe('reading file:/mnt/hung/value took longer than 50 ms: check the file system it is on');
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(await rejection(src.read(s))).toBe('an earlier read of file:/mnt/hung/value has not returned: check the file system it is on');
+    expect(started).toBe(1);
+    finish('7\n');
+    await new Promise((r) => setImmediate(r));
+    const next = src.read(s);
+    finish('8\n');
+    expect(await next).toBe(8);
+    expect(started).toBe(2);
+  });
+});
+
 describe('RuleRunner with a source that turns into a FIFO', () => {
   it('logs the reason once, holds its state, and logs when it reads again', async () => {
     const p = path.join(tmp, 'swapped');
