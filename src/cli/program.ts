@@ -35,6 +35,12 @@ export function formatSummaries(rows: ContainerSummary[]): string {
   return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
 }
 
+/** attach and console need it running; a frozen (or half-frozen) one would hang them. */
+function notRunning(name: string, state: string): LxcdeckError {
+  const frozen = state === 'FROZEN' || state === 'FREEZING';
+  return new LxcdeckError('wrong-state', `container ${name} is ${frozen ? 'frozen' : 'not running'} (state ${state})`, frozen ? `thaw it with 'lxcdeck thaw ${name}'` : `start it with 'lxcdeck start ${name}'`);
+}
+
 function parsePositive(what: string, max: number) {
   return (v: string): number => {
     const n = Number(v);
@@ -170,7 +176,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .action(async (name: string, command: string[], opts: { keepEnv?: boolean }, cmd: Command) => {
       const c = context(cmd);
       const state = c.backend.state(name);
-      if (state !== 'RUNNING') throw new LxcdeckError('wrong-state', `container ${name} is not running (state ${state})`, `start it with 'lxcdeck start ${name}'`);
+      if (state !== 'RUNNING') throw notRunning(name, state);
       const args = [name, c.backend.lxcpath, ...(opts.keepEnv ? ['--keep-env'] : []), '--env', `TERM=${process.env.TERM ?? 'xterm-256color'}`];
       if (command.length) args.push('--', ...command);
       setStatus(await c.helper.runInteractive('attach', args, attachPrefix(c)));
@@ -186,7 +192,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       const c = context(cmd);
       if (!/^[a-z]$/i.test(opts.escape)) throw new LxcdeckError('invalid-argument', `invalid escape key ${JSON.stringify(opts.escape)}`, 'use a single letter, e.g. -e a for Ctrl-a');
       const state = c.backend.state(name);
-      if (state !== 'RUNNING') throw new LxcdeckError('wrong-state', `container ${name} is not running (state ${state})`, `start it with 'lxcdeck start ${name}'`);
+      if (state !== 'RUNNING') throw notRunning(name, state);
       const escape = opts.escape.toLowerCase().charCodeAt(0) - 96;
       io.err(`Connected to ${name} tty ${opts.tty}. Type Ctrl-${opts.escape} q to detach.`);
       setStatus(await c.helper.runInteractive('console', [name, c.backend.lxcpath, String(opts.tty), String(escape)]));

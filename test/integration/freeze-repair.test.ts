@@ -82,8 +82,10 @@ describe.skipIf(skip).each([ROOT, USER])('a half-done freeze is shown and repair
     const info = JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout) as ContainerSummary;
     expect([info.state, info.disagreement]).toEqual(['FROZEN', { liblxc: 'RUNNING', cgroup: 'FROZEN' }]);
     expect(await doctorCheck()).toMatchObject({ status: 'fail', fix: `lxcdeck thaw ${c}` });
-    // start would have said "already running (state RUNNING)"
+    // start would have said "already running (state RUNNING)", attach would have hung
     expect((await lxcdeck(runner, ['start', c])).stderr).toContain(`(state FROZEN): thaw it with 'lxcdeck thaw ${c}'`);
+    const attach = await lxcdeck(runner, ['attach', c, '--', 'true'], { timeoutMs: 20_000 });
+    expect([attach.code, attach.stderr]).toEqual([4, `lxcdeck: container ${c} is frozen (state FROZEN): thaw it with 'lxcdeck thaw ${c}'\n`]);
 
     const thaw = await lxcdeck(runner, ['thaw', c]);
     expect(thaw.stderr).toBe('');
