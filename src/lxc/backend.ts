@@ -10,7 +10,8 @@ import { freezerTruth, isActive, parseState, type ContainerState, type StateDisa
 import { readAddresses } from '../host/addresses.js';
 import { containerCgroupDirs, hierarchyLabel, type CgroupHost, type Hierarchy, type StartPlacement } from '../host/cgroups.js';
 import { counterFiles, readTotals } from '../metrics/readers.js';
-import { freezerFiles, readFreezerState, requestFreezer, waitForFreezer, type FreezerFiles, type FreezerState } from '../host/freezer.js';
+import { freezerFiles, readFreezerState, type FreezerFiles, type FreezerState } from '../host/freezer.js';
+import { freezeTarget, isFreezerState, thawTarget, type FreezeTarget } from './freezing.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
 import { ContainerLister, readConfigFacts, type ListOptions } from './lister.js';
@@ -208,33 +209,11 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
   }
 
   async freeze(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 5000;
     await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
-      const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-      if (state === 'FROZEN' && readFreezerState(files) === 'FROZEN') return;
-      // liblxc's own freeze is a no-op when it believes the container is
-      // FROZEN already, so a cgroup thawed behind its back is frozen here
-      if (files.version === 1 || state === 'FROZEN') {
-        // The kernel does the freezing: write freezer.state ourselves and poll,
-        // instead of liblxc's loop that sleeps a whole second while FREEZING.
-        requestFreezer(files, true);
-        if (!(await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock))) {
-          requestFreezer(files, false);
-          throw stuckFreezing(name, timeoutMs);
-        }
-      }
-      // liblxc keeps its own state in the monitor (lxc-info asks it), so it
-      // records the freeze; on v1 it finds the cgroup already FROZEN and does
-      // not sleep, on v2 it freezes event-based.
-      if ((await callAsync(lib.lxcdeck_freeze, c)) !== 0)
-        throw new LxcdeckError('liblxc-failed', `liblxc failed to freeze ${name}`, `check that ${name} has its own cgroup ('lxcdeck doctor')`);
-      if (!(await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock))) {
-        await this.thawAny(name, c, lib, timeoutMs);
-        throw stuckFreezing(name, timeoutMs);
-      }
+      if (!isFreezerState(state)) throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
+      await freezeTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
     });
   }
 
@@ -246,52 +225,22 @@ export class LiblxcBackend implements ContainerBackend, Freezable, Disposable {
     await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') throw wrongState(name, state, 'is not frozen');
-      await this.thawAny(name, c, lib, options.timeoutMs ?? 5000);
+      if (!isFreezerState(state)) throw wrongState(name, state, 'is not frozen');
+      await thawTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
       const after = this.truthOf(name, c, lib);
       if (after.disagreement || after.state !== 'RUNNING')
         throw new LxcdeckError('liblxc-failed', `${name} did not thaw cleanly: liblxc says ${after.disagreement?.liblxc ?? after.state}, the cgroup ${after.disagreement?.cgroup ?? after.state}`, `retry 'lxcdeck thaw ${name}', or see 'lxcdeck doctor'`);
     });
   }
 
-  /**
-   * liblxc thaws only what it recorded as FROZEN (its unfreeze is a no-op
-   * otherwise), and a freeze killed half-way leaves it saying RUNNING or
-   * FREEZING over a FROZEN cgroup. So: liblxc RUNNING -> thaw the cgroup
-   * directly (liblxc is right already); FREEZING -> let liblxc finish its
-   * freeze first, so that it records FROZEN and its thaw records RUNNING.
-   */
+  /** Before a stop or kill: a frozen init cannot receive the signal. */
   private async thawAny(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
     const state = parseState(lib.lxcdeck_state(c));
-    if (state !== 'RUNNING' && state !== 'FREEZING' && state !== 'FROZEN') return;
-    const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-    if (state === 'RUNNING') {
-      if (readFreezerState(files) === 'THAWED') return;
-      requestFreezer(files, false);
-      if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
-      return;
-    }
-    if (state === 'FREEZING') {
-      // finish the freeze in the cgroup first: liblxc's own loop would wait on a stuck one for ever
-      requestFreezer(files, true);
-      const frozen = await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock);
-      if (frozen && (await callAsync(lib.lxcdeck_freeze, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to record the freeze of ${name} before thawing it`);
-      if (!frozen) {
-        requestFreezer(files, false);
-        throw new LxcdeckError('timeout', `${name} is half-frozen and its cgroup did not finish freezing within ${timeoutMs} ms`, `retry 'lxcdeck thaw ${name}' once its I/O settles`);
-      }
-    }
-    await this.thawHandle(name, c, lib, timeoutMs);
+    if (isFreezerState(state)) await thawTarget(this.target(name, c, lib), state, timeoutMs);
   }
 
-  private async thawHandle(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
-    const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-    if (files.version === 1) {
-      requestFreezer(files, false);
-      if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
-    }
-    if ((await callAsync(lib.lxcdeck_unfreeze, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to thaw ${name}`);
-    if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
+  private target(name: string, c: ContainerHandle, lib: NativeLib): FreezeTarget {
+    return { name, c, lib, files: this.freezerOf(name, lib.lxcdeck_init_pid(c)), clock: this.clock };
   }
 
   /** A freeze or thaw in this process: the lister does not report its passing disagreement, and asks liblxc again after. */
@@ -376,16 +325,4 @@ function saveConfigAtomically(lib: NativeLib, c: ContainerHandle, name: string):
 
 function wrongState(name: string, state: ContainerState, what: string, fix?: string): LxcdeckError {
   return new LxcdeckError('wrong-state', `container ${name} ${what} (state ${state})`, fix);
-}
-
-function stuckFreezing(name: string, timeoutMs: number): LxcdeckError {
-  return new LxcdeckError(
-    'timeout',
-    `${name} stayed FREEZING for ${timeoutMs} ms (a task stuck in uninterruptible sleep?) and was thawed back`,
-    `retry 'lxcdeck freeze ${name}' once its I/O settles`,
-  );
-}
-
-function thawTimeout(name: string, timeoutMs: number): LxcdeckError {
-  return new LxcdeckError('timeout', `${name} did not thaw within ${timeoutMs} ms`, `retry with 'lxcdeck thaw ${name}'`);
 }
