@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { diagnose, type Check, type DoctorReport } from '../host/doctor.js';
+import { diagnose, type Check, type DoctorInput, type DoctorReport } from '../host/doctor.js';
 import { sanitize } from '../presentation/format.js';
 import { defaultConfFile } from '../host/paths.js';
 import { currentDelegations, hasSystemdUserManager } from '../host/placement.js';
@@ -14,9 +14,9 @@ function getfacl(dir: string): string | null {
 }
 
 export function runDoctor(ctx: CliContext): DoctorReport {
-  let running: { name: string; pid: number }[] = [];
+  let running: DoctorInput['running'] = [];
   try {
-    running = ctx.backend.list({ active: true }).flatMap((c) => (c.pid ? [{ name: c.name, pid: c.pid }] : []));
+    running = ctx.backend.list({ active: true }).flatMap((c) => (c.pid ? [{ name: c.name, pid: c.pid, ...(c.disagreement ? { disagreement: c.disagreement } : {}) }] : []));
   } catch {
     /* an unreadable lxcpath shows up in other checks */
   }

@@ -137,7 +137,7 @@ function registerRuleCommands(program: Command, io: CliIo): void {
         throw new LxcdeckError('not-defined', `rule target: no container named ${target.name}`, "see 'lxcdeck ls', or pass --lxcpath");
       const source = parseSource(draft.source);
       const dirsOf = await dirsResolver(jobs, source.kind === 'cpu' && !jobs.store.get(source.name) ? lxcpathOf(cmd) : null);
-      new SourceReader({ host: jobs.host, clock: systemClock, dirsOf }).check(source, draft.source);
+      await new SourceReader({ host: jobs.host, clock: systemClock, dirsOf }).check(source, draft.source);
       store.add(draft);
       io.out(draft.name);
     });

@@ -11,10 +11,15 @@ import { registerJobCommands } from './jobs.js';
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
 
+/** The state, and liblxc's word when it disagrees with the cgroup (a freeze killed half-way). */
+function stateText(c: ContainerSummary): string {
+  return c.disagreement ? `${c.state} (liblxc: ${c.disagreement.liblxc})` : c.state;
+}
+
 function summaryRow(c: ContainerSummary): string[] {
   return [
     sanitize(c.name),
-    c.state,
+    stateText(c),
     c.pid === null ? '-' : String(c.pid),
     c.ipv4.join(',') || '-',
     c.ipv6.join(',') || '-',
@@ -30,12 +35,37 @@ export function formatSummaries(rows: ContainerSummary[]): string {
   return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
 }
 
+/** attach and console need it running; a frozen (or half-frozen) one would hang them. */
+function notRunning(name: string, state: string): LxcdeckError {
+  const frozen = state === 'FROZEN' || state === 'FREEZING';
+  return new LxcdeckError('wrong-state', `container ${name} is ${frozen ? 'frozen' : 'not running'} (state ${state})`, frozen ? `thaw it with 'lxcdeck thaw ${name}'` : `start it with 'lxcdeck start ${name}'`);
+}
+
 function parsePositive(what: string, max: number) {
   return (v: string): number => {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n > max) throw new LxcdeckError('invalid-argument', `invalid ${what} ${JSON.stringify(v)}`, `use a whole number from 0 to ${max}`);
     return n;
   };
+}
+
+/**
+ * commander's own usage errors ("error: unknown option '-n'", with a
+ * "(Did you mean --name?)" line sometimes) as lxcdeck's one line: what is
+ * wrong, then how to fix it.
+ */
+export function usageErrorLine(message: string, command: string): string {
+  const lines = message.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const what = (lines[0] ?? 'invalid usage').replace(/^error:\s*/, '').replace(/\.$/, '');
+  const hint = /^\(Did you mean (.+)\?\)$/.exec(lines[1] ?? '')?.[1];
+  const help = `see '${command} --help'`;
+  return `lxcdeck: ${what}: ${hint ? `did you mean ${hint}? ${help}` : help}`;
+}
+
+/** Every command reports usage errors as one lxcdeck line naming its own --help. */
+function oneLineUsageErrors(cmd: Command, io: CliIo, name: string): void {
+  cmd.configureOutput({ outputError: (message) => io.err(usageErrorLine(message, name)) });
+  for (const sub of cmd.commands) oneLineUsageErrors(sub, io, `${name} ${sub.name()}`);
 }
 
 /**
@@ -77,7 +107,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       if (opts.json) return io.out(JSON.stringify(info, null, 2));
       const lines: [string, string][] = [
         ['Name', sanitize(info.name)],
-        ['State', info.state],
+        ['State', info.disagreement ? `${stateText(info)}: the cgroup says ${info.disagreement.cgroup}; 'lxcdeck thaw ${info.name}' repairs it` : info.state],
         ['PID', info.pid === null ? '-' : String(info.pid)],
         ['IPv4', info.ipv4.join(', ') || '-'],
         ['IPv6', info.ipv6.join(', ') || '-'],
@@ -124,7 +154,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   for (const [verb, doc] of [
     ['freeze', 'freeze every process of a container; returns once FROZEN is confirmed'],
-    ['thaw', 'thaw a frozen container; returns once it runs again'],
+    ['thaw', 'thaw a frozen or half-frozen container (liblxc and the cgroup agree after); returns once it runs again'],
   ] as const) {
     program
       .command(verb)
@@ -146,7 +176,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .action(async (name: string, command: string[], opts: { keepEnv?: boolean }, cmd: Command) => {
       const c = context(cmd);
       const state = c.backend.state(name);
-      if (state !== 'RUNNING') throw new LxcdeckError('wrong-state', `container ${name} is not running (state ${state})`, `start it with 'lxcdeck start ${name}'`);
+      if (state !== 'RUNNING') throw notRunning(name, state);
       const args = [name, c.backend.lxcpath, ...(opts.keepEnv ? ['--keep-env'] : []), '--env', `TERM=${process.env.TERM ?? 'xterm-256color'}`];
       if (command.length) args.push('--', ...command);
       setStatus(await c.helper.runInteractive('attach', args, attachPrefix(c)));
@@ -162,7 +192,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       const c = context(cmd);
       if (!/^[a-z]$/i.test(opts.escape)) throw new LxcdeckError('invalid-argument', `invalid escape key ${JSON.stringify(opts.escape)}`, 'use a single letter, e.g. -e a for Ctrl-a');
       const state = c.backend.state(name);
-      if (state !== 'RUNNING') throw new LxcdeckError('wrong-state', `container ${name} is not running (state ${state})`, `start it with 'lxcdeck start ${name}'`);
+      if (state !== 'RUNNING') throw notRunning(name, state);
       const escape = opts.escape.toLowerCase().charCodeAt(0) - 96;
       io.err(`Connected to ${name} tty ${opts.tty}. Type Ctrl-${opts.escape} q to detach.`);
       setStatus(await c.helper.runInteractive('console', [name, c.backend.lxcpath, String(opts.tty), String(escape)]));
@@ -214,6 +244,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
+  oneLineUsageErrors(program, io, 'lxcdeck');
 
   return program;
 }

@@ -1,4 +1,4 @@
-import type { ContainerState } from './state.js';
+import type { ContainerState, StateDisagreement } from './state.js';
 
 /** One row of `lxcdeck ls`: everything a refresh shows about a container. */
 export interface ContainerSummary {
@@ -15,6 +15,11 @@ export interface ContainerSummary {
   memoryBytes: number | null;
   /** CPU time used by the container's cgroup, or null when unknown. */
   cpuSeconds: number | null;
+  /**
+   * Set when liblxc and the freezer cgroup disagree (a freeze killed half-way):
+   * `state` is then the cgroup's, and `lxcdeck thaw` repairs both.
+   */
+  disagreement?: StateDisagreement;
 }
 
 export interface ContainerInfo extends ContainerSummary {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { hostIdForRoot, isMappedInside, parseIdMapEntry, type IdMapEntry } from '../core/idmap.js';
+import type { StateDisagreement } from '../core/state.js';
 import { hasOwnCgroup, requiredDelegations, type CgroupHost, type Delegation } from './cgroups.js';
 import type { HostFs } from './hostfs.js';
 import type { Identity } from './identity.js';
@@ -29,8 +30,8 @@ export interface DoctorInput {
   lxcpath: string;
   defaultConf: string;
   systemdUserManager: boolean;
-  /** Running containers with their init pids, to spot ones without their own cgroup. */
-  running: { name: string; pid: number }[];
+  /** Running containers with their init pids, to spot ones without their own cgroup or with a half-done freeze. */
+  running: { name: string; pid: number; disagreement?: StateDisagreement }[];
   /** `getfacl -cpn DIR` output, or null (no ACL support here). */
   aclOf?: (dir: string) => string | null;
 }
@@ -141,6 +142,20 @@ export function diagnose(input: DoctorInput): DoctorReport {
           ),
         );
     }
+  }
+
+  // a freeze or thaw killed half-way: liblxc and the freezer cgroup disagree
+  for (const r of input.running) {
+    const d = r.disagreement;
+    if (d)
+      checks.push(
+        fail(
+          `freezer:${r.name}`,
+          `freezer of ${r.name}`,
+          `liblxc says ${d.liblxc} but the freezer cgroup says ${d.cgroup} (a freeze or thaw was interrupted): attach and stop may hang`,
+          `lxcdeck thaw ${r.name}`,
+        ),
+      );
   }
 
   if (!root) {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../base/clock.js';
 import { LxcdeckError } from '../core/errors.js';
+import type { CgroupFreezerState } from '../core/state.js';
 import type { Hierarchy } from './cgroups.js';
 
 /**
@@ -13,7 +14,7 @@ export type FreezerFiles =
   | { version: 1; dir: string; state: string }
   | { version: 2; dir: string; freeze: string; events: string };
 
-export type FreezerState = 'FROZEN' | 'FREEZING' | 'THAWED';
+export type FreezerState = CgroupFreezerState;
 
 /** The freezer of a cgroup: v1 when a v1 freezer hierarchy is mounted, else v2. */
 export function freezerFiles(dirs: Map<Hierarchy, string>): FreezerFiles | null {

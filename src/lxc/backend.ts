@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { systemClock, type Clock } from '../base/clock.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ConfigEditor, ContainerBackend, Freezable } from '../core/backend.js';
@@ -5,11 +7,12 @@ import type { ContainerInfo, ContainerSummary } from '../core/container.js';
 import type { Plan } from '../core/plan.js';
 import { LxcdeckError } from '../core/errors.js';
 import { validateContainerName } from '../core/names.js';
-import { isActive, parseState, type ContainerState } from '../core/state.js';
+import { freezerTruth, isActive, parseState, type ContainerState, type StateDisagreement } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
 import { containerCgroupDirs, hierarchyLabel, type CgroupHost, type Hierarchy, type StartPlacement } from '../host/cgroups.js';
 import { counterFiles, readTotals } from '../metrics/readers.js';
-import { freezerFiles, requestFreezer, waitForFreezer, type FreezerFiles } from '../host/freezer.js';
+import { freezerFiles, readFreezerState, type FreezerFiles, type FreezerState } from '../host/freezer.js';
+import { freezeTarget, isFreezerState, thawTarget, type FreezeTarget } from './freezing.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
 import { LiblxcConfigEditor } from './configEdit.js';
@@ -63,11 +66,12 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
   info(name: string): ContainerInfo {
     return this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      const state = parseState(lib.lxcdeck_state(c));
-      const pid = isActive(state) ? lib.lxcdeck_init_pid(c) : -1;
+      const liblxc = parseState(lib.lxcdeck_state(c));
+      const pid = isActive(liblxc) ? lib.lxcdeck_init_pid(c) : -1;
       const item = (key: string) => lib.lxcdeck_get_config_item(c, key) ?? '';
       const idmap = item('lxc.idmap').split('\n').filter(Boolean);
       const dirs = pid > 0 ? this.cgroupDirs(name, pid) : new Map<Hierarchy, string>();
+      const { state, disagreement } = freezerTruth(liblxc, cgroupFreezerState(dirs));
       const cgroups: Record<string, string> = {};
       for (const [h, dir] of dirs) cgroups[hierarchyLabel(h)] = dir;
       const live =
@@ -77,6 +81,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       return {
         name,
         state,
+        ...(disagreement ? { disagreement } : {}),
         pid: pid > 0 ? pid : null,
         ...readConfigFacts(lib, c),
         ...live,
@@ -139,18 +144,32 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
     return this.configEditor.consoleBufferPlan(name, size);
   }
 
+  /** The container's state, the freezer cgroup's word for running, freezing and frozen (see freezerTruth). */
   state(name: string): ContainerState {
+    return this.states(name).state;
+  }
+
+  /** state(), with liblxc's word too when it disagrees with the cgroup. */
+  states(name: string): { state: ContainerState; disagreement?: StateDisagreement } {
     return this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      return parseState(lib.lxcdeck_state(c));
+      return this.truthOf(name, c, lib);
     });
+  }
+
+  private truthOf(name: string, c: ContainerHandle, lib: NativeLib): { state: ContainerState; disagreement?: StateDisagreement } {
+    const liblxc = parseState(lib.lxcdeck_state(c));
+    if (!isActive(liblxc)) return { state: liblxc };
+    const pid = lib.lxcdeck_init_pid(c);
+    return freezerTruth(liblxc, pid > 0 ? cgroupFreezerState(this.cgroupDirs(name, pid)) : null);
   }
 
   async start(name: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
     const unprivileged = this.withHandle(name, (c, lib) => {
       this.requireDefined(c, name);
-      const state = parseState(lib.lxcdeck_state(c));
-      if (state !== 'STOPPED') throw wrongState(name, state, 'is already running', state === 'FROZEN' ? `thaw it with 'lxcdeck thaw ${name}'` : undefined);
+      const { state } = this.truthOf(name, c, lib);
+      if (state !== 'STOPPED')
+        throw wrongState(name, state, 'is already running', state === 'FROZEN' || state === 'FREEZING' ? `thaw it with 'lxcdeck thaw ${name}'` : undefined);
       return (lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '') !== '' || process.getuid?.() !== 0;
     });
     let prefix: string[] = [];
@@ -168,8 +187,8 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
-      // a frozen init cannot receive the halt signal
-      if (state === 'FROZEN' || state === 'FREEZING') await this.thawHandle(name, c, lib, 5000);
+      // a frozen init cannot receive the halt signal (frozen by liblxc or only in the cgroup)
+      await this.thawAny(name, c, lib, 5000);
       const clean = timeout > 0 && (await callAsync(lib.lxcdeck_shutdown, c, timeout)) === 0;
       if (!clean) await callAsync(lib.lxcdeck_stop, c);
       await this.waitStopped(name, c, lib);
@@ -181,7 +200,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
-      if (state === 'FROZEN' || state === 'FREEZING') await this.thawHandle(name, c, lib, 5000);
+      await this.thawAny(name, c, lib, 5000);
       if ((await callAsync(lib.lxcdeck_stop, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to kill ${name}`, 'see the liblxc log for details');
       await this.waitStopped(name, c, lib);
     });
@@ -193,52 +212,48 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
   }
 
   async freeze(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 5000;
-    await this.withHandleAsync(name, async (c, lib) => {
+    await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state === 'FROZEN') return;
-      if (state !== 'RUNNING' && state !== 'FREEZING') throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
-      const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-      if (files.version === 1) {
-        // The kernel does the freezing: write freezer.state ourselves and poll,
-        // instead of liblxc's loop that sleeps a whole second while FREEZING.
-        requestFreezer(files, true);
-        if (!(await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock))) {
-          requestFreezer(files, false);
-          throw stuckFreezing(name, timeoutMs);
-        }
-      }
-      // liblxc keeps its own state in the monitor (lxc-info asks it), so it
-      // records the freeze; on v1 it finds the cgroup already FROZEN and does
-      // not sleep, on v2 it freezes event-based.
-      if ((await callAsync(lib.lxcdeck_freeze, c)) !== 0)
-        throw new LxcdeckError('liblxc-failed', `liblxc failed to freeze ${name}`, `check that ${name} has its own cgroup ('lxcdeck doctor')`);
-      if (!(await waitForFreezer(files, 'FROZEN', timeoutMs, this.clock))) {
-        await this.thawHandle(name, c, lib, timeoutMs);
-        throw stuckFreezing(name, timeoutMs);
-      }
+      if (!isFreezerState(state)) throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
+      await freezeTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
     });
   }
 
+  /**
+   * Thaws whatever is frozen or half-frozen and leaves liblxc and the cgroup
+   * agreeing on RUNNING, also after a freeze or thaw killed half-way.
+   */
   async thaw(name: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    await this.withHandleAsync(name, async (c, lib) => {
+    await this.busyWith(name, async (c, lib) => {
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
-      if (state === 'RUNNING') return;
-      if (state !== 'FROZEN' && state !== 'FREEZING') throw wrongState(name, state, 'is not frozen');
-      await this.thawHandle(name, c, lib, options.timeoutMs ?? 5000);
+      if (!isFreezerState(state)) throw wrongState(name, state, 'is not frozen');
+      await thawTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
+      const after = this.truthOf(name, c, lib);
+      if (after.disagreement || after.state !== 'RUNNING')
+        throw new LxcdeckError('liblxc-failed', `${name} did not thaw cleanly: liblxc says ${after.disagreement?.liblxc ?? after.state}, the cgroup ${after.disagreement?.cgroup ?? after.state}`, `retry 'lxcdeck thaw ${name}', or see 'lxcdeck doctor'`);
     });
   }
 
-  private async thawHandle(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
-    const files = this.freezerOf(name, lib.lxcdeck_init_pid(c));
-    if (files.version === 1) {
-      requestFreezer(files, false);
-      if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
+  /** Before a stop or kill: a frozen init cannot receive the signal. */
+  private async thawAny(name: string, c: ContainerHandle, lib: NativeLib, timeoutMs: number): Promise<void> {
+    const state = parseState(lib.lxcdeck_state(c));
+    if (isFreezerState(state)) await thawTarget(this.target(name, c, lib), state, timeoutMs);
+  }
+
+  private target(name: string, c: ContainerHandle, lib: NativeLib): FreezeTarget {
+    return { name, c, lib, files: this.freezerOf(name, lib.lxcdeck_init_pid(c)), clock: this.clock };
+  }
+
+  /** A freeze or thaw in this process: the lister does not report its passing disagreement, and asks liblxc again after. */
+  private async busyWith<T>(name: string, fn: (c: ContainerHandle, lib: NativeLib) => Promise<T>): Promise<T> {
+    this.lister.setBusy(name, true);
+    try {
+      return await this.withHandleAsync(name, fn);
+    } finally {
+      this.lister.setBusy(name, false);
     }
-    if ((await callAsync(lib.lxcdeck_unfreeze, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to thaw ${name}`);
-    if (!(await waitForFreezer(files, 'THAWED', timeoutMs, this.clock))) throw thawTimeout(name, timeoutMs);
   }
 
   private freezerOf(name: string, pid: number): FreezerFiles {
@@ -248,8 +263,18 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
   }
 
   private requireDefined(c: ContainerHandle, name: string): void {
-    if (!this.deps.lib.lxcdeck_is_defined(c))
-      throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
+    if (this.deps.lib.lxcdeck_is_defined(c)) return;
+    // liblxc says "not defined" for a config it may not read, too (another
+    // user's lxcpath, where `ls` still lists the name): tell the two apart
+    const config = path.join(this.lxcpath, name, 'config');
+    try {
+      fs.accessSync(config, fs.constants.R_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new LxcdeckError('permission', `no permission to read container ${name} in ${this.lxcpath} (${config}: ${code})`, `run lxcdeck as the user who owns ${this.lxcpath}, or pass your own --lxcpath`);
+    }
+    throw new LxcdeckError('not-defined', `container ${name} is not defined in ${this.lxcpath}`, "see 'lxcdeck ls', or pass --lxcpath");
   }
 
   private open(name: string): ContainerHandle {
@@ -278,19 +303,18 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
   }
 }
 
+/** The freezer cgroup's state, or null when there is none or it cannot be read. */
+function cgroupFreezerState(dirs: Map<Hierarchy, string>): FreezerState | null {
+  const files = freezerFiles(dirs);
+  if (!files) return null;
+  try {
+    return readFreezerState(files);
+  } catch {
+    return null;
+  }
+}
+
 
 function wrongState(name: string, state: ContainerState, what: string, fix?: string): LxcdeckError {
   return new LxcdeckError('wrong-state', `container ${name} ${what} (state ${state})`, fix);
-}
-
-function stuckFreezing(name: string, timeoutMs: number): LxcdeckError {
-  return new LxcdeckError(
-    'timeout',
-    `${name} stayed FREEZING for ${timeoutMs} ms (a task stuck in uninterruptible sleep?) and was thawed back`,
-    `retry 'lxcdeck freeze ${name}' once its I/O settles`,
-  );
-}
-
-function thawTimeout(name: string, timeoutMs: number): LxcdeckError {
-  return new LxcdeckError('timeout', `${name} did not thaw within ${timeoutMs} ms`, `retry with 'lxcdeck thaw ${name}'`);
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
-import { parseState, type ContainerState } from '../core/state.js';
+import { freezerTruth, parseState, type CgroupFreezerState, type ContainerState } from '../core/state.js';
 import { readAddresses } from '../host/addresses.js';
 import { compareNames } from '../host/collation.js';
 import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cgroups.js';
@@ -31,7 +31,11 @@ interface Runtime {
    * costs a fraction of regenerating /proc/<pid>/stat every tick.
    */
   alive: string;
-  state: ContainerState;
+  /** liblxc's state as last asked (re-asked when the cgroup's changes, see runtime()). */
+  liblxc: ContainerState;
+  liblxcAt: number;
+  /** The freezer cgroup's state as last read; null without a freezer. */
+  cgroup: CgroupFreezerState | null;
   dirs: Map<Hierarchy, string>;
   freezer: FreezerFiles | null;
   counters: CounterFiles;
@@ -40,6 +44,8 @@ interface Runtime {
 
 // States that only liblxc's monitor knows; re-ask it while one lasts.
 const TRANSIENT: ReadonlySet<ContainerState> = new Set(['STARTING', 'STOPPING', 'ABORTING']);
+/** While liblxc and the cgroup disagree, liblxc is re-asked this often (another tool may be mid-freeze). */
+const DISAGREEMENT_RECHECK_MS = 2000;
 
 /** What a listing shows from a container's config: one reading for ls, info and the TUI. */
 export function readConfigFacts(lib: NativeLib, c: ContainerHandle): { unprivileged: boolean; autostart: boolean; groups: string[] } {
@@ -85,6 +91,10 @@ export class ContainerLister implements Disposable {
   private readonly asked = new Map<string, { state: ContainerState; pid: number }>();
   private readonly reader = new KeptFileReader();
   private readonly keptFs: HostFs;
+  /** Containers this process is freezing or thawing right now: their passing disagreement is not news. */
+  private readonly busy = new Set<string>();
+  /** Containers whose liblxc state must be re-asked at the next list (after our own freeze or thaw). */
+  private readonly stale = new Set<string>();
 
   constructor(
     private readonly lib: NativeLib,
@@ -109,9 +119,11 @@ export class ContainerLister implements Disposable {
     const runtimes = new Map(known.map(({ name, isActive }) => [name, isActive ? this.runtime(name) : this.drop(name)]));
     const rows: ContainerSummary[] = known.map(({ name, facts, isActive }) => {
       const rt = runtimes.get(name) ?? null;
+      const truth = rt ? freezerTruth(rt.liblxc, rt.cgroup) : null;
       return {
         name,
-        state: rt?.state ?? (isActive ? 'RUNNING' : 'STOPPED'),
+        state: truth?.state ?? (isActive ? 'RUNNING' : 'STOPPED'),
+        ...(truth?.disagreement && !this.busy.has(name) ? { disagreement: truth.disagreement } : {}),
         pid: rt?.pid ?? null,
         unprivileged: facts.unprivileged,
         autostart: facts.autostart,
@@ -187,22 +199,55 @@ export class ContainerLister implements Disposable {
     }
   }
 
+  /** This process starts (true) or ends (false) a freeze or thaw of `name`; at the end liblxc is asked again. */
+  setBusy(name: string, busy: boolean): void {
+    if (busy) this.busy.add(name);
+    else {
+      this.busy.delete(name);
+      if (this.runtimes.has(name)) this.stale.add(name);
+    }
+  }
+
   private runtime(name: string): Runtime | null {
     const rt = this.runtimes.get(name);
-    if (rt && !TRANSIENT.has(rt.state) && this.reader.read(rt.alive) !== null) {
-      if (rt.freezer) rt.state = this.freezerState(rt.freezer, rt.state);
+    if (rt && !TRANSIENT.has(rt.liblxc) && this.reader.read(rt.alive) !== null) {
+      if (!rt.freezer) return rt;
+      const before = rt.cgroup;
+      rt.cgroup = this.freezerState(rt.freezer) ?? before;
+      // liblxc is asked again only when there is news: the cgroup changed, our
+      // own freeze or thaw ended, or a disagreement has lasted a while
+      const now = performance.now();
+      const disagrees = freezerTruth(rt.liblxc, rt.cgroup).disagreement !== undefined;
+      if (this.stale.delete(name) || rt.cgroup !== before || (disagrees && now - rt.liblxcAt >= DISAGREEMENT_RECHECK_MS)) {
+        const asked = this.askByName(name);
+        if (!asked || asked.pid !== rt.pid) {
+          this.drop(name);
+          return this.askLiblxc(name);
+        }
+        rt.liblxc = asked.state;
+        rt.liblxcAt = now;
+      }
       return rt;
     }
     if (rt) this.drop(name);
     return this.askLiblxc(name);
   }
 
-  private freezerState(f: FreezerFiles, previous: ContainerState): ContainerState {
+  private freezerState(f: FreezerFiles): CgroupFreezerState | null {
     const text = this.reader.read(f.version === 1 ? f.state : f.events);
-    if (text === null) return previous;
+    if (text === null) return null;
     const requested = f.version === 2 ? (this.reader.read(f.freeze) ?? undefined) : undefined;
-    const s = parseFreezerState(f, text, requested);
-    return s === 'THAWED' ? 'RUNNING' : s;
+    return parseFreezerState(f, text, requested);
+  }
+
+  private askByName(name: string): { state: ContainerState; pid: number } | null {
+    const c = this.lib.lxcdeck_open(name, this.lxcpath);
+    if (!c) return null;
+    try {
+      return this.askState(c);
+    } finally {
+      this.lib.lxcdeck_close(c);
+    }
   }
 
   private askState(c: ContainerHandle): { state: ContainerState; pid: number } {
@@ -211,17 +256,11 @@ export class ContainerLister implements Disposable {
   }
 
   private askLiblxc(name: string): Runtime | null {
-    let answer = this.asked.get(name);
+    let answer = this.asked.get(name) ?? null;
     this.asked.delete(name);
-    if (!answer) {
-      const c = this.lib.lxcdeck_open(name, this.lxcpath);
-      if (!c) return null;
-      try {
-        answer = this.askState(c);
-      } finally {
-        this.lib.lxcdeck_close(c);
-      }
-    }
+    this.stale.delete(name);
+    answer ??= this.askByName(name);
+    if (!answer) return null;
     const { state, pid } = answer;
     if (pid <= 0) return null;
     const alive = `/proc/${pid}/oom_score_adj`;
@@ -230,7 +269,8 @@ export class ContainerLister implements Disposable {
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
     if (!cg) return null;
     const dirs = containerCgroupDirs(this.cgroups, cg, name);
-    const rt: Runtime = { pid, alive, state, dirs, freezer: freezerFiles(dirs), counters: counterFiles(this.cgroups.layout, dirs) };
+    const freezer = freezerFiles(dirs);
+    const rt: Runtime = { pid, alive, liblxc: state, liblxcAt: performance.now(), cgroup: freezer ? this.freezerState(freezer) : null, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) };
     this.runtimes.set(name, rt);
     return rt;
   }
@@ -246,6 +286,7 @@ export class ContainerLister implements Disposable {
 
   private forgetContainer(name: string): void {
     this.drop(name);
+    this.stale.delete(name);
     this.configs.delete(name);
   }
 

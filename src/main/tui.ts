@@ -12,8 +12,7 @@ import { detectColorDepth } from '../settings/colors.js';
 import { defaultConfigDir } from '../settings/configDir.js';
 import { peekSettings } from '../settings/peek.js';
 import type { SettingsStore } from '../settings/settings.js';
-import { effectiveTheme } from '../settings/theme.js';
-import { listThemes, loadTheme, themeDirs } from '../settings/themes.js';
+import { listThemes, themeDirs, themeInUse } from '../settings/themes.js';
 import type { WorkstationMetrics } from '../state/sources.js';
 import { AppStore } from '../state/store.js';
 import { TuiApp, type TuiEnd } from '../ui/app.js';
@@ -120,8 +119,9 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
     themes: {
       names: () => listThemes(dirs).filter((t) => !t.error).map((t) => t.name),
       palette(name) {
-        const { theme, error } = loadTheme(name, dirs);
-        return { palette: paletteFor(effectiveTheme(theme, process.env), depth), ...(error ? { error } : {}) };
+        // the theme drawn with: the fallback when this one is broken, monochrome under NO_COLOR
+        const { theme, error, name: inUse } = themeInUse(name, dirs, process.env);
+        return { palette: paletteFor(theme, depth), inUse, ...(error ? { error } : {}) };
       },
     },
     header,

@@ -77,7 +77,7 @@ export class TuiRules implements RulesDialogActions {
       if (target.kind === 'job') this.jobs.store.require(target.name);
       if (target.kind === 'container' && !this.app.container(target.name))
         throw new LxcdeckError('not-defined', `rule target: no container named ${target.name}`, 'pick one from the list');
-      this.reader.check(parseSource(rule.source), rule.source);
+      this.reader.checkSync(parseSource(rule.source), rule.source);
       this.store.add(rule);
       this.reload();
       this.app.addLog('info', `rule ${rule.name} added: freeze ${rule.target} while ${rule.source} > ${rule.high}, thaw below ${rule.low}`);
@@ -116,8 +116,9 @@ export class TuiRules implements RulesDialogActions {
   }
 
   /** Reads for the runner and keeps the value for the dialog (a cpu: source must be read once per tick). */
-  private read(s: RuleSource): number | null {
-    const v = this.reader.read(s);
+  private async read(s: RuleSource): Promise<number | null> {
+    this.last.set(JSON.stringify(s), null);
+    const v = await this.reader.read(s);
     this.last.set(JSON.stringify(s), v);
     return v;
   }

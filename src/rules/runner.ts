@@ -25,11 +25,14 @@ interface Compiled {
   target: RuleTarget;
   state: RuleState;
   unreadable: boolean;
+  /** Why the last read failed, when it said (a FIFO, a stuck read): logged once per change. */
+  problem: string | null;
 }
 
 export interface RuleRunnerOptions {
   rules: readonly Rule[];
-  read: (s: RuleSource) => number | null;
+  /** The value now, or null; may throw (or reject) with a one-line reason the log shows. */
+  read: (s: RuleSource) => number | null | Promise<number | null>;
   jobs: RuleJobs;
   containers?: ContainerControl;
   clock: Clock;
@@ -44,7 +47,7 @@ export class RuleRunner {
   private ticking: Promise<void> | null = null;
 
   constructor(private readonly opts: RuleRunnerOptions) {
-    this.compiled = opts.rules.map((rule) => ({ rule, source: parseSource(rule.source), target: parseTarget(rule.target), state: ARMED, unreadable: false }));
+    this.compiled = opts.rules.map((rule) => ({ rule, source: parseSource(rule.source), target: parseTarget(rule.target), state: ARMED, unreadable: false, problem: null }));
   }
 
   /** Rule name -> armed/tripped, for a status bar. */
@@ -84,7 +87,7 @@ export class RuleRunner {
   private async doTick(): Promise<void> {
     const jobs = this.opts.jobs.list();
     for (const c of this.compiled) {
-      const value = this.readSafely(c);
+      const value = await this.readSafely(c);
       const targets = this.targetsOf(c.target, jobs);
       const step = evaluateRule(c.rule, c.state, value, targets);
       c.state = step.state;
@@ -111,20 +114,24 @@ export class RuleRunner {
     return true;
   }
 
-  private readSafely(c: Compiled): number | null {
+  private async readSafely(c: Compiled): Promise<number | null> {
     let v: number | null;
+    let problem: string | null = null;
     try {
-      v = this.opts.read(c.source);
-    } catch {
+      v = await this.opts.read(c.source);
+    } catch (e) {
       v = null;
+      problem = (e as { line?: string }).line ?? (e instanceof Error ? e.message : String(e));
     }
-    // only a real change of readability is worth a line, not every tick
-    if ((v === null) !== c.unreadable) {
+    // only a real change of readability (or of the reason) is worth a line, not every tick
+    if ((v === null) !== c.unreadable || problem !== c.problem) {
       c.unreadable = v === null;
       // cpu:<name> reads null on its first tick by design
-      if (c.unreadable && c.source.kind !== 'cpu') this.opts.log(`rule ${c.rule.name}: cannot read ${c.rule.source}; holding its state`);
+      if (problem !== null) this.opts.log(`rule ${c.rule.name}: not reading ${c.rule.source}: ${problem}; holding its state`);
+      else if (c.unreadable && c.source.kind !== 'cpu') this.opts.log(`rule ${c.rule.name}: cannot read ${c.rule.source}; holding its state`);
       else if (!c.unreadable && c.source.kind !== 'cpu') this.opts.log(`rule ${c.rule.name}: ${c.rule.source} readable again`);
     }
+    c.problem = problem;
     return v;
   }
 

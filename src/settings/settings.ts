@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Conf from 'conf';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
 import { LxcdeckError } from '../core/errors.js';
+import { keepBadCopy } from './badCopies.js';
 import { defaultConfigDir } from './configDir.js';
 import { checkSetting, DEFAULT_SETTINGS, isSettingKey, parseSettings, SETTING_KEYS, show, type Settings } from './settingsSchema.js';
 
@@ -107,14 +107,15 @@ export class SettingsStore implements Disposable {
     if (unreadable) throw new LxcdeckError('permission', unreadable);
     const wasCorrupt = this.parseProblem !== null;
     const next = { ...raw, ...changes };
+    let copy: string | null = null;
     try {
-      if (wasCorrupt) fs.copyFileSync(this.path, `${this.path}.bad`);
+      if (wasCorrupt) copy = keepBadCopy(this.path);
       this.write(next);
     } catch (e) {
       throw new LxcdeckError('permission', `cannot save settings to ${this.path} (${errorCode(e)}): check that ${this.dir} is writable`);
     }
     this.parseProblem = null;
-    this.apply(next, wasCorrupt ? [`the unreadable settings file was kept as ${this.path}.bad`] : []);
+    this.apply(next, copy ? [`the unreadable settings file was kept as ${copy}`] : []);
     return this.current;
   }
 
@@ -156,7 +157,7 @@ export class SettingsStore implements Disposable {
       value = JSON.parse(text);
     } catch (e) {
       const why = oneLine((e as Error).message);
-      this.parseProblem = `settings file ${this.path} is not valid JSON (${why}): using defaults; fix it, or change a setting to replace it (the old file is kept as config.json.bad)`;
+      this.parseProblem = `settings file ${this.path} is not valid JSON (${why}): using defaults; fix it, or change a setting to replace it (the old file is kept as config.json.bad-<time>)`;
       return {};
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

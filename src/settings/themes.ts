@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isThemeName, MONOCHROME_THEME, oneLine, validateTheme, type Theme } from './theme.js';
+import { effectiveTheme, isThemeName, MONOCHROME_THEME, oneLine, validateTheme, type Theme } from './theme.js';
 
 // the schema and the in-code themes live in theme.ts (no fs); re-exported for callers that only import this module
 export { effectiveTheme, MONOCHROME_THEME, validateTheme, type Theme } from './theme.js';
@@ -46,6 +46,24 @@ export function loadTheme(name: string, dirs: readonly string[]): ThemeLoad {
   if ('theme' in found) return found;
   const fallback = fallbackTheme(dirs);
   return { ...fallback, error: `${found.error}; using ${fallback.theme.name}` };
+}
+
+export interface ThemeInUse extends ThemeLoad {
+  /** The theme the settings ask for. */
+  requested: string;
+  /** The theme actually drawn with: `requested`, or the fallback when it would not load, or monochrome under NO_COLOR. */
+  name: string;
+}
+
+/**
+ * What a header or status line should name: the theme in use, which is not
+ * the requested one when that is broken or missing (the fallback) or when
+ * NO_COLOR is set (monochrome). Never throws, like loadTheme.
+ */
+export function themeInUse(requested: string, dirs: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): ThemeInUse {
+  const load = loadTheme(requested, dirs);
+  const theme = effectiveTheme(load.theme, env);
+  return { ...load, theme, path: theme === load.theme ? load.path : null, requested, name: theme.name };
 }
 
 export interface ThemeInfo {

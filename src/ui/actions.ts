@@ -35,8 +35,8 @@ export interface TuiSettings {
 
 export interface TuiThemes {
   names(): string[];
-  /** A palette for the theme, or the default one plus a one-line error. */
-  palette(name: string): { palette: Palette; error?: string };
+  /** A palette for the theme, or the default one plus a one-line error; `inUse` names the theme drawn with. */
+  palette(name: string): { palette: Palette; inUse?: string; error?: string };
 }
 
 export interface ActionDeps {
@@ -55,6 +55,8 @@ export interface ActionDeps {
   settings: TuiSettings;
   themes: TuiThemes;
   palette: Palette;
+  /** The theme the first palette was made from. */
+  themeInUse: string;
   rules?: RulesDialogActions;
   /** Runs plans (journalled): the console buffer edit, and the editors to come. */
   planRunner(): PlanRunner;
@@ -78,7 +80,8 @@ export class WorkstationActions implements AppActions {
   constructor(private readonly d: ActionDeps) {
     this.store = d.store;
     this.palette = d.palette;
-    this.store.themeName = d.settings.theme;
+    // the header names the theme drawn with (a broken one falls back, NO_COLOR is monochrome)
+    this.store.themeName = d.themeInUse;
     this.store.chartSpanSeconds = SPANS.includes(d.settings.chartSpanSeconds) ? d.settings.chartSpanSeconds : 60;
   }
 
@@ -214,12 +217,12 @@ export class WorkstationActions implements AppActions {
   }
 
   private applyTheme(name: string): void {
-    const { palette, error } = this.d.themes.palette(name);
+    const { palette, error, inUse } = this.d.themes.palette(name);
     if (error) return void this.store.addLog('error', error);
     this.palette = palette;
     this.d.main.setPalette(palette);
     this.d.panes.setPalette(palette);
-    this.store.themeName = name;
+    this.store.themeName = inUse ?? name;
     const err = this.d.settings.save({ theme: name });
     if (err) this.store.addLog('warn', err);
     this.store.addLog('info', `theme ${name}`);

@@ -157,6 +157,7 @@ export class TuiApp {
       settings: deps.settings,
       themes: deps.themes,
       palette: theme.palette,
+      themeInUse: theme.inUse ?? deps.settings.theme,
       ...(deps.rules ? { rules: deps.rules } : {}),
       planRunner: deps.planRunner,
       layout: () => this.layout(),

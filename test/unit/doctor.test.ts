@@ -79,6 +79,19 @@ describe('doctor over recorded hosts', () => {
     expect(c?.fix).toBe('lxcdeck stop c2 && lxcdeck start c2');
   });
 
+  it('reports a half-done freeze (liblxc and the freezer cgroup disagree) with the thaw that repairs it', () => {
+    const r = diagnose(input('v2-systemd-alice-plain', 1000, 'alice', ALICE_FILES, { running: [{ name: 'c1', pid: 1 }, { name: 'c2', pid: 2, disagreement: { liblxc: 'RUNNING', cgroup: 'FROZEN' } }] }));
+    expect(r.checks.filter((c) => c.id.startsWith('freezer:'))).toEqual([
+      {
+        id: 'freezer:c2',
+        title: 'freezer of c2',
+        status: 'fail',
+        detail: 'liblxc says RUNNING but the freezer cgroup says FROZEN (a freeze or thaw was interrupted): attach and stop may hang',
+        fix: 'lxcdeck thaw c2',
+      },
+    ]);
+  });
+
   it('hybrid user outside its delegated cgroup: one failed line per v1 hierarchy, with the fix', () => {
     const h = recordedHost('hybrid-user-plain');
     const uid = h.meta.uid as number;

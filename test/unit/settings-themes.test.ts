@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { effectiveTheme, MONOCHROME_THEME, THEME_KEYS, themeStyle, validateTheme } from '../../src/settings/theme.js';
-import { builtinThemesDir, listThemes, loadTheme, themeDirs } from '../../src/settings/themes.js';
+import { builtinThemesDir, listThemes, loadTheme, themeDirs, themeInUse } from '../../src/settings/themes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO_THEMES = path.resolve(here, '../../themes');
@@ -175,5 +175,23 @@ describe('validateTheme', () => {
     const dark = loadTheme('dark', [BUILTIN]).theme;
     expect(themeStyle(dark, 'header')).toEqual({ fg: dark.colors.header, bold: true });
     expect(themeStyle(dark, 'statusBarFg', 'statusBar')).toEqual({ fg: dark.colors.statusBarFg, bg: dark.colors.statusBar });
+  });
+});
+
+describe('themeInUse: the name a header shows', () => {
+  it('is the fallback, not the requested name, when the requested theme is missing or broken ("theme evil" drawn in dark)', () => {
+    for (const requested of ['evil', 'badcolor', '../etc/passwd']) {
+      const r = themeInUse(requested, [BROKEN, BUILTIN], {});
+      expect(r.requested).toBe(requested);
+      expect(r.name).toBe('dark');
+      expect(r.theme.name).toBe('dark');
+      expect(r.error).toBeDefined();
+    }
+  });
+
+  it('is the requested theme when it loads, and monochrome under NO_COLOR', () => {
+    expect(themeInUse('light', [BUILTIN], {})).toMatchObject({ requested: 'light', name: 'light' });
+    const mono = themeInUse('light', [BUILTIN], { NO_COLOR: '1' });
+    expect([mono.requested, mono.name, mono.path]).toEqual(['light', MONOCHROME_THEME.name, null]);
   });
 });

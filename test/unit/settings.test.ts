@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LxcdeckError } from '../../src/core/errors.js';
 import { DEFAULT_SETTINGS, defaultConfigDir, SettingsStore, type Settings } from '../../src/settings/settings.js';
+import { BAD_COPIES_KEPT, keepBadCopy, listBadCopies } from '../../src/settings/badCopies.js';
 
 let dir: string;
 let file: string;
@@ -121,10 +122,37 @@ describe('SettingsStore', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(corrupt);
 
     store.update({ theme: 'high-contrast' });
-    expect(fs.readFileSync(`${file}.bad`, 'utf8')).toBe(corrupt);
+    const [copy, ...more] = listBadCopies(file);
+    expect(more).toEqual([]);
+    expect(copy).toMatch(new RegExp(`^${escape(file)}\\.bad-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}Z$`));
+    expect(fs.readFileSync(copy!, 'utf8')).toBe(corrupt);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ theme: 'high-contrast' });
-    expect(store.warnings).toEqual([`the unreadable settings file was kept as ${file}.bad`]);
+    expect(store.warnings).toEqual([`the unreadable settings file was kept as ${copy}`]);
     expect(new SettingsStore({ cwd: dir }).warnings).toEqual([]);
+  });
+
+  it('a second corrupt file is kept beside the first, not over it, and only the newest few copies stay', () => {
+    const kept: string[] = [];
+    for (let i = 0; i < BAD_COPIES_KEPT + 2; i++) {
+      writeConfig(`{ broken ${i}`);
+      const store = new SettingsStore({ cwd: dir });
+      store.update({ theme: 'light' });
+      kept.push(`{ broken ${i}`);
+    }
+    const copies = listBadCopies(file);
+    expect(copies).toHaveLength(BAD_COPIES_KEPT);
+    // oldest first; the two oldest were pruned, every other corrupt file survives in order
+    expect(copies.map((c) => fs.readFileSync(c, 'utf8'))).toEqual(kept.slice(2));
+  });
+
+  it('copies made within the same millisecond get names of their own', () => {
+    writeConfig('{ one');
+    const when = new Date('2026-12-01T08:00:00.000Z');
+    const a = keepBadCopy(file, when);
+    writeConfig('{ two');
+    const b = keepBadCopy(file, when);
+    expect(a).not.toBe(b);
+    expect([fs.readFileSync(a, 'utf8'), fs.readFileSync(b, 'utf8')]).toEqual(['{ one', '{ two']);
   });
 
   it.each(['[1, 2]', 'null', '"text"', ''])('a file holding %j (not an object) gives defaults and a warning', (text) => {
