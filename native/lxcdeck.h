@@ -60,4 +60,9 @@ int lxcdeck_freeze(struct lxc_container *c);
 int lxcdeck_unfreeze(struct lxc_container *c);
 int lxcdeck_wait(struct lxc_container *c, const char *state, int timeout);
 
+/* fd 2 for liblxc: a copy of the current one, point it at fd, or at a new pipe (returns the read end). */
+int lxcdeck_stderr_save(void);
+int lxcdeck_stderr_set(int fd);
+int lxcdeck_stderr_pipe(void);
+
 #endif

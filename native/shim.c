@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <lxc/lxccontainer.h>
 #include <lxc/version.h>
@@ -256,4 +258,36 @@ int lxcdeck_unfreeze(struct lxc_container *c)
 int lxcdeck_wait(struct lxc_container *c, const char *state, int timeout)
 {
 	return c->wait(c, state, timeout) ? 0 : -1;
+}
+
+/*
+ * fd 2 for liblxc. It writes errors there from whichever thread it runs on
+ * (its log state is partly per thread; koffi's async calls run on workers),
+ * and children inherit it; lxcdeck keeps its own copy of the terminal.
+ */
+int lxcdeck_stderr_save(void)
+{
+	return fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+}
+
+int lxcdeck_stderr_set(int fd)
+{
+	return dup2(fd, STDERR_FILENO) < 0 ? -1 : 0;
+}
+
+/* fd 2 becomes the write end of a pipe (non-blocking: a full pipe drops a
+ * line rather than stalling a liblxc call); returns the read end. */
+int lxcdeck_stderr_pipe(void)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	return p[0];
 }

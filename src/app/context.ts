@@ -1,4 +1,5 @@
 import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { Disposable } from '../base/disposable.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   backend: AppBackend;
   factory: ContainerFactory;
   terminals: TerminalLauncher;
+  /** liblxc's stray stderr lines go to `onLine` (the event log) until disposed (they go to its log file otherwise). */
+  captureLiblxcStderr(onLine: (line: string) => void): Disposable;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
   planRunner(): PlanRunner;
 }

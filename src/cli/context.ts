@@ -10,6 +10,7 @@ import { LxcToolsFactory } from '../lxc/factory.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
+import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
@@ -40,6 +41,8 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const cgroups = readCgroupHost(fs);
   const logFile = lxcLogFile(identity);
   const lib = loadNative(logFile);
+  // from here on liblxc's stray error lines go to its log file, never to the user's terminal
+  const stderr = divertLiblxcStderr(lib, logFile);
   const lxcpath = options.lxcpath || lib.lxcdeck_default_lxcpath() || fallbackLxcpath(identity);
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
@@ -60,6 +63,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     journals,
     planExecutor,
     planRunner: planExecutor,
+    captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),

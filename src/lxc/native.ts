@@ -44,6 +44,10 @@ export interface NativeLib {
   lxcdeck_freeze: AsyncFn<[ContainerHandle]>;
   lxcdeck_unfreeze: AsyncFn<[ContainerHandle]>;
   lxcdeck_wait: AsyncFn<[ContainerHandle, string, number]>;
+  /** fd 2 for liblxc (see stderr.ts): a close-on-exec copy of fd 2, point fd 2 at an fd, or at a new pipe (its read end). */
+  lxcdeck_stderr_save(): number;
+  lxcdeck_stderr_set(fd: number): number;
+  lxcdeck_stderr_pipe(): number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -123,6 +127,9 @@ export function loadNative(logfile: string | null): NativeLib {
     lxcdeck_freeze: f('lxcdeck_freeze', 'int', [Handle]),
     lxcdeck_unfreeze: f('lxcdeck_unfreeze', 'int', [Handle]),
     lxcdeck_wait: f('lxcdeck_wait', 'int', [Handle, 'const char *', 'int']),
+    lxcdeck_stderr_save: f('lxcdeck_stderr_save', 'int', []),
+    lxcdeck_stderr_set: f('lxcdeck_stderr_set', 'int', ['int']),
+    lxcdeck_stderr_pipe: f('lxcdeck_stderr_pipe', 'int', []),
   } as unknown as NativeLib;
 
   native.lxcdeck_init(logfile, 'ERROR');

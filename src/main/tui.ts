@@ -64,6 +64,8 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
   };
   const jobManager = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
   const appStore = new AppStore();
+  // nothing but the renderer draws: liblxc's error lines become event-log lines
+  const liblxcLines = ctx.captureLiblxcStderr((line) => appStore.addLog('warn', `liblxc: ${line.replace(/^(lxcdeck: )+/, '')}`));
   const rules = new TuiRules(jobManager, ctx.backend, appStore);
   const app = new TuiApp({
     io,
@@ -162,7 +164,14 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       }
     });
   });
-  return { ended, releaseRules: () => rules.release(), close: () => app.dispose() };
+  return {
+    ended,
+    releaseRules: () => rules.release(),
+    close: () => {
+      app.dispose();
+      liblxcLines.dispose();
+    },
+  };
 }
 
 /** The program a pane runs: attach or console through the helper, or a job's log followed. */
