@@ -1,0 +1,449 @@
+/**
+ * A streaming filter for what a container writes to the user's own terminal
+ * (`lxcdeck attach` and `console` outside the TUI; the TUI's panes draw from
+ * an emulator instead). What draws passes: text (UTF-8 too), C0 controls,
+ * colours and attributes (SGR), cursor movement, erase, insert and delete,
+ * scroll regions, charset selection, the alternate screen, cursor style,
+ * bracketed paste, focus and mouse modes, and keyboard modes. Everything
+ * else is dropped whole, never passed in part: OSC (titles, clipboard,
+ * hyperlinks, colours), DCS, APC, PM, SOS, C1 controls, and every query or
+ * report (DA, DSR/CPR, DECRQM, DECRQSS, XTGETTCAP, XTVERSION, window
+ * reports and window changes, ENQ, DECID). A few queries are answered the
+ * way the pane emulator (xterm.js) answers them, through `onReply`: DA1,
+ * DA2 and DSR 5 (status). The cursor position report (DSR 6) is not
+ * answered: only a terminal knows where its cursor is.
+ *
+ * Sequences may be split anywhere across chunks. A sequence is buffered
+ * only up to MAX_SEQUENCE bytes (longer ones are dropped as they stream);
+ * dropped strings (OSC, DCS...) are never buffered at all, so no input can
+ * make the filter grow. Same state machine as a VT500 parser (and
+ * xterm.js): ESC, CAN or SUB end a string; BEL ends an OSC; C0 controls
+ * inside a sequence are carried out at once.
+ */
+
+export interface EscapeFilterOptions {
+  /** Receives the answers to the queries the filter answers (to send to the program as input). */
+  onReply?: (answer: string) => void;
+}
+
+const MAX_SEQUENCE = 256;
+const EMPTY = new Uint8Array(0);
+const C2 = new Uint8Array([0xc2]);
+
+const enum S {
+  Ground,
+  Esc,
+  EscInter,
+  Csi,
+  CsiIgnore,
+  Str,
+}
+
+const ESC = 0x1b;
+const BEL = 0x07;
+const ENQ = 0x05;
+const CAN = 0x18;
+const SUB = 0x1a;
+const DEL = 0x7f;
+
+/** DEC private modes a program may set: cursor keys, screen, cursor, mouse, alternate screen, paste, sync. */
+const DEC_MODES = new Set([1, 4, 5, 6, 7, 8, 9, 12, 25, 45, 47, 66, 67, 69, 1000, 1002, 1003, 1004, 1005, 1006, 1007, 1015, 1016, 1034, 1035, 1036, 1039, 1042, 1047, 1048, 1049, 2004, 2026, 2027]);
+/** ANSI modes: insert (IRM) and newline (LNM); not keyboard lock (2) or local echo (12). */
+const ANSI_MODES = new Set([4, 20]);
+/** CSI finals without prefix or intermediates that only draw or move. */
+const PLAIN_FINALS = new Set('@ABCDEFGHIJKLMPSTXZ`abdefgmqrsu'.split('').map((c) => c.charCodeAt(0)));
+
+const REPLY_DA1 = '\x1b[?1;2c';
+const REPLY_DA2 = '\x1b[>0;276;0c';
+const REPLY_DSR_OK = '\x1b[0n';
+
+type Verdict = 'pass' | 'drop';
+
+function params(seq: Uint8Array, from: number, to: number): number[] {
+  const out: number[] = [];
+  let v = 0;
+  let any = false;
+  for (let i = from; i < to; i++) {
+    const b = seq[i] as number;
+    if (b >= 0x30 && b <= 0x39) {
+      v = Math.min(v * 10 + (b - 0x30), 99999);
+      any = true;
+    } else if (b === 0x3b) {
+      out.push(any ? v : 0);
+      v = 0;
+      any = false;
+    } else if (b === 0x3a) {
+      // sub-parameters (SGR colours): part of the current parameter
+      any = true;
+    }
+  }
+  if (any || out.length) out.push(any ? v : 0);
+  return out;
+}
+
+/** Decides a complete CSI sequence, seq[off..off+len) = ESC [ ... final. */
+function classifyCsi(seq: Uint8Array, off: number, len: number, reply: ((s: string) => void) | undefined): Verdict {
+  const last = off + len - 1;
+  const final = seq[last] as number;
+  let p = off + 2;
+  const first = seq[p] as number;
+  const prefix = len > 3 && first >= 0x3c && first <= 0x3f ? first : 0;
+  if (prefix) p++;
+  let end = last;
+  while (end > p && (seq[end - 1] as number) >= 0x20 && (seq[end - 1] as number) <= 0x2f) end--;
+  const inter = last - end;
+  if (inter > 0) {
+    if (inter !== 1 || prefix) return 'drop';
+    const i = seq[last - 1] as number;
+    // cursor style (SP q), soft reset (! p), protected attribute (" q)
+    if ((i === 0x20 && final === 0x71) || (i === 0x21 && final === 0x70) || (i === 0x22 && final === 0x71)) return 'pass';
+    return 'drop';
+  }
+  // the common case first, without parsing parameters: colours and attributes
+  if (prefix === 0 && final === 0x6d) return 'pass';
+  if (prefix === 0 && final !== 0x63 && final !== 0x6e && final !== 0x68 && final !== 0x6c && final !== 0x74) return PLAIN_FINALS.has(final) ? 'pass' : 'drop';
+  const ps = params(seq, p, end);
+  if (prefix === 0) {
+    if (final === 0x63) {
+      // DA1
+      if (ps.every((x) => x === 0)) reply?.(REPLY_DA1);
+      return 'drop';
+    }
+    if (final === 0x6e) {
+      // DSR: 5 is "are you OK"; 6 (cursor position) cannot be answered without the screen
+      if (ps.length === 1 && ps[0] === 5) reply?.(REPLY_DSR_OK);
+      return 'drop';
+    }
+    if (final === 0x68 || final === 0x6c) return ps.length > 0 && ps.every((m) => ANSI_MODES.has(m)) ? 'pass' : 'drop';
+    // window operations: only push and pop title (22, 23), which change nothing visible
+    if (final === 0x74) return ps.length >= 1 && (ps[0] === 22 || ps[0] === 23) ? 'pass' : 'drop';
+    return PLAIN_FINALS.has(final) ? 'pass' : 'drop';
+  }
+  if (prefix === 0x3f) {
+    if (final === 0x68 || final === 0x6c) return ps.length > 0 && ps.every((m) => DEC_MODES.has(m)) ? 'pass' : 'drop';
+    // selective erase, save and restore of DEC modes
+    return final === 0x4a || final === 0x4b || final === 0x72 || final === 0x73 ? 'pass' : 'drop';
+  }
+  if (prefix === 0x3e) {
+    if (final === 0x63) {
+      if (ps.every((x) => x === 0)) reply?.(REPLY_DA2);
+      return 'drop';
+    }
+    // key modifier options (> m), kitty keyboard push (> u)
+    return final === 0x6d || final === 0x75 ? 'pass' : 'drop';
+  }
+  // kitty keyboard pop (< u) and set (= u)
+  return final === 0x75 ? 'pass' : 'drop';
+}
+
+/** Decides ESC [intermediates] final (not CSI or a string). */
+function classifyEsc(seq: Uint8Array, len: number): Verdict {
+  const final = seq[len - 1] as number;
+  if (len === 2) return final === 0x5a /* DECID */ || final === 0x5c /* ST */ ? 'drop' : 'pass';
+  const i = seq[1] as number;
+  // charset designation G0-G3: ESC ( B, ESC ) 0, ESC ( % 5 ...
+  if (len <= 4 && (i === 0x28 || i === 0x29 || i === 0x2a || i === 0x2b || i === 0x2d || i === 0x2e || i === 0x2f)) return 'pass';
+  // double-height and double-width lines, screen alignment
+  if (len === 3 && i === 0x23 && (final === 0x33 || final === 0x34 || final === 0x35 || final === 0x36 || final === 0x38)) return 'pass';
+  // not: ESC % (switching away from UTF-8 would turn text bytes into C1 controls), ESC SP F/G (7/8-bit controls)
+  return 'drop';
+}
+
+/** The end of the printable ASCII run starting at `from` (a tight loop V8 keeps in registers). */
+function plainRun(buf: Uint8Array, from: number, n: number): number {
+  let j = from;
+  while (j < n) {
+    const c = buf[j] as number;
+    if (c < 0x20 || c >= 0x7f) break;
+    j++;
+  }
+  return j;
+}
+
+/** Index of the final byte of the CSI at buf[at] when all of it is in buf and holds only parameters and intermediates; else -1. */
+function wholeCsi(buf: Uint8Array, at: number, n: number): number {
+  if (at + 2 >= n || buf[at + 1] !== 0x5b) return -1;
+  const limit = Math.min(n, at + MAX_SEQUENCE + 1);
+  for (let k = at + 2; k < limit; k++) {
+    const c = buf[k] as number;
+    if (c >= 0x40 && c <= 0x7e) return k;
+    if (c < 0x20 || c > 0x3f) return -1;
+  }
+  return -1;
+}
+
+/** The same rule the streaming states apply: no parameter after an intermediate, a private marker only first. */
+function malformedCsi(buf: Uint8Array, at: number, last: number): boolean {
+  let inter = false;
+  for (let k = at + 2; k < last; k++) {
+    const c = buf[k] as number;
+    if (c <= 0x2f) inter = true;
+    else if (inter || (c >= 0x3c && k > at + 2)) return true;
+  }
+  return false;
+}
+
+export class EscapeFilter {
+  private state = S.Ground;
+  private readonly seq = new Uint8Array(MAX_SEQUENCE);
+  private seqLen = 0;
+  /** The current sequence's first bytes came in an earlier chunk (or were cut by a control): they exist only in `seq`. */
+  private seqBuffered = false;
+  private osc = false;
+  private strC2 = false;
+  /** UTF-8: continuation bytes still expected, and whether the lead was C2 (U+0080-U+00BF, where C1 lives). */
+  private need = 0;
+  private leadC2 = false;
+  private heldC2 = false;
+  private readonly reply: ((s: string) => void) | undefined;
+
+  constructor(options: EscapeFilterOptions = {}) {
+    this.reply = options.onReply;
+  }
+
+  /** The stream ended: a sequence still open is dropped; a held C2 (a cut character, not a control) is let out. */
+  end(): Uint8Array {
+    const held = this.heldC2;
+    this.heldC2 = false;
+    this.state = S.Ground;
+    this.seqBuffered = false;
+    this.need = 0;
+    return held ? C2 : EMPTY;
+  }
+
+  /** Filters one chunk; returns what may reach the terminal (possibly `chunk` itself). */
+  push(chunk: Uint8Array): Uint8Array {
+    const parts: Uint8Array[] = [];
+    const n = chunk.length;
+    let state = this.state;
+    let need = this.need;
+    let leadC2 = this.leadC2;
+    let runStart = 0;
+    let seqStart = -1;
+    let i = 0;
+    const seq = this.seq;
+    const flush = (from: number, to: number) => {
+      if (to > from) parts.push(from === 0 && to === n ? chunk : chunk.subarray(from, to));
+    };
+    /** Ends the current sequence: passes it whole or drops it whole. */
+    const finish = (verdict: Verdict, at: number) => {
+      if (verdict === 'pass') {
+        if (this.seqBuffered) {
+          parts.push(seq.slice(0, this.seqLen));
+          runStart = at + 1;
+        }
+      } else {
+        if (!this.seqBuffered) flush(runStart, seqStart);
+        runStart = at + 1;
+      }
+      this.seqBuffered = false;
+      state = S.Ground;
+    };
+    const begin = (at: number) => {
+      seqStart = at;
+      this.seqBuffered = false;
+      seq[0] = ESC;
+      this.seqLen = 1;
+      state = S.Esc;
+    };
+    /** A control byte inside a sequence: carried out now, the sequence goes on. */
+    const control = (b: number, at: number) => {
+      if (!this.seqBuffered) {
+        flush(runStart, seqStart);
+        this.seqBuffered = true;
+      }
+      if (b !== ENQ) parts.push(chunk.subarray(at, at + 1));
+    };
+    const add = (b: number): boolean => {
+      if (this.seqLen >= MAX_SEQUENCE) return false;
+      seq[this.seqLen++] = b;
+      return true;
+    };
+
+    if (this.heldC2 && n > 0) {
+      this.heldC2 = false;
+      const b = chunk[0] as number;
+      if (b >= 0x80 && b <= 0x9f) {
+        // the held C2 and this byte are a C1 control
+        i = 1;
+        runStart = 1;
+        need = 0;
+        leadC2 = false;
+      } else {
+        parts.push(C2);
+      }
+    }
+
+    const buf = chunk;
+    const len = n;
+    for (; i < len; i++) {
+      const b = buf[i] as number;
+      switch (state) {
+        case S.Ground:
+          if (b >= 0x20 && b < 0x7f) {
+            // the hot loop: printable ASCII
+            need = 0;
+            i = plainRun(buf, i + 1, len) - 1;
+            continue;
+          }
+          if (b >= 0x80) {
+            if (b >= 0xc0) {
+              need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+              leadC2 = b === 0xc2;
+            } else if (need > 0) {
+              if (leadC2 && b <= 0x9f) {
+                // U+0080-U+009F: a C1 control (CSI, OSC, DCS... in one code point)
+                flush(runStart, i - 1);
+                runStart = i + 1;
+              }
+              need--;
+              leadC2 = false;
+            } else if (b <= 0x9f) {
+              // a raw C1 byte outside UTF-8
+              flush(runStart, i);
+              runStart = i + 1;
+            }
+            continue;
+          }
+          need = 0;
+          if (b === ESC) {
+            // a whole plain CSI inside this chunk (most colours): decided in place, without buffering
+            const last = wholeCsi(chunk, i, n);
+            if (last < 0) begin(i);
+            else {
+              const ok = last - i < MAX_SEQUENCE && !malformedCsi(chunk, i, last) && classifyCsi(chunk, i, last - i + 1, this.reply) === 'pass';
+              if (!ok) {
+                flush(runStart, i);
+                runStart = last + 1;
+              }
+              i = last;
+            }
+          } else if (b === ENQ) {
+            flush(runStart, i);
+            runStart = i + 1;
+          }
+          continue;
+        case S.Str:
+          if (b === ESC) {
+            runStart = i;
+            begin(i);
+          }
+          else if (b === CAN || b === SUB || (b === BEL && this.osc) || (b === 0x9c && this.strC2)) {
+            state = S.Ground;
+            runStart = i + 1;
+          }
+          this.strC2 = b === 0xc2;
+          continue;
+        default:
+          break;
+      }
+      // inside ESC or CSI: what every sequence state does alike
+      if (b === ESC) {
+        if (!this.seqBuffered) flush(runStart, seqStart);
+        runStart = i;
+        begin(i);
+        continue;
+      }
+      if (b === CAN || b === SUB) {
+        finish('drop', i);
+        continue;
+      }
+      if (b < 0x20) {
+        control(b, i);
+        continue;
+      }
+      if (b === DEL) continue;
+      if (b >= 0x80) {
+        // not part of any sequence: drop what was collected and read the byte as text
+        finish('drop', i - 1);
+        i--;
+        continue;
+      }
+      switch (state) {
+        case S.Esc:
+          if (b === 0x5b) {
+            add(b);
+            state = S.Csi;
+          } else if (b === 0x5d || b === 0x50 || b === 0x5f || b === 0x5e || b === 0x58) {
+            // OSC, DCS, APC, PM, SOS: dropped as they stream, never buffered
+            finish('drop', i);
+            state = S.Str;
+            this.osc = b === 0x5d;
+            this.strC2 = false;
+          } else if (b <= 0x2f) {
+            add(b);
+            state = S.EscInter;
+          } else {
+            add(b);
+            finish(classifyEsc(seq, this.seqLen), i);
+          }
+          break;
+        case S.EscInter:
+          if (b <= 0x2f) {
+            if (!add(b) || this.seqLen > 4) state = S.CsiIgnore;
+          } else {
+            add(b);
+            finish(classifyEsc(seq, this.seqLen), i);
+          }
+          break;
+        case S.Csi:
+          if (b >= 0x40) {
+            add(b);
+            finish(classifyCsi(seq, 0, this.seqLen, this.reply), i);
+          } else if (this.seqLen >= MAX_SEQUENCE - 1 || !add(b)) {
+            // no room left for the final byte: dropped as it streams
+            state = S.CsiIgnore;
+          } else if (b >= 0x30) {
+            // a parameter after an intermediate, or a private marker after the first byte: malformed
+            const prev = seq[this.seqLen - 2] as number;
+            if ((prev >= 0x20 && prev <= 0x2f) || (b >= 0x3c && this.seqLen > 3)) state = S.CsiIgnore;
+          }
+          break;
+        case S.CsiIgnore:
+          if (b >= 0x40) finish('drop', i);
+          break;
+      }
+    }
+
+    if (state === S.Ground) {
+      if (need === 1 && leadC2 && n > 0 && chunk[n - 1] === 0xc2) {
+        // the next byte decides whether this starts a C1 control
+        flush(runStart, n - 1);
+        this.heldC2 = true;
+        need = 0;
+        leadC2 = false;
+      } else {
+        flush(runStart, n);
+      }
+    } else if (state !== S.Str && !this.seqBuffered) {
+      flush(runStart, seqStart);
+      this.seqBuffered = true;
+    }
+    this.state = state;
+    this.need = need;
+    this.leadC2 = leadC2;
+    if (parts.length === 0) return EMPTY;
+    if (parts.length === 1) return parts[0] as Uint8Array;
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
+    return out;
+  }
+}
+
+/** Filters a whole buffer at once (tests, one-shot use). */
+export function filterEscapes(data: Uint8Array, options?: EscapeFilterOptions): Uint8Array {
+  const f = new EscapeFilter(options);
+  const out = f.push(data);
+  const tail = f.end();
+  if (!tail.length) return out;
+  const all = new Uint8Array(out.length + tail.length);
+  all.set(out);
+  all.set(tail, out.length);
+  return all;
+}
