@@ -1,0 +1,176 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, createBusybox, destroy, hostUnavailable, lxcdeck, REPO, ROOT, run, runInPty, uniqueName, USER, type Runner } from '../integration/host.js';
+import { Tui } from './harness.js';
+
+const skip = hostUnavailable();
+const PS1 = 'host$ ';
+/** The host shell's prompt at the end of the screen (as-user starts bash with a clean environment: its own PS1). */
+const HOST_PROMPT = /(host|bash-[\d.]+)[$#] $/;
+const atPrompt = (s: string) => HOST_PROMPT.test(`${s.trimEnd()} `);
+
+/**
+ * `lxcdeck attach` and `console` on the user's own terminal (issue 10):
+ * a host shell in a pty runs lxcdeck, as a user would, and the screen and
+ * the raw bytes are read back.
+ */
+describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label', (runner: Runner) => {
+  const tag = runner.unprivileged ? 'u' : 'r';
+  const c = uniqueName(`${tag}at`);
+  const lxc = `${process.execPath} ${BIN}`;
+  let tui: Tui | null = null;
+  let rootfs = '';
+  let stiDir = '';
+
+  const shell = async (cols = 100, rows = 30) => {
+    tui = new Tui(runner, [], { shell: true, cols, rows, env: { PS1 } });
+    await tui.waitFor(atPrompt);
+    return tui;
+  };
+  /** Types a command line into the host shell and waits until it printed `done` (a computed marker, not the echo). */
+  const line = async (t: Tui, command: string, done: RegExp, timeoutMs = 30_000) => {
+    t.type(`${command}\r`);
+    return t.waitFor(done, timeoutMs);
+  };
+
+  beforeAll(async () => {
+    await destroy(runner, [c]);
+    await createBusybox(runner, c);
+    expect((await lxcdeck(runner, ['start', c])).code).toBe(0);
+    const info = JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout) as { rootfs: string };
+    rootfs = info.rootfs.replace(/^dir:/, '');
+    stiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-sti-'));
+    const bin = path.join(stiDir, 'sti');
+    execFileSync('gcc', ['-static', '-O2', '-o', bin, path.join(REPO, 'test/e2e/fixtures/sti-type.c')]);
+    fs.copyFileSync(bin, path.join(rootfs, 'bin', 'ldt-sti'));
+    fs.chmodSync(path.join(rootfs, 'bin', 'ldt-sti'), 0o755);
+  });
+  afterEach(() => {
+    tui?.kill('SIGKILL');
+    tui = null;
+  });
+  afterAll(async () => {
+    await destroy(runner, [c]);
+    fs.rmSync(stiDir, { recursive: true, force: true });
+  });
+
+  it('TIOCSTI from the container cannot type into the host shell that ran attach', async () => {
+    const marker = `/tmp/lxcdeck-sti-proof-${tag}-${process.pid}`;
+    fs.rmSync(marker, { force: true });
+    try {
+      const t = await shell();
+      await line(t, `${lxc} attach ${c} -- /bin/ldt-sti 'touch ${marker}\n'; echo "AFTER-$((1+1))"`, /^AFTER-2/m);
+      // the program pushed its text (into its own pty): the attack ran, it just landed in the container
+      expect(t.text()).toMatch(/STI stdin: pushed/);
+      // anything pushed into this shell's input runs before the next line typed here
+      await line(t, 'echo "FIN-$((2+2))"', /^FIN-4/m);
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(t.text()).not.toMatch(/touch: /);
+    } finally {
+      fs.rmSync(marker, { force: true });
+    }
+  });
+
+  it("the program's terminal is a /dev/pts/N that exists inside the container; stty size follows a resize", async () => {
+    const t = await shell(100, 30);
+    await line(t, `${lxc} attach ${c}`, /# $/m);
+    t.type('tty; ls /dev/pts; echo "TTY-$((3+4))"\r');
+    const screen = await t.waitFor(/^TTY-7/m);
+    const pts = /^\/dev\/pts\/(\d+)\s*$/m.exec(screen);
+    expect(pts).not.toBeNull();
+    const listing = screen.slice(screen.indexOf(pts?.[0] ?? '') + (pts?.[0].length ?? 0), screen.indexOf('TTY-7'));
+    expect(listing.split(/\s+/)).toContain(pts?.[1]);
+    t.type('clear; stty size\r');
+    await t.waitFor(/^30 100\s*$/m);
+    t.resize(90, 24);
+    t.type('clear; stty size\r');
+    await t.waitFor(/^24 90\s*$/m);
+    t.type('exit\r');
+    await t.waitFor(atPrompt);
+  });
+
+  it('the bytes lxcdeck writes carry no OSC 2/52/8, DCS or cursor query from the container; colours pass', async () => {
+    const t = await shell();
+    const before = t.raw.length;
+    const hostile = String.raw`printf '\033]2;PW1NED\007\033]52;c;cHduZWQ=\007\033]8;;http://x/\007LINK\033]8;;\007\033P+q544e\033\\\033_APC\033\\\033[6n\033[c\033[31mRED-%s\033[0m\n' $((1+1))`;
+    await line(t, `${lxc} attach ${c} -- sh -c "${hostile.replace(/"/g, '\\"')}"; echo "END-$((4+4))"`, /^END-8/m);
+    const out = t.raw.slice(before);
+    // what the container printed, between the command line's echo and END
+    const printed = out.slice(out.indexOf('\n'), out.lastIndexOf('END-8'));
+    const od = execFileSync('od', ['-c'], { input: Buffer.from(printed, 'utf8') }).toString();
+    expect(od).not.toMatch(/033\s+\]/);
+    expect(od).not.toMatch(/033\s+P/);
+    expect(od).not.toMatch(/033\s+_/);
+    expect(printed).not.toContain('\x1b[6n');
+    expect(printed).not.toContain('\x1b[c');
+    expect(printed).toContain('\x1b[31mRED-2\x1b[0m');
+    expect(printed).toContain('LINK');
+    // --raw opts out, with a warning
+    const mark = t.raw.length;
+    await line(t, `${lxc} attach --raw ${c} -- sh -c "printf '\\033]2;RAW-%s\\007' $((5+5))"; echo "RAWEND-$((1+2))"`, /^RAWEND-3/m);
+    const rawOut = t.raw.slice(mark);
+    expect(rawOut).toContain('\x1b]2;RAW-10\x07');
+    expect(rawOut).toMatch(/lxcdeck: warning: --raw/);
+  });
+
+  it('vi, less and top draw through the filter', async () => {
+    const t = await shell(100, 30);
+    await line(t, `${lxc} attach ${c}`, /# $/m);
+    t.type('top\r');
+    // top homes the cursor and redraws: its header on the first rows, the process table below
+    await t.waitFor((s) => /^Mem: /.test(s) && /^CPU:/m.test(s) && /PID\s+PPID\s+USER/.test(s));
+    t.type('q');
+    await t.waitFor(/# $/m);
+    t.type('seq 1 500 > /tmp/n; less /tmp/n\r');
+    await t.waitFor((s) => /^1\s*$/m.test(s) && /^29\s*$/m.test(s));
+    t.type('G');
+    await t.waitFor((s) => /^500\s*$/m.test(s) && !/^1\s*$/m.test(s));
+    t.type('q');
+    await t.waitFor(/# $/m);
+    t.type('vi /tmp/ldt-vi\r');
+    await t.waitFor((s) => (s.match(/^~\s*$/gm) ?? []).length >= 20);
+    t.type('ihello-vi\x1b');
+    const screen = await t.waitFor(/^hello-vi\s*$/m);
+    expect(screen.split('\n')[0]).toBe('hello-vi');
+    t.type(':q!\r');
+    await t.waitFor(/# $/m);
+    t.type('exit\r');
+    await t.waitFor(atPrompt);
+  });
+
+  it("the command's own exit status comes back; a helper status number from the program is just that", async () => {
+    for (const code of [0, 3, 123, 125]) {
+      const r = await lxcdeck(runner, ['attach', c, '--', 'sh', '-c', `exit ${code}`]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: '' });
+    }
+    const t = await shell();
+    await line(t, `${lxc} attach ${c} -- sh -c 'exit 123'; echo "STATUS-$?"`, /^STATUS-123/m);
+    expect(t.text()).not.toMatch(/lxcdeck:/);
+  });
+
+  it('console -t 64 fails with one lxcdeck line and exit status 2, on a terminal and off one', async () => {
+    const off = await lxcdeck(runner, ['console', c, '-t', '64']);
+    expect(off.code).toBe(2);
+    expect(off.stdout).toBe('');
+    expect(off.stderr).toMatch(new RegExp(`^lxcdeck: container ${c} has no tty 64 \\(lxc\\.tty\\.max = \\d+\\): use -t 0 for the console or a tty from 1 to lxc\\.tty\\.max\\n$`));
+    const on = await runInPty(runner, `${lxc} console ${c} -t 64; echo "CODE-$?"`, []);
+    const lines = on.stdout.split(/\r?\n/).filter(Boolean);
+    expect(lines).toEqual([expect.stringMatching(/^lxcdeck: container .* has no tty 64 /), 'CODE-2']);
+  });
+
+  it('console on tty 1 shows the getty and Ctrl-a q detaches with status 0', async () => {
+    const t = await shell();
+    await line(t, `${lxc} console ${c} -t 1`, /Connected to .* tty 1\. Type Ctrl-a q to detach\./);
+    t.type('\r');
+    await t.waitFor(/login: $/m);
+    t.type('\x01q');
+    await t.waitFor(atPrompt);
+    await line(t, 'echo "CONSOLE-$?"', /^CONSOLE-0/m);
+    // the helper left nothing behind
+    const left = await run(runner, ['pgrep', '-f', `lxcdeck-helper console ${c}`]);
+    expect(left.stdout.trim()).toBe('');
+  });
+});
