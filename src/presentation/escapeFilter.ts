@@ -149,17 +149,6 @@ function classifyEsc(seq: Uint8Array, len: number): Verdict {
   return 'drop';
 }
 
-/** The end of the printable ASCII run starting at `from` (a tight loop V8 keeps in registers). */
-function plainRun(buf: Uint8Array, from: number, n: number): number {
-  let j = from;
-  while (j < n) {
-    const c = buf[j] as number;
-    if (c < 0x20 || c >= 0x7f) break;
-    j++;
-  }
-  return j;
-}
-
 /** Index of the final byte of the CSI at buf[at] when all of it is in buf and holds only parameters and intermediates; else -1. */
 function wholeCsi(buf: Uint8Array, at: number, n: number): number {
   if (at + 2 >= n || buf[at + 1] !== 0x5b) return -1;
@@ -283,7 +272,13 @@ export class EscapeFilter {
           if (b >= 0x20 && b < 0x7f) {
             // the hot loop: printable ASCII
             need = 0;
-            i = plainRun(buf, i + 1, len) - 1;
+            let j = i + 1;
+            while (j < len) {
+              const c = buf[j] as number;
+              if (c < 0x20 || c >= 0x7f) break;
+              j++;
+            }
+            i = j - 1;
             continue;
           }
           if (b >= 0x80) {
@@ -307,7 +302,21 @@ export class EscapeFilter {
           }
           need = 0;
           if (b === ESC) {
-            // a whole plain CSI inside this chunk (most colours): decided in place, without buffering
+            // the commonest sequence by far, colours: ESC [ digits ; : m, passed in place
+            if (i + 2 < len && buf[i + 1] === 0x5b) {
+              let k = i + 2;
+              const limit = Math.min(len, i + MAX_SEQUENCE);
+              while (k < limit) {
+                const c = buf[k] as number;
+                if (c < 0x30 || c > 0x3b) break;
+                k++;
+              }
+              if (k < limit && buf[k] === 0x6d) {
+                i = k;
+                continue;
+              }
+            }
+            // any other whole plain CSI inside this chunk: decided in place, without buffering
             const last = wholeCsi(chunk, i, n);
             if (last < 0) begin(i);
             else {
