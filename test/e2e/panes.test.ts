@@ -191,6 +191,16 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     }
   });
 
+  it("a pane's program has a terminal of the container's own devpts, not a host pty", async () => {
+    const t = await open();
+    await attach(t, a);
+    // same filesystem device as the container's /dev/pts: the pty came from its devpts instance
+    t.type('[ "$(stat -c %d /dev/pts/ptmx)" = "$(stat -L -c %d /proc/self/fd/0)" ] && echo "OWN-$((1+1))" || echo "HOST-$((1+2))"; tty\r');
+    const screen = await t.waitFor(/│(OWN-2|HOST-3)\s*│/);
+    expect(screen).toMatch(/│OWN-2\s*│/);
+    expect(screen).toMatch(/│\/dev\/pts\/\d+\s*│/);
+  });
+
   it('the attached shell sees only fds 0 1 2 (besides the copy of its tty busybox sh makes for job control)', async () => {
     const t = await open(200, 40);
     await attach(t, a);
