@@ -23,6 +23,8 @@
  * can never pass for the program's own exit status. LXCDECK_CONTROL_FD
  * carries window sizes from lxcdeck as "ROWS COLS\n" lines (when the
  * helper's stdin is a pipe, not a tty), and its closing means lxcdeck is gone.
+ * LXCDECK_STATUS_FILE names a file for the same reports, for a caller that
+ * cannot pass an fd (a pane runs the helper in node-pty).
  * The liblxc log goes to $LXCDECK_LXC_LOG (never to the terminal).
  */
 #define _GNU_SOURCE
@@ -112,6 +114,15 @@ static int cmd_start(struct lxc_container *c, int argc, char **argv)
 		return fail(HELPER_FAILED, "%s did not reach RUNNING in time", c->name);
 	printf("{\"ok\":true,\"pid\":%d}\n", c->init_pid(c));
 	return 0;
+}
+
+/* A status file for callers that cannot hand over a pipe (a pane's node-pty): created fresh, never followed. */
+static int env_file(const char *name)
+{
+	const char *v = getenv(name);
+	int fd = v && *v ? open(v, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+	unsetenv(name);
+	return fd;
 }
 
 /* Closes every descriptor above stderr except the status and control pipes. */
@@ -331,6 +342,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0) {
 		status_fd = env_fd("LXCDECK_STATUS_FD");
+		if (status_fd < 0)
+			status_fd = env_file("LXCDECK_STATUS_FILE");
 		control_fd = env_fd("LXCDECK_CONTROL_FD");
 		close_inherited_fds();
 	}

@@ -1,4 +1,5 @@
 import { spawn, type StdioOptions } from 'node:child_process';
+import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { LxcdeckError } from '../core/errors.js';
 import { fileSize, lastLxcError } from '../host/paths.js';
@@ -40,31 +41,18 @@ export function startSession(file: string, argv: string[], env: NodeJS.ProcessEn
     if (stderr.length < STDERR_KEEP) stderr += d.toString('utf8');
   });
 
-  let statusText = '';
-  let final: StatusLine | null = null;
+  const lines = new StatusLines();
   let markReady: (v: { tty: number | null } | null) => void = () => undefined;
   const ready = new Promise<{ tty: number | null } | null>((r) => (markReady = r));
   status.on('data', (d: Buffer) => {
-    statusText += d.toString('utf8');
-    for (let nl = statusText.indexOf('\n'); nl >= 0; nl = statusText.indexOf('\n')) {
-      const line = statusText.slice(0, nl);
-      statusText = statusText.slice(nl + 1);
-      let v: StatusLine;
-      try {
-        v = JSON.parse(line) as StatusLine;
-      } catch {
-        continue;
-      }
-      if (v.ready) markReady({ tty: typeof v.tty === 'number' ? v.tty : null });
-      else final = v;
-    }
+    for (const v of lines.push(d.toString('utf8'))) if (v.ready) markReady({ tty: typeof v.tty === 'number' ? v.tty : null });
   });
 
   const done = new Promise<SessionEnd>((resolve, reject) => {
     child.on('error', (e) => reject(new LxcdeckError('internal', `cannot run ${file}: ${e.message}`)));
     // 'close': every pipe is drained, so the last status line has been read
     child.on('close', (code, signal) => {
-      const end = endOf(final, code, signal, stderr, lastLxcError(logFile, offset));
+      const end = endOf(lines.final, code, signal, stderr, lastLxcError(logFile, offset));
       if (end instanceof LxcdeckError) reject(end);
       else resolve(end);
     });
@@ -91,6 +79,46 @@ export function startSession(file: string, argv: string[], env: NodeJS.ProcessEn
       }
     },
   };
+}
+
+/** Splits the status pipe into JSON lines; keeps the last one that is not "ready". */
+class StatusLines {
+  private text = '';
+  final: StatusLine | null = null;
+
+  push(chunk: string): StatusLine[] {
+    this.text += chunk;
+    const out: StatusLine[] = [];
+    for (let nl = this.text.indexOf('\n'); nl >= 0; nl = this.text.indexOf('\n')) {
+      const line = this.text.slice(0, nl);
+      this.text = this.text.slice(nl + 1);
+      try {
+        const v = JSON.parse(line) as StatusLine;
+        out.push(v);
+        if (!v.ready) this.final = v;
+      } catch {
+        /* not a report */
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * How a helper run with LXCDECK_STATUS_FILE=file ended (a pane: node-pty
+ * cannot pass the status pipe): the program's status, or the helper's
+ * failure as one LxcdeckError; null when the file holds no final report.
+ */
+export function sessionEndFromFile(file: string): SessionEnd | LxcdeckError | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = new StatusLines();
+  lines.push(text);
+  return lines.final ? endOf(lines.final, null, null, '', null) : null;
 }
 
 /** The session's end from the status line; without one (the helper died, or its fd was lost), from its exit. */

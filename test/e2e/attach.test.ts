@@ -4,6 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, createBusybox, destroy, hostUnavailable, lxcdeck, REPO, ROOT, run, runInPty, uniqueName, USER, type Runner } from '../integration/host.js';
+import * as pty from 'node-pty';
+import { LxcdeckError } from '../../src/core/errors.js';
+import { sessionEndFromFile } from '../../src/lxc/session.js';
 import { Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -159,6 +162,26 @@ describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label
     const on = await runInPty(runner, `${lxc} console ${c} -t 64; echo "CODE-$?"`, []);
     const lines = on.stdout.split(/\r?\n/).filter(Boolean);
     expect(lines).toEqual([expect.stringMatching(/^lxcdeck: container .* has no tty 64 /), 'CODE-2']);
+  });
+
+  it('a pane-style run (the helper in node-pty, reports in LXCDECK_STATUS_FILE) tells the program\'s status from a helper failure', async () => {
+    const helper = path.join(REPO, 'native', 'build', 'lxcdeck-helper');
+    const lxcpath = JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout).configFile.replace(/\/[^/]+\/config$/, '');
+    const runPane = (args: string[]) =>
+      new Promise<{ code: number; end: ReturnType<typeof sessionEndFromFile> }>((resolve) => {
+        const file = path.join(stiDir, `status-${Math.random().toString(36).slice(2)}`);
+        // as-user runs it as the test user (the status file is created by the helper, so the dir must be writable)
+        const argv = [...runner.prefix, 'env', `LXCDECK_STATUS_FILE=${file}`, helper, ...args];
+        const p = pty.spawn(argv[0] as string, argv.slice(1), { name: 'xterm-256color', cols: 80, rows: 24, cwd: '/', env: process.env as Record<string, string> });
+        p.onExit(({ exitCode }) => resolve({ code: exitCode, end: sessionEndFromFile(file) }));
+      });
+    fs.chmodSync(stiDir, 0o777);
+    const program = await runPane(['attach', c, lxcpath, '--', 'sh', '-c', 'exit 123']);
+    expect(program).toEqual({ code: 123, end: { kind: 'exit', code: 123 } });
+    const failure = await runPane(['console', c, lxcpath, '64', '0']);
+    expect(failure.code).toBe(125);
+    expect(failure.end).toBeInstanceOf(LxcdeckError);
+    expect((failure.end as LxcdeckError).exitCode).toBe(2);
   });
 
   it('console on tty 1 shows the getty and Ctrl-a q detaches with status 0', async () => {
