@@ -50,6 +50,10 @@ describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label
     execFileSync('gcc', ['-static', '-O2', '-o', bin, path.join(REPO, 'test/e2e/fixtures/sti-type.c')]);
     fs.copyFileSync(bin, path.join(rootfs, 'bin', 'ldt-sti'));
     fs.chmodSync(path.join(rootfs, 'bin', 'ldt-sti'), 0o755);
+    // container programs that print hostile sequences: OSC 2/52/8, DCS, APC, DSR 6, DA, and colours
+    const script = (file: string, body: string) => fs.writeFileSync(path.join(rootfs, 'bin', file), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+    script('ldt-hostile', String.raw`printf '\033]2;PW1NED\007\033]52;c;cHduZWQ=\007\033]8;;http://x/\007LINK\033]8;;\007\033P+q544e\033\\\033_APC\033\\\033[6n\033[c\033[31mRED-%s\033[0m\n' "$1"`);
+    script('ldt-title', String.raw`printf '\033]2;%s\007' "$1"`);
   });
   afterEach(() => {
     tui?.kill('SIGKILL');
@@ -98,8 +102,7 @@ describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label
   it('the bytes lxcdeck writes carry no OSC 2/52/8, DCS or cursor query from the container; colours pass', async () => {
     const t = await shell();
     const before = t.raw.length;
-    const hostile = String.raw`printf '\033]2;PW1NED\007\033]52;c;cHduZWQ=\007\033]8;;http://x/\007LINK\033]8;;\007\033P+q544e\033\\\033_APC\033\\\033[6n\033[c\033[31mRED-%s\033[0m\n' $((1+1))`;
-    await line(t, `${lxc} attach ${c} -- sh -c "${hostile.replace(/"/g, '\\"')}"; echo "END-$((4+4))"`, /^END-8/m);
+    await line(t, `${lxc} attach ${c} -- /bin/ldt-hostile $((1+1)); echo "END-$((4+4))"`, /END-8$/m);
     const out = t.raw.slice(before);
     // what the container printed, between the command line's echo and END
     const printed = out.slice(out.indexOf('\n'), out.lastIndexOf('END-8'));
@@ -113,7 +116,7 @@ describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label
     expect(printed).toContain('LINK');
     // --raw opts out, with a warning
     const mark = t.raw.length;
-    await line(t, `${lxc} attach --raw ${c} -- sh -c "printf '\\033]2;RAW-%s\\007' $((5+5))"; echo "RAWEND-$((1+2))"`, /^RAWEND-3/m);
+    await line(t, `${lxc} attach --raw ${c} -- /bin/ldt-title RAW-$((5+5)); echo "RAWEND-$((1+2))"`, /RAWEND-3$/m);
     const rawOut = t.raw.slice(mark);
     expect(rawOut).toContain('\x1b]2;RAW-10\x07');
     expect(rawOut).toMatch(/lxcdeck: warning: --raw/);
