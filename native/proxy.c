@@ -312,11 +312,17 @@ int proxy_run(const struct proxy_opts *o, struct proxy_result *r)
 			to_ptx.len = 0;
 		if (i_ptx >= 0 && (p[i_ptx].revents & (POLLIN | POLLHUP | POLLERR))) {
 			compact(&to_out);
-			ssize_t got = read(o->ptx, to_out.data + to_out.len, BUF_SIZE - to_out.len);
-			if (got > 0) {
-				to_out.len += (size_t)got;
-				idle_until = now_ms() + DRAIN_IDLE_MS;
-			} else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+			/* a pty hands out at most a few KiB per read: gather what is there into one write */
+			ssize_t got;
+			int reads = 0;
+			do {
+				got = read(o->ptx, to_out.data + to_out.len, BUF_SIZE - to_out.len);
+				if (got > 0) {
+					to_out.len += (size_t)got;
+					idle_until = now_ms() + DRAIN_IDLE_MS;
+				}
+			} while (got > 0 && ++reads < 16 && to_out.len < BUF_SIZE / 2);
+			if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
 				/* EIO: nothing holds the pty's other side any more */
 				ptx_open = false;
 				if (o->child <= 0 && to_out.len == 0)
