@@ -101,7 +101,11 @@ export interface HelperRunner {
   run(verb: 'start' | 'get-ips', args: string[], options?: { prefix?: string[] }): Promise<string>;
   /** argv for an interactive verb (attach, console), to run in a pty or the user's terminal. */
   interactiveArgv(verb: 'attach' | 'console', args: string[], prefix?: string[]): { file: string; args: string[]; env: Record<string, string> };
-  /** Runs an interactive verb on this process's own terminal and resolves with its exit status. */
+  /**
+   * Runs an interactive verb with this process's own stdio and resolves with its exit status. The helper
+   * still gives the program a pty of the container's own (no host tty enters the container), but nothing
+   * filters the output: the CLI uses session() and the escape filter instead.
+   */
   runInteractive(verb: 'attach' | 'console', args: string[], prefix?: string[]): Promise<number>;
   /** Starts an attach or console whose stdio and reports this process holds. */
   session(verb: 'attach' | 'console', args: string[], options?: SessionOptions): HelperSession;
