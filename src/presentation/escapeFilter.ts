@@ -143,19 +143,32 @@ export class EscapeFilter {
     for (; i < len; i++) {
       const b = buf[i] as number;
       switch (state) {
-        case S.Ground:
-          if (b >= 0x20 && b < 0x7f) {
-            // the hot loop: printable ASCII
-            need = 0;
-            let j = i + 1;
+        case S.Ground: {
+          // the hot loop: runs of printable ASCII and colours (ESC [ digits ; : m), passed in place
+          let j = i;
+          for (;;) {
             while (j < len) {
               const c = buf[j] as number;
               if (c < 0x20 || c >= 0x7f) break;
               j++;
             }
+            if (j + 2 >= len || buf[j] !== ESC || buf[j + 1] !== 0x5b) break;
+            let k = j + 2;
+            const limit = j + MAX_SEQUENCE < len ? j + MAX_SEQUENCE : len;
+            while (k < limit) {
+              const c = buf[k] as number;
+              if (c < 0x30 || c > 0x3b) break;
+              k++;
+            }
+            if (k >= limit || buf[k] !== 0x6d) break;
+            j = k + 1;
+          }
+          if (j > i) {
+            need = 0;
             i = j - 1;
             continue;
           }
+        }
           if (b >= 0x80) {
             if (b >= 0xc0) {
               need = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
@@ -177,21 +190,7 @@ export class EscapeFilter {
           }
           need = 0;
           if (b === ESC) {
-            // the commonest sequence by far, colours: ESC [ digits ; : m, passed in place
-            if (i + 2 < len && buf[i + 1] === 0x5b) {
-              let k = i + 2;
-              const limit = Math.min(len, i + MAX_SEQUENCE);
-              while (k < limit) {
-                const c = buf[k] as number;
-                if (c < 0x30 || c > 0x3b) break;
-                k++;
-              }
-              if (k < limit && buf[k] === 0x6d) {
-                i = k;
-                continue;
-              }
-            }
-            // any other whole plain CSI inside this chunk: decided in place, without buffering
+            // a whole plain CSI inside this chunk (not colours, see above): decided in place, without buffering
             const last = wholeCsi(chunk, i, n);
             if (last < 0) begin(i);
             else {
