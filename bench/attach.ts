@@ -52,10 +52,12 @@ function filterAlone(): { filter: number; copy: number } {
   const n = (FLOOD_MIB * 1048576) / chunk.length;
   const best = (fn: () => void) => {
     let b = Infinity;
+    // CPU time, not wall time: other work on the machine does not count against the filter
     for (let r = 0; r < 3; r++) {
-      const t = performance.now();
+      const c0 = process.cpuUsage();
       fn();
-      b = Math.min(b, performance.now() - t);
+      const c = process.cpuUsage(c0);
+      b = Math.min(b, (c.user + c.system) / 1000);
     }
     return FLOOD_MIB / (b / 1000);
   };
@@ -99,7 +101,7 @@ export async function attachFilterBench(lxcpath: string, name: string): Promise<
         `${((r / f) * 100).toFixed(0)} % of --raw throughput`,
         `target >= 90 %: ${r / f >= 0.9 ? 'met' : 'MISSED'}`,
       ],
-      ['escape filter alone, same bytes in 64 KiB chunks', `filter ${alone.filter.toFixed(0)} MiB/s`, `plain copy ${alone.copy.toFixed(0)} MiB/s`, '', '', ''],
+      ['escape filter alone, same bytes in 64 KiB chunks, per CPU second', `filter ${alone.filter.toFixed(0)} MiB/s`, `plain copy ${alone.copy.toFixed(0)} MiB/s`, '', '', ''],
     ];
   } finally {
     fs.rmSync(flood, { force: true });
