@@ -122,6 +122,27 @@ describe.skipIf(skip).each([ROOT, USER])('attach on the user terminal, as $label
     expect(rawOut).toMatch(/lxcdeck: warning: --raw/);
   });
 
+  it("the terminal is raw while attached and restored after, also when lxcdeck is killed by SIGTERM", async () => {
+    const t = await shell();
+    // sh, not the interactive bash: bash would put the terminal back itself after a job dies
+    t.type(`sh -c '${lxc} attach ${c}; echo "CODE-$?"; stty -a'\r`);
+    await t.waitFor(/# $/m);
+    // lxcdeck itself (node ... attach), not the shells around it
+    const self = `^${process.execPath} ${BIN} attach ${c}$`;
+    // as root: the pty the test made belongs to root, even when lxcdeck runs as the test user
+    const modes = await run(ROOT, ['sh', '-c', `stty -a < /proc/$(pgrep -f "${self}")/fd/0`]);
+    expect(modes.stdout).toMatch(/-icanon/);
+    expect(modes.stdout).toMatch(/-echo /);
+    expect((await run(ROOT, ['pkill', '-TERM', '-f', self])).code).toBe(0);
+    const screen = await t.waitFor(/CODE-143$/m);
+    const after = screen.slice(screen.indexOf('CODE-143'));
+    expect(after).toMatch(/ icanon/);
+    expect(after).toMatch(/ echo /);
+    // no helper left behind
+    const left = await run(runner, ['pgrep', '-f', `lxcdeck-helper attach ${c}`]);
+    expect(left.stdout.trim()).toBe('');
+  });
+
   it('vi, less and top draw through the filter', async () => {
     const t = await shell(100, 30);
     await line(t, `${lxc} attach ${c}`, /# $/m);
