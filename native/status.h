@@ -6,6 +6,8 @@
 #ifndef LXCDECK_STATUS_H
 #define LXCDECK_STATUS_H
 
+#include <stdio.h>
+
 enum helper_status {
 	HELPER_USAGE = 120,
 	HELPER_NOT_DEFINED = 121,
