@@ -58,7 +58,7 @@ class Watched {
   }
 }
 
-function writeFlood(file: string, mib: number): void {
+export function writeFlood(file: string, mib: number): void {
   let line = '';
   for (let i = 0; i < 8; i++) line += `\x1b[3${i}mword${i} \x1b[1mbold\x1b[0m `;
   line += '\n';

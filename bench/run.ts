@@ -7,6 +7,7 @@
  *   listing:  in-process backend.list() and `lxcdeck ls --json` vs `lxc-ls -f`, N = 10 and 50
  *   freeze:   in-process freeze-to-FROZEN-confirmed vs `lxc-freeze`, 100 runs, busy container
  *   panes:    `cat` of a 100 MiB coloured log in a pane vs in a tmux pane (bench/panes.ts)
+ *   attach:   the same `cat` through `lxcdeck attach`, escape filter vs --raw (bench/attach.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
  *
  * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part;
@@ -24,6 +25,7 @@ import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
 import { jobFreezeBench } from './jobs.js';
 import { paneFloodBench } from './panes.js';
+import { attachFilterBench } from './attach.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
   results.push(await jobFreezeBench(FREEZE_RUNS));
   results.push(...(await tuiBench()));
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
+  results.push(...(await attachFilterBench(LXCPATH, names[2] as string)));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));

@@ -5,21 +5,38 @@
  * and get-ips run here, in a process Node spawns.
  *
  *   lxcdeck-helper start   NAME LXCPATH [TIMEOUT]
- *   lxcdeck-helper attach  NAME LXCPATH [--keep-env] [--env K=V]... [-- CMD ARGS...]
+ *   lxcdeck-helper attach  NAME LXCPATH [--keep-env] [--stdio] [--env K=V]... [-- CMD ARGS...]
  *   lxcdeck-helper console NAME LXCPATH [TTY] [ESCAPE]
  *   lxcdeck-helper get-ips NAME LXCPATH
  *
+ * attach and console give the program a pty from the container's own devpts
+ * and proxy it (proxy.c): no terminal of the host ever enters the container
+ * (TIOCSTI, CVE-2016-10124). attach --stdio passes fds 0-2 straight through
+ * instead, and refuses if any of them is a terminal.
+ *
  * Success prints one JSON line on stdout (start, get-ips). A failure prints
- * one JSON line on stderr, {"error":CODE,"message":...}, and exits with the
- * code's own status (see enum below). attach exits with the command's status.
+ * one JSON line, {"error":CODE,"message":...}, and exits with the code's own
+ * status (see enum below); attach exits with the program's status.
+ * With LXCDECK_STATUS_FD set, attach and console report on that fd instead:
+ * {"ready":true[,"tty":N]} once connected, then exactly one of {"exit":N},
+ * {"signal":N}, {"end":"detached"|"closed"} or the error line, so a failure
+ * can never pass for the program's own exit status. LXCDECK_CONTROL_FD
+ * carries window sizes from lxcdeck as "ROWS COLS\n" lines (when the
+ * helper's stdin is a pipe, not a tty), and its closing means lxcdeck is gone.
+ * LXCDECK_STATUS_FILE names a file for the same reports, for a caller that
+ * cannot pass an fd (a pane runs the helper in node-pty).
  * The liblxc log goes to $LXCDECK_LXC_LOG (never to the terminal).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -28,52 +45,30 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 
-enum helper_status {
-	HELPER_USAGE = 120,
-	HELPER_NOT_DEFINED = 121,
-	HELPER_WRONG_STATE = 122,
-	HELPER_FAILED = 123,
-	HELPER_INTERNAL = 124,
-};
+#include "proxy.h"
+#include "status.h"
 
-static const char *status_code(int status)
+
+static void close_fds_from(unsigned from, unsigned to)
 {
-	switch (status) {
-	case HELPER_USAGE:
-		return "usage";
-	case HELPER_NOT_DEFINED:
-		return "not_defined";
-	case HELPER_WRONG_STATE:
-		return "wrong_state";
-	case HELPER_FAILED:
-		return "failed";
-	default:
-		return "internal";
-	}
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, from, to, 0U) == 0)
+		return;
+#endif
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = from; fd < (max > 0 ? max : 1024) && fd <= (long)to; fd++)
+		close((int)fd);
 }
 
-static void json_string(FILE *f, const char *s)
+/* An fd number from the environment, kept from the program (cloexec, variable removed). */
+static int env_fd(const char *name)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static int fail(int status, const char *fmt, const char *arg)
-{
-	char msg[512];
-	snprintf(msg, sizeof(msg), fmt, arg ? arg : "");
-	fprintf(stderr, "{\"error\":\"%s\",\"message\":", status_code(status));
-	json_string(stderr, msg);
-	fprintf(stderr, "}\n");
-	return status;
+	const char *v = getenv(name);
+	int fd = v && *v ? atoi(v) : -1;
+	unsetenv(name);
+	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -1;
+	return fd;
 }
 
 static void init_log(const char *name, const char *lxcpath)
@@ -121,16 +116,100 @@ static int cmd_start(struct lxc_container *c, int argc, char **argv)
 	return 0;
 }
 
-/* Close every inherited descriptor above stderr so the attached program sees only 0, 1, 2. */
+/* A status file for callers that cannot hand over a pipe (a pane's node-pty): created fresh, never followed. */
+static int env_file(const char *name)
+{
+	const char *v = getenv(name);
+	int fd = v && *v ? open(v, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+	unsetenv(name);
+	return fd;
+}
+
+/* Closes every descriptor above stderr except the status and control pipes. */
 static void close_inherited_fds(void)
 {
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
-		return;
-#endif
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = 3; fd < (max > 0 ? max : 1024); fd++)
-		close((int)fd);
+	int keep[2] = {status_fd < control_fd ? status_fd : control_fd, status_fd < control_fd ? control_fd : status_fd};
+	unsigned from = 3;
+	for (int k = 0; k < 2; k++) {
+		if (keep[k] < (int)from)
+			continue;
+		if (keep[k] > (int)from)
+			close_fds_from(from, (unsigned)keep[k] - 1);
+		from = (unsigned)keep[k] + 1;
+	}
+	close_fds_from(from, ~0U);
+}
+
+struct exec_payload {
+	char **argv; /* NULL: the user's shell */
+	sigset_t mask;
+};
+
+/*
+ * Runs in the attached process, inside the container, before the program:
+ * the pty from the container's devpts (already fds 0-2) becomes its
+ * controlling terminal in a session of its own, nothing else stays open.
+ */
+static int exec_in_container(void *data)
+{
+	struct exec_payload *p = data;
+	(void)setsid(); /* EPERM: liblxc made it a session leader already */
+	(void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+	close_fds_from(3, ~0U);
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &p->mask, NULL);
+	if (p->argv) {
+		lxc_attach_command_t cmd = {.program = p->argv[0], .argv = p->argv};
+		return lxc_attach_run_command(&cmd);
+	}
+	return lxc_attach_run_shell(NULL);
+}
+
+static int wait_child(pid_t pid, const char *name)
+{
+	int wstatus;
+	while (waitpid(pid, &wstatus, 0) < 0)
+		if (errno != EINTR)
+			return fail(HELPER_INTERNAL, "waitpid failed for %s", name);
+	return report_wstatus(wstatus);
+}
+
+/* A pty master from the container's own devpts instance, and its other side. */
+static int open_container_pty(struct lxc_container *c, int *pts)
+{
+	int devpts = c->devpts_fd(c);
+	if (devpts < 0)
+		return -1;
+	int ptx = openat(devpts, "ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	close(devpts);
+	if (ptx < 0)
+		return -1;
+	int unlock = 0;
+	if (ioctl(ptx, TIOCSPTLCK, &unlock) < 0 || (*pts = ioctl(ptx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		close(ptx);
+		return -1;
+	}
+	return ptx;
+}
+
+static int proxy_and_report(struct proxy_opts *po)
+{
+	struct proxy_result r = {0};
+	proxy_raw_tty(po->in_fd);
+	proxy_run(po, &r);
+	proxy_restore_tty();
+	switch (r.end) {
+	case PROXY_CHILD_EXITED:
+		return report_wstatus(r.wstatus);
+	case PROXY_DETACHED:
+		return report_end("detached", 0);
+	case PROXY_ERROR:
+		return fail(HELPER_INTERNAL, "the terminal proxy failed%s", "");
+	default:
+		if (po->child > 0 && r.wstatus)
+			return report_wstatus(r.wstatus);
+		return report_end("closed", r.signo);
+	}
 }
 
 static int cmd_attach(struct lxc_container *c, int argc, char **argv)
@@ -139,6 +218,7 @@ static int cmd_attach(struct lxc_container *c, int argc, char **argv)
 	char *env[64];
 	int nenv = 0;
 	int i = 0;
+	bool stdio = false;
 
 	opts.env_policy = LXC_ATTACH_CLEAR_ENV;
 	for (; i < argc; i++) {
@@ -147,6 +227,8 @@ static int cmd_attach(struct lxc_container *c, int argc, char **argv)
 			break;
 		} else if (strcmp(argv[i], "--keep-env") == 0) {
 			opts.env_policy = LXC_ATTACH_KEEP_ENV;
+		} else if (strcmp(argv[i], "--stdio") == 0) {
+			stdio = true;
 		} else if (strcmp(argv[i], "--env") == 0 && i + 1 < argc) {
 			if (nenv < 63)
 				env[nenv++] = argv[++i];
@@ -156,39 +238,73 @@ static int cmd_attach(struct lxc_container *c, int argc, char **argv)
 	}
 	env[nenv] = NULL;
 	opts.extra_env_vars = nenv ? env : NULL;
+	/* a terminal never goes into the container: --stdio is for pipes and files only */
+	if (stdio && (isatty(0) || isatty(1) || isatty(2)))
+		return fail(HELPER_USAGE, "attach --stdio: fds 0-2 must not be terminals%s", "");
 
 	if (!c->is_running(c))
 		return fail(HELPER_WRONG_STATE, "container %s is not running", c->name);
 
-	pid_t pid = -1;
-	int ret;
-	if (i < argc) {
-		lxc_attach_command_t cmd = {.program = argv[i], .argv = &argv[i]};
-		ret = c->attach(c, lxc_attach_run_command, &cmd, &opts, &pid);
-	} else {
-		ret = c->attach(c, lxc_attach_run_shell, NULL, &opts, &pid);
+	struct exec_payload payload = {.argv = i < argc ? &argv[i] : NULL};
+	int pts = -1, ptx = -1;
+	if (!stdio) {
+		ptx = open_container_pty(c, &pts);
+		if (ptx < 0)
+			return failf(HELPER_FAILED, "cannot open a terminal in %s's own devpts (%s): check lxc.pty.max in its config", c->name, strerror(errno));
+		opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = pts;
 	}
-	if (ret < 0 || pid < 0)
-		return fail(HELPER_FAILED, "liblxc failed to attach to %s", c->name);
+	struct proxy_opts po = {.in_fd = 0, .out_fd = 1, .ptx = ptx, .child = -1, .escape = 0, .control_fd = control_fd, .hup_fd = -1};
+	if (!stdio)
+		proxy_initial_size(&po);
+	/* blocked from here on, so no SIGCHLD is lost; the program gets the old mask back */
+	proxy_block_signals(&payload.mask);
 
-	int wstatus;
-	while (waitpid(pid, &wstatus, 0) < 0)
-		if (errno != EINTR)
-			return fail(HELPER_INTERNAL, "waitpid failed for %s", c->name);
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return 128 + WTERMSIG(wstatus);
+	pid_t pid = -1;
+	int ret = c->attach(c, exec_in_container, &payload, &opts, &pid);
+	if (pts >= 0)
+		close(pts);
+	if (ret < 0 || pid < 0) {
+		if (ptx >= 0)
+			close(ptx);
+		return fail(HELPER_FAILED, "liblxc failed to attach to %s", c->name);
+	}
+	report_ready(-1);
+	if (stdio)
+		return wait_child(pid, c->name);
+	po.child = pid;
+	return proxy_and_report(&po);
+}
+
+/* lxc.tty.max of the running container, or -1. */
+static int tty_max(struct lxc_container *c)
+{
+	char *v = c->get_running_config_item(c, "lxc.tty.max");
+	int n = v ? atoi(v) : -1;
+	free(v);
+	return n;
 }
 
 static int cmd_console(struct lxc_container *c, int argc, char **argv)
 {
 	int tty = argc > 0 ? atoi(argv[0]) : 0;
-	int escape = argc > 1 ? atoi(argv[1]) : 1; /* 1 = Ctrl-a */
+	int escape = argc > 1 ? atoi(argv[1]) : 1; /* 1 = Ctrl-a, 0 = none */
 	if (!c->is_running(c))
 		return fail(HELPER_WRONG_STATE, "container %s is not running", c->name);
-	if (c->console(c, tty, 0, 1, 2, escape) < 0)
-		return fail(HELPER_FAILED, "liblxc could not open the console of %s", c->name);
-	return 0;
+	int max = tty_max(c);
+	if (tty < 0 || (max >= 0 && tty > max))
+		return failf(HELPER_BAD_TTY, "container %s has no tty %d (lxc.tty.max = %d)", c->name, tty, max);
+	int ttynum = tty, ptx = -1;
+	int sock = c->console_getfd(c, &ttynum, &ptx);
+	if (sock < 0 || ptx < 0)
+		return failf(HELPER_WRONG_STATE, "tty %d of %s is busy (another console holds it)", tty, c->name);
+	report_ready(ttynum);
+	sigset_t old;
+	proxy_block_signals(&old);
+	struct proxy_opts po = {.in_fd = 0, .out_fd = 1, .ptx = ptx, .child = -1, .escape = escape, .control_fd = control_fd, .hup_fd = sock};
+	proxy_initial_size(&po);
+	int status = proxy_and_report(&po);
+	close(sock);
+	return status;
 }
 
 static void print_ips(struct lxc_container *c, const char *family)
@@ -224,9 +340,15 @@ int main(int argc, char **argv)
 			    "usage: lxcdeck-helper start|attach|console|get-ips NAME LXCPATH [ARGS...]%s", "");
 	const char *verb = argv[1], *name = argv[2], *lxcpath = argv[3];
 
-	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0)
+	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0) {
+		status_fd = env_fd("LXCDECK_STATUS_FD");
+		if (status_fd < 0)
+			status_fd = env_file("LXCDECK_STATUS_FILE");
+		control_fd = env_fd("LXCDECK_CONTROL_FD");
 		close_inherited_fds();
+	}
 	init_log(name, lxcpath);
+	unsetenv("LXCDECK_LXC_LOG");
 
 	int status = 0;
 	struct lxc_container *c = open_defined(name, lxcpath, &status);

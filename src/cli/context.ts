@@ -66,7 +66,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
-    terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),
+    terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };
   return ctx;
 }

@@ -7,6 +7,7 @@ import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
+import { runOnTerminal } from './terminal.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -169,17 +170,17 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   program
     .command('attach')
-    .description("run a shell (or a command after --) inside a running container, on this terminal")
+    .description("run a shell (or a command after --) inside a running container, on a terminal of the container's own")
     .argument('<name>')
     .argument('[command...]', 'command and arguments (after --)')
     .option('--keep-env', "keep this terminal's environment instead of a clean one")
-    .action(async (name: string, command: string[], opts: { keepEnv?: boolean }, cmd: Command) => {
+    .option('--raw', "pass the container's output to this terminal unfiltered (titles, clipboard, queries)")
+    .action(async (name: string, command: string[], opts: { keepEnv?: boolean; raw?: boolean }, cmd: Command) => {
       const c = context(cmd);
       const state = c.backend.state(name);
       if (state !== 'RUNNING') throw notRunning(name, state);
       const args = [name, c.backend.lxcpath, ...(opts.keepEnv ? ['--keep-env'] : []), '--env', `TERM=${process.env.TERM ?? 'xterm-256color'}`];
-      if (command.length) args.push('--', ...command);
-      setStatus(await c.helper.runInteractive('attach', args, attachPrefix(c)));
+      setStatus(await runOnTerminal(c.helper, { verb: 'attach', args, command, prefix: attachPrefix(c), raw: opts.raw ?? false }, io));
     });
 
   program
@@ -188,14 +189,15 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .argument('<name>')
     .option('-t, --tty <n>', 'tty number (0: the console)', parsePositive('tty', 64), 0)
     .option('-e, --escape <key>', 'escape key: Ctrl plus this letter', 'a')
-    .action(async (name: string, opts: { tty: number; escape: string }, cmd: Command) => {
+    .option('--raw', "pass the console's output to this terminal unfiltered (titles, clipboard, queries)")
+    .action(async (name: string, opts: { tty: number; escape: string; raw?: boolean }, cmd: Command) => {
       const c = context(cmd);
       if (!/^[a-z]$/i.test(opts.escape)) throw new LxcdeckError('invalid-argument', `invalid escape key ${JSON.stringify(opts.escape)}`, 'use a single letter, e.g. -e a for Ctrl-a');
       const state = c.backend.state(name);
       if (state !== 'RUNNING') throw notRunning(name, state);
       const escape = opts.escape.toLowerCase().charCodeAt(0) - 96;
-      io.err(`Connected to ${name} tty ${opts.tty}. Type Ctrl-${opts.escape} q to detach.`);
-      setStatus(await c.helper.runInteractive('console', [name, c.backend.lxcpath, String(opts.tty), String(escape)]));
+      const announce = (tty: number | null) => `Connected to ${name} tty ${tty ?? opts.tty}. Type Ctrl-${opts.escape} q to detach.`;
+      setStatus(await runOnTerminal(c.helper, { verb: 'console', args: [name, c.backend.lxcpath, String(opts.tty), String(escape)], raw: opts.raw ?? false, announce }, io));
     });
 
   program

@@ -47,14 +47,16 @@ export interface ProgramLaunch {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** Where the launcher's helper reports how the session ended (a side channel, not the exit status). */
+  statusFile?: string;
 }
 
 /** Starts attach and console sessions; the attached program never gets the caller's terminal. */
 export interface TerminalLauncher {
   attach(name: string, options: { command?: string[]; env?: Record<string, string> }): ProgramLaunch;
   console(name: string, options: { tty: number; escape: number }): ProgramLaunch;
-  /** Why a session ended, when its exit status is the launcher's own; null for the program's own status. */
-  exitReason(code: number): string | null;
+  /** Why a session ended when the launcher itself ended it (from its side channel); null for the program's own exit. */
+  exitReason(code: number, launched?: ProgramLaunch): string | null;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { execFile, spawn, type StdioOptions } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import * as os from 'node:os';
 import { LxcdeckError } from '../core/errors.js';
 import { fileSize, lastLxcError } from '../host/paths.js';
 import { findNativeFile } from './native.js';
+import { startSession } from './session.js';
 
 /**
  * Runs native/lxcdeck-helper, the process that does every liblxc call that
@@ -10,7 +12,7 @@ import { findNativeFile } from './native.js';
  * plus a distinct exit status.
  */
 
-export const HELPER_STATUS = { usage: 120, not_defined: 121, wrong_state: 122, failed: 123, internal: 124 } as const;
+export const HELPER_STATUS = { usage: 120, not_defined: 121, wrong_state: 122, failed: 123, internal: 124, bad_tty: 125 } as const;
 
 const HELPER_EXIT_REASON: Record<number, string> = {
   [HELPER_STATUS.usage]: 'helper usage error',
@@ -18,6 +20,7 @@ const HELPER_EXIT_REASON: Record<number, string> = {
   [HELPER_STATUS.wrong_state]: 'container not running',
   [HELPER_STATUS.failed]: 'attach failed',
   [HELPER_STATUS.internal]: 'helper failed',
+  [HELPER_STATUS.bad_tty]: 'no such tty',
 };
 
 /** Why an interactive helper (attach, console) exited, for a status it sets itself; null for the program's own status. */
@@ -52,9 +55,45 @@ export function helperErrorToLxcdeck(e: HelperError, detail: string | null): Lxc
       return new LxcdeckError('wrong-state', message);
     case 'usage':
       return new LxcdeckError('internal', `helper usage: ${message}`);
+    case 'bad_tty':
+      return new LxcdeckError('invalid-argument', message, 'use -t 0 for the console or a tty from 1 to lxc.tty.max');
     default:
       return new LxcdeckError('liblxc-failed', message, 'see the liblxc log for details');
   }
+}
+
+/** How an attach or console session ended, as the helper reported it on its status fd. */
+export type SessionEnd = { kind: 'exit'; code: number } | { kind: 'signal'; signal: number } | { kind: 'end'; how: 'detached' | 'closed' };
+
+/** Exit status for the shell: the program's own, 128 + a signal, 0 for a detach. */
+export function sessionStatus(end: SessionEnd): number {
+  return end.kind === 'exit' ? end.code : end.kind === 'signal' ? 128 + end.signal : 0;
+}
+
+/**
+ * A running attach or console helper whose stdio lxcdeck holds: keys go to
+ * `input`, the container's output comes from `output` (a pty of the
+ * container's own, proxied by the helper). Its reports come on a status
+ * pipe, so a helper failure is never read as the program's exit status.
+ */
+export interface HelperSession {
+  /** Keys for the program (null in stdio mode: the helper has this process's own fds). */
+  readonly input: Writable | null;
+  readonly output: Readable | null;
+  /** The helper connected (console: the tty it got); null when it ended without connecting. */
+  readonly ready: Promise<{ tty: number | null } | null>;
+  /** Resolves with how the program ended; rejects with one LxcdeckError line when the helper failed. */
+  readonly done: Promise<SessionEnd>;
+  /** The terminal's new size, for the program's pty. */
+  resize(rows: number, cols: number): void;
+  /** Ends the session (the program gets SIGHUP from its pty). */
+  hangup(): void;
+}
+
+export interface SessionOptions {
+  prefix?: string[];
+  /** proxy: the helper proxies a pty (the default); stdio: the program gets this process's fds 0-2 (none may be a terminal). */
+  mode?: 'proxy' | 'stdio';
 }
 
 export interface HelperRunner {
@@ -62,8 +101,14 @@ export interface HelperRunner {
   run(verb: 'start' | 'get-ips', args: string[], options?: { prefix?: string[] }): Promise<string>;
   /** argv for an interactive verb (attach, console), to run in a pty or the user's terminal. */
   interactiveArgv(verb: 'attach' | 'console', args: string[], prefix?: string[]): { file: string; args: string[]; env: Record<string, string> };
-  /** Runs an interactive verb on this process's own terminal and resolves with its exit status. */
+  /**
+   * Runs an interactive verb with this process's own stdio and resolves with its exit status. The helper
+   * still gives the program a pty of the container's own (no host tty enters the container), but nothing
+   * filters the output: the CLI uses session() and the escape filter instead.
+   */
   runInteractive(verb: 'attach' | 'console', args: string[], prefix?: string[]): Promise<number>;
+  /** Starts an attach or console whose stdio and reports this process holds. */
+  session(verb: 'attach' | 'console', args: string[], options?: SessionOptions): HelperSession;
 }
 
 export function createHelperRunner(logFile: string | null): HelperRunner {
@@ -97,6 +142,10 @@ export function createHelperRunner(logFile: string | null): HelperRunner {
         // a signal death reads as the shell reports it: 128 + the signal's number
         child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
       });
+    },
+    session(verb, args, options = {}) {
+      const { file, args: argv } = argvFor(verb, args, options.prefix);
+      return startSession(file, argv, helperEnv(), options.mode ?? 'proxy', logFile);
     },
   };
 }

@@ -64,6 +64,8 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
   };
   const jobManager = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
   const appStore = new AppStore();
+  /** Each pane's last launch: its helper's status file says why it ended. */
+  const launched = new WeakMap<PaneSpec, PaneLaunch>();
   // nothing but the renderer draws: liblxc's error lines become event-log lines
   const liblxcLines = ctx.captureLiblxcStderr((line) => appStore.addLog('warn', `liblxc: ${line.replace(/^(lxcdeck: )+/, '')}`));
   const rules = new TuiRules(jobManager, ctx.backend, appStore);
@@ -130,10 +132,14 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
     warnings: [],
     planRunner: () => ctx.planRunner(),
     panes: {
-      launch: (spec) => paneLaunch(ctx, spec),
+      launch: (spec) => {
+        const l = paneLaunch(ctx, spec);
+        launched.set(spec, l);
+        return l;
+      },
       consoleLog: (name) => ctx.backend.consoleLog(name),
       // a job's log pane runs tail, not the helper: its statuses are its own
-      exitReason: (spec, code) => (spec.kind === 'log' ? null : ctx.terminals.exitReason(code)),
+      exitReason: (spec, code) => (spec.kind === 'log' ? null : ctx.terminals.exitReason(code, launched.get(spec))),
       copy(text) {
         try {
           return { saved: writeFileAtomic(path.join(stateDir(ctx.identity), 'copied.txt'), text, { mode: 0o600, mkdirMode: 0o700 }) };

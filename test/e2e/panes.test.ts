@@ -194,6 +194,45 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     }
   });
 
+  it('TIOCSTI in a pane types into the container\'s own pty only: the text runs in the container, never on the host', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-sti-pane-'));
+    const bin = path.join(dir, 'sti');
+    execFileSync('gcc', ['-static', '-O2', '-o', bin, path.join(REPO, 'test/e2e/fixtures/sti-type.c')]);
+    const root = await rootfsOf(a);
+    const target = path.join(root, 'bin', 'ldt-sti');
+    fs.copyFileSync(bin, target);
+    fs.chmodSync(target, 0o755);
+    const marker = `/tmp/lxcdeck-sti-pane-${tag}-${process.pid}`;
+    fs.rmSync(marker, { force: true });
+    fs.rmSync(path.join(root, marker), { force: true });
+    try {
+      const t = await open();
+      await attach(t, a);
+      t.type(`ldt-sti 'touch ${marker}\n'\r`);
+      await t.waitFor('STI done');
+      // the pushed line reaches the shell in the pane (inside the container) before this one
+      t.type('echo "PANE-$((3*3))"\r');
+      await t.waitFor(/│PANE-9\s*│/);
+      expect(fs.existsSync(marker)).toBe(false);
+      expect(fs.existsSync(path.join(root, marker))).toBe(true);
+    } finally {
+      fs.rmSync(target, { force: true });
+      fs.rmSync(marker, { force: true });
+      fs.rmSync(path.join(root, marker), { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a pane's program has a terminal of the container's own devpts, not a host pty", async () => {
+    const t = await open();
+    await attach(t, a);
+    // same filesystem device as the container's /dev/pts: the pty came from its devpts instance
+    t.type('[ "$(stat -c %d /dev/pts/ptmx)" = "$(stat -L -c %d /proc/self/fd/0)" ] && echo "OWN-$((1+1))" || echo "HOST-$((1+2))"; tty\r');
+    const screen = await t.waitFor(/│(OWN-2|HOST-3)\s*│/);
+    expect(screen).toMatch(/│OWN-2\s*│/);
+    expect(screen).toMatch(/│\/dev\/pts\/\d+\s*│/);
+  });
+
   it('the attached shell sees only fds 0 1 2 (besides the copy of its tty busybox sh makes for job control)', async () => {
     const t = await open(200, 40);
     await attach(t, a);

@@ -73,7 +73,7 @@ describe.skipIf(skip).each([ROOT, USER])('container lifecycle through liblxc as 
 
   it('console connects a terminal to tty 0 and Ctrl-a q detaches', async () => {
     const r = await runInPty(runner, `${process.execPath} ${BIN} console ${a}`, [
-      [/Ctrl\+a q/, '\r'],
+      [/Ctrl-a q/, '\r'],
       [/# /, 'echo $((6*7))\r'],
       [/^42\r?$/m, '\u0001q'],
     ]);
