@@ -64,7 +64,11 @@ function openSink(logFile: string | null): number {
 
 /** process.stderr writes go to `fd` (the terminal fd 2 was) instead of fd 2. */
 function keepOwnStderr(fd: number): void {
-  const stream = process.stderr as NodeJS.WriteStream & { write: (...args: unknown[]) => boolean };
+  const stream = process.stderr as NodeJS.WriteStream & { write: (...args: unknown[]) => boolean; _refreshSize?: () => void };
+  // a tty stream re-reads its size from fd 2 on every SIGWINCH; fd 2 is no tty now (ENOTTY
+  // would be thrown as an error event): its size is the copy's, and nothing writes through it
+  if (typeof stream._refreshSize === 'function') stream._refreshSize = () => undefined;
+  stream.on('error', () => undefined);
   stream.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
     const done = typeof encoding === 'function' ? encoding : cb;
     writeAll(fd, typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));

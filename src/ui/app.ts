@@ -17,11 +17,12 @@ import { Refresher } from '../state/refresher.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import { WorkstationActions, type TuiSettings, type TuiThemes } from './actions.js';
-import { KeyRouter, typedChar, type KeyPress } from './keyRouter.js';
+import { KeyRouter, typedChar } from './keyRouter.js';
 import { MainView } from './mainView.js';
 import { OverlayHost } from './overlayHost.js';
-import { PaneHost, type MouseData, type PaneLauncher } from './paneHost.js';
+import { noPanes, PaneHost, type MouseData, type PaneLauncher } from './paneHost.js';
 import { PasteCatcher } from './paste.js';
+import { PrefixMode } from './prefixMode.js';
 import type { RulesDialogActions } from './rulesDialog.js';
 import { RenderScheduler } from './scheduler.js';
 import { createScreen, type ScreenEnd, type ScreenIo } from './screen.js';
@@ -55,14 +56,6 @@ const BRACKETED_PASTE_ON = '\x1b[?2004h';
 /** Pane output renders at most this often: a flood must not starve the rest. */
 const PANE_FRAME_MS = 33;
 
-const noPanes: PaneLauncher = {
-  launch: () => {
-    throw new Error('panes are not available');
-  },
-  consoleLog: async () => null,
-  exitReason: () => null,
-  copy: () => ({ error: 'copying is not available' }),
-};
 
 /**
  * The workstation: it wires the rooms (main view, panes, overlays, key modes,
@@ -87,8 +80,7 @@ export class TuiApp {
   private metricsStart: NodeJS.Timeout | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private ending = false;
-  /** The pane prefix key that was pressed, while waiting for the command key. */
-  private prefixArmed: string | null = null;
+  private readonly prefix: PrefixMode;
   /** The list, details and log need recomputing (not only pane output). */
   private fullDirty = true;
   private end!: (how: TuiEnd) => void;
@@ -166,6 +158,13 @@ export class TuiApp {
       execute: (cmd) => this.execute(cmd),
     });
 
+    this.prefix = new PrefixMode({
+      keymap: this.keymap,
+      mayArm: () => !this.store.filterEditing,
+      sendThrough: (bytes) => this.panes.sendRaw(bytes),
+      run: (id) => this.runKey(id),
+      changed: render,
+    });
     this.pushKeyModes();
     this.screen.on('mouse', (data: MouseData) => {
       if (this.store.overlay === null) this.panes.screenMouse(data);
@@ -230,28 +229,10 @@ export class TuiApp {
   private pushKeyModes(): void {
     const s = this.store;
     const km = this.keymap;
-    const prefixKeys = () => km.byCommand.get('pane.prefix') ?? [];
     this.keys.push({ id: 'list', active: () => true, handle: (k) => this.runKey(km.byKey.get(k.name)) });
     this.keys.push({ id: 'filter', active: () => s.filterEditing, handle: (k) => (filterKey(s, commandFor(km, 'filter', k.name), typedChar(k)), true) });
     this.keys.push({ id: 'pane', active: () => this.panes.focused() !== null, handle: (k) => (this.panes.key(k.ch, k.key, k.name), true) });
-    this.keys.push({
-      id: 'prefix',
-      active: () => this.prefixArmed !== null || !s.filterEditing,
-      handle: (k: KeyPress) => {
-        const used = this.prefixArmed;
-        if (used === null) {
-          if (!prefixKeys().includes(k.name)) return false;
-          this.prefixArmed = k.name;
-        } else {
-          // the pane prefix, tmux-style: the next key is a command for lxcdeck (twice: sent through)
-          this.prefixArmed = null;
-          if (k.name === used) this.panes.sendRaw(k.key.sequence ?? '');
-          else this.runKey(km.byKey.get(`${used} ${k.name}`));
-        }
-        this.scheduler.markDirty();
-        return true;
-      },
-    });
+    this.keys.push(this.prefix);
     this.keys.push({ id: 'paste', active: () => this.paste.dropping, handle: () => true });
     this.keys.push(this.overlays);
   }
@@ -290,14 +271,14 @@ export class TuiApp {
     const s = this.store;
     if (this.fullDirty) this.main.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN, s.themeName);
     this.fullDirty = false;
-    this.panes.drawChrome(this.prefixArmed !== null);
+    this.panes.drawChrome(this.prefix.armed !== null);
     const pane = this.panes.focused();
     this.main.drawStatus(
       statusLine({
         palette: this.actions.palette,
         keymap: this.keymap,
         filter: { editing: s.filterEditing, text: s.filter },
-        prefixArmed: this.prefixArmed,
+        prefixArmed: this.prefix.armed,
         pane: pane ? { container: pane.session.spec.container, scroll: pane.scroll !== null } : null,
         rules: this.deps.rules?.rows() ?? [],
         busy: this.actions.busy,

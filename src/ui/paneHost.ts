@@ -7,6 +7,7 @@ import { MAIN, PaneLayout, type Direction, type Divider, type Rect } from '../pa
 import type { PaneLaunch, PaneSpec } from '../pane/session.js';
 import type { LogLevel } from '../state/store.js';
 import { PaneView } from './paneView.js';
+import { scrollModeKey } from './paneScroll.js';
 import type { Palette } from './style.js';
 
 /** What panes need from main: how to run the helper, the console ring buffer, a place for copies. */
@@ -18,6 +19,16 @@ export interface PaneLauncher {
   /** Keeps copied text for the user; returns where (a file) or an error line. */
   copy(text: string): { saved: string } | { error: string };
 }
+
+/** Without a launcher there are no panes: opening one says so. */
+export const noPanes: PaneLauncher = {
+  launch: () => {
+    throw new Error('panes are not available');
+  },
+  consoleLog: async () => null,
+  exitReason: () => null,
+  copy: () => ({ error: 'copying is not available' }),
+};
 
 export interface PaneHostDeps {
   screen: blessed.Widgets.Screen;
@@ -221,7 +232,7 @@ export class PaneHost implements Disposable {
   key(ch: string | undefined, key: Key, name: string): void {
     const v = this.focused();
     if (!v) return;
-    if (v.scroll) return this.scrollKey(v, ch, name);
+    if (v.scroll) return scrollModeKey(v, ch, name, { keymap: this.deps.keymap, log: this.deps.log, changed: () => this.deps.paneDirty(), copy: (text) => this.copy(text) });
     if (v.ended) {
       if (commandFor(this.deps.keymap, 'pane-ended', name) === 'pane.reattach') {
         v.ended = null;
@@ -246,68 +257,9 @@ export class PaneHost implements Disposable {
     this.focused()?.session.write(bytes);
   }
 
-  private scrollKey(v: PaneView, ch: string | undefined, name: string): void {
-    const s = v.scroll;
-    if (!s) return;
-    const page = Math.max(1, v.session.term.rows - 1);
-    const km = this.deps.keymap;
-    if (s.editing) {
-      const id = commandFor(km, 'search', name);
-      if (id === 'search.find') {
-        s.editing = false;
-        if (!v.findNext()) this.deps.log('info', `not found: ${s.search}`);
-      } else if (id === 'search.cancel') s.editing = false;
-      else if (id === 'search.delete-char') s.search = s.search.slice(0, -1);
-      else if (ch && ch >= ' ' && ch !== '\x7f') s.search += ch;
-      return this.deps.paneDirty();
-    }
-    switch (commandFor(km, 'scroll', name)) {
-      case 'scroll.up':
-        v.scrollBy(-1);
-        break;
-      case 'scroll.down':
-        v.scrollBy(1);
-        break;
-      case 'scroll.page-up':
-        v.scrollBy(-page);
-        break;
-      case 'scroll.page-down':
-        v.scrollBy(page);
-        break;
-      case 'scroll.top':
-        v.scrollTo('top');
-        break;
-      case 'scroll.bottom':
-        v.scrollTo('bottom');
-        break;
-      case 'scroll.search':
-        s.search = '';
-        s.editing = true;
-        break;
-      case 'scroll.next-match':
-        if (!v.findNext(true)) this.deps.log('info', `no earlier match for ${s.search}`);
-        break;
-      case 'scroll.prev-match':
-        if (!v.findNext(false)) this.deps.log('info', `no later match for ${s.search}`);
-        break;
-      case 'scroll.select':
-        s.anchor = s.anchor === null ? s.line : null;
-        break;
-      case 'scroll.copy':
-        this.copy(v);
-        v.leaveScroll();
-        break;
-      case 'scroll.leave':
-        v.leaveScroll();
-        break;
-    }
-    this.deps.paneDirty();
-  }
-
-  private copy(v: PaneView): void {
-    const text = v.selectedText();
+  /** Keeps copied text for the user: the host terminal's clipboard (OSC 52, lxcdeck's own bytes) and a file. */
+  private copy(text: string): void {
     const r = this.deps.launcher.copy(text);
-    // OSC 52: the host terminal's clipboard, from lxcdeck itself, on the user's request
     this.deps.writeHost(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`);
     const lines = text.split('\n').length;
     if ('saved' in r) this.deps.log('info', `copied ${lines} line${lines === 1 ? '' : 's'} (clipboard via OSC 52, and ${r.saved})`);
