@@ -39,7 +39,7 @@ export interface RunningTui {
  * the UI, over the application context's core interfaces. Called from
  * main.ts only; main owns the shutdown order.
  */
-export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui {
+export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?: string): RunningTui {
   // first frame from a plain read of the settings file; the conf-backed store
   // (slow to import) loads right after and takes over for writes
   const configDir = defaultConfigDir();
@@ -103,6 +103,15 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       get paneShell() {
         return current.paneShell;
       },
+      get marks() {
+        return current.marks;
+      },
+      get lastWorkspace() {
+        return current.lastWorkspace;
+      },
+      get restoreLastWorkspace() {
+        return current.restoreLastWorkspace;
+      },
       save(partial) {
         if (!store) {
           // the store is still loading (first second): apply once it is there
@@ -125,6 +134,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       },
     },
     header,
+    ...(workspace !== undefined ? { workspace } : {}),
     warnings: [],
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
@@ -161,7 +171,18 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       }
     });
   });
-  return { ended, releaseRules: () => rules.release(), close: () => app.dispose() };
+  const close = () => {
+    // the workspace on screen is the next start's (restoreLastWorkspace)
+    if (store && current.restoreLastWorkspace) {
+      try {
+        current = store.update({ lastWorkspace: app.workspace() });
+      } catch {
+        /* quitting: a read-only settings file only loses the last workspace */
+      }
+    }
+    app.dispose();
+  };
+  return { ended, releaseRules: () => rules.release(), close };
 }
 
 /** The program a pane runs: attach or console through the helper, or a job's log followed. */

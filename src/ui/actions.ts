@@ -18,6 +18,7 @@ import type { PaneHost } from './paneHost.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
+import type { WorkspaceMarks } from './workspaces.js';
 import type { Palette } from './style.js';
 
 export interface TuiSettings {
@@ -27,8 +28,12 @@ export interface TuiSettings {
   keys: Record<string, string[]>;
   /** What a shell pane runs; [] for the container's default shell. */
   paneShell: string[];
+  /** Workspace marks as stored (checked by the mark store), the last session's workspace, and whether to reopen it. */
+  marks: Record<string, unknown>;
+  lastWorkspace: unknown;
+  restoreLastWorkspace: boolean;
   /** Saves changed fields; returns a one-line error or null. */
-  save(partial: { theme?: string; chartSpanSeconds?: number }): string | null;
+  save(partial: { theme?: string; chartSpanSeconds?: number; marks?: Record<string, unknown>; lastWorkspace?: unknown }): string | null;
 }
 
 export interface TuiThemes {
@@ -54,6 +59,7 @@ export interface ActionDeps {
   themes: TuiThemes;
   palette: Palette;
   rules?: RulesDialogActions;
+  workspaces: WorkspaceMarks;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -147,6 +153,14 @@ export class WorkstationActions implements AppActions {
       { rules: (k) => commandFor(km, 'rules', k), form: (k) => commandFor(km, 'form', k), keysOf: (id) => km.byCommand.get(id) ?? [] },
     );
     this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
+  }
+
+  markKey(mode: 'store' | 'jump'): void {
+    this.d.workspaces.arm(mode);
+  }
+
+  openMarks(): void {
+    this.d.workspaces.openOverlay(this.palette);
   }
 
   startFilter(): void {

@@ -12,6 +12,8 @@ import { defaultRegistry, type AppActions } from '../commands/table.js';
 import { MAIN } from '../pane/layout.js';
 import { statusLine } from '../presentation/statusLine.js';
 import { filterKey } from '../state/listActions.js';
+import type { Workspace } from '../core/workspace.js';
+import { MarkStore } from '../state/marks.js';
 import { Refresher } from '../state/refresher.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
@@ -24,6 +26,7 @@ import { PasteCatcher } from './paste.js';
 import type { RulesDialogActions } from './rulesDialog.js';
 import { RenderScheduler } from './scheduler.js';
 import { createScreen, type ScreenEnd, type ScreenIo } from './screen.js';
+import { WorkspaceMarks } from './workspaces.js';
 
 export type { TuiSettings, TuiThemes } from './actions.js';
 
@@ -43,6 +46,8 @@ export interface TuiDeps {
   panes?: PaneLauncher;
   /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
   rules?: RulesDialogActions;
+  /** The mark to restore on start (`lxcdeck -w a`). */
+  workspace?: string;
 }
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
@@ -81,6 +86,7 @@ export class TuiApp {
   private readonly keys = new KeyRouter();
   private readonly paste: PasteCatcher;
   private readonly actions: WorkstationActions;
+  private readonly workspaces: WorkspaceMarks;
   private metricsStart: NodeJS.Timeout | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private ending = false;
@@ -129,6 +135,10 @@ export class TuiApp {
             render();
           },
           writeHost: (data) => deps.io.output.write(data),
+          startContainer: (name) => {
+            const w = this.store.container(name);
+            if (w) lifecycle.run('start', [w]);
+          },
           keymap: this.keymap,
         },
         theme.palette,
@@ -138,7 +148,11 @@ export class TuiApp {
       this.fullDirty = true;
       render();
     }));
+    const marks = new MarkStore(deps.settings.marks, (raw) => deps.settings.save({ marks: raw }));
+    for (const w of marks.warnings) this.store.addLog('warn', w);
+    this.workspaces = new WorkspaceMarks({ screen: this.screen, store: this.store, panes: this.panes, marks, overlays: this.overlays, keymap: this.keymap, changed: () => this.store.notify() });
     this.actions = new WorkstationActions({
+      workspaces: this.workspaces,
       store: this.store,
       screen: this.screen,
       io: deps.io,
@@ -191,6 +205,8 @@ export class TuiApp {
   /** Runs until the user quits or the screen ends; containers are never touched on the way out. */
   run(): Promise<TuiEnd> {
     this.refresh();
+    // the list is there (refresh lists synchronously): a mark knows which containers exist
+    this.workspaces.startup(this.deps.workspace, this.deps.settings.lastWorkspace, this.deps.settings.restoreLastWorkspace);
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.refresher.startSampling(), 50);
     // the sampler's timer is unref'd and a suspended blessed pauses stdin: hold
@@ -211,6 +227,11 @@ export class TuiApp {
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.deps.metrics.stop();
     this.end(how);
+  }
+
+  /** What is on screen, as a mark keeps it (saved as the last workspace on quit). */
+  workspace(): Workspace {
+    return this.workspaces.capture();
   }
 
   /** Ends every pane program and restores the terminal (never touches a container). */
@@ -247,6 +268,7 @@ export class TuiApp {
         return true;
       },
     });
+    this.keys.push(this.workspaces);
     this.keys.push({ id: 'paste', active: () => this.paste.dropping, handle: () => true });
     this.keys.push(this.overlays);
   }
