@@ -115,7 +115,7 @@ export class WorkspaceMarks implements KeyMode {
 
   /** At start: `-w a`, else the last session's workspace when restoreLastWorkspace is on. */
   startup(letter: string | undefined, last: unknown, restoreLast: boolean): void {
-    const note = 'a fresh shell: the one before ended with lxcdeck';
+    const note = 'attached afresh (the earlier session ended with lxcdeck)';
     if (letter !== undefined) {
       const ws = this.d.marks.get(letter);
       if (!ws) return void this.d.store.addLog('warn', `--workspace ${letter}: there is no such mark: 'lxcdeck workspace ls' lists them`);
@@ -135,7 +135,7 @@ export class WorkspaceMarks implements KeyMode {
       const t0 = performance.now();
       const name = mark === null ? 'the workspace' : `mark ${mark}`;
       void this.d.panes.arrange(ws, plan, note).then(
-        () => this.d.store.addLog('info', `${name} restored: ${ws.panes.length} panes (${plan.reuse.size} reused, ${plan.attach.length} attached, ${plan.close.length} closed) in ${Math.round(performance.now() - t0)} ms`),
+        () => this.d.store.addLog('info', `${name} restored: ${ws.panes.length} pane${ws.panes.length === 1 ? '' : 's'} (${plan.reuse.size} reused, ${plan.attach.length} attached, ${plan.close.length} closed) in ${Math.round(performance.now() - t0)} ms`),
         (e: unknown) => this.d.store.addLog('error', `${name}: ${e instanceof Error ? e.message : String(e)}`),
       );
     };
