@@ -66,7 +66,7 @@ async function runWorkstation(lxcpath: string | undefined, workspace: string | u
   const end = await tui.ended;
   let releaseError: string | null = null;
   await withTimeout(tui.releaseRules(), RELEASE_TIMEOUT_MS).catch((e: unknown) => (releaseError = e instanceof Error ? e.message : String(e)));
-  tui.close();
+  await tui.close();
   if (releaseError) processIo.err(`lxcdeck: could not thaw what the rules froze: ${releaseError}: thaw it with 'lxcdeck thaw NAME' or 'lxcdeck job thaw NAME'`);
   if (end.kind === 'quit') return 0;
   if (end.kind === 'fatal') processIo.err(`lxcdeck: fatal: ${end.message}`);

@@ -30,8 +30,8 @@ export interface RunningTui {
   ended: Promise<TuiEnd>;
   /** Thaws what the rules froze (the guard ends with the workstation). */
   releaseRules(): Promise<void>;
-  /** Ends the pane programs and restores the terminal; never touches a container. */
-  close(): void;
+  /** Ends the pane programs and restores the terminal (never touches a container), then saves the last workspace. */
+  close(): Promise<void>;
 }
 
 /**
@@ -155,8 +155,8 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
   sampler.onSample(() => rules.tick());
   const ended = app.run();
   // after the first frame: the settings store (conf)
-  setImmediate(() => {
-    void import('../settings/settings.js').then(({ SettingsStore }) => {
+  const loading = new Promise<SettingsStore>((resolve, reject) => setImmediate(() => {
+    import('../settings/settings.js').then(({ SettingsStore }) => {
       const loaded = new SettingsStore({ cwd: configDir });
       store = loaded;
       current = loaded.get();
@@ -169,18 +169,21 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
           app.store.addLog('warn', e instanceof Error ? e.message : String(e));
         }
       }
-    });
-  });
-  const close = () => {
-    // the workspace on screen is the next start's (restoreLastWorkspace)
-    if (store && current.restoreLastWorkspace) {
-      try {
-        current = store.update({ lastWorkspace: app.workspace() });
-      } catch {
-        /* quitting: a read-only settings file only loses the last workspace */
-      }
-    }
+      resolve(loaded);
+    }, reject);
+  }));
+  const close = async () => {
+    // the workspace on screen is the next start's (restoreLastWorkspace); the terminal first
+    const workspace = app.workspace();
     app.dispose();
+    // quitting in the first moment: the settings store (and what waits to be saved) is still loading
+    const settings = await loading.catch(() => null);
+    if (!settings?.get().restoreLastWorkspace) return;
+    try {
+      settings.update({ lastWorkspace: workspace });
+    } catch {
+      /* quitting: a read-only settings file only loses the last workspace */
+    }
   };
   return { ended, releaseRules: () => rules.release(), close };
 }
