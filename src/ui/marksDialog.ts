@@ -101,7 +101,8 @@ export class MarksDialog implements Disposable {
     lines.push('', fg(p, 'dim', `${footer}      (lxcdeck workspace ls|show|rm does the same)`));
     if (this.error) lines.push(fg(p, 'logError', esc(this.error)));
     this.box.setContent(lines.join('\n'));
-    this.box.height = Math.min(Math.max(5, (this.screen.height as number) - 2), lines.length + 2);
+    // blessed wraps long lines: size the box by what it will show
+    this.box.height = Math.min(Math.max(5, (this.screen.height as number) - 2), this.box.getScreenLines().length + 2);
   }
 
   dispose(): void {

@@ -134,15 +134,19 @@ export class PaneHost implements Disposable {
    */
   async arrange(ws: Workspace, plan: RestorePlan, note: string | null): Promise<void> {
     const { PaneSession } = await import('../pane/session.js');
-    for (const id of plan.close) this.closeId(id, false);
-    const ids = ws.panes.map((_, i) => plan.reuse.get(i) ?? `p${this.nextId++}`);
+    // a pane may have gone while the module loaded: what is not there any more is attached
+    const reuse = new Map([...plan.reuse].filter(([, id]) => this.views.has(id)));
+    const ids = ws.panes.map((_, i) => reuse.get(i) ?? `p${this.nextId++}`);
     const idOf = (i: number) => ids[i] ?? MAIN;
+    // the plan's extra panes, and any the mark has no leaf for (a restore that raced this one)
+    for (const id of [...this.views.keys()]) if (!ids.includes(id)) this.closeId(id, false);
     this.layout.setTree(treeFromJson(ws.layout, idOf), ws.focus === 'main' ? MAIN : idOf(ws.focus), ws.zoomed && ws.focus !== 'main' ? idOf(ws.focus) : null);
     // sizes first: every new program starts at its final size
     this.place(this.area);
     const started: Promise<void>[] = [];
-    for (const i of plan.attach) {
-      const view = this.create(PaneSession, specOf(ws.panes[i] as WorkspacePane), idOf(i));
+    for (const [i, pane] of ws.panes.entries()) {
+      if (reuse.has(i)) continue;
+      const view = this.create(PaneSession, specOf(pane), idOf(i));
       if (this.blocked(view)) continue;
       if (note) view.session.term.write(`\x1b[2m── ${note} ──\x1b[0m\r\n`);
       started.push(new Promise<void>((resolve) => {
