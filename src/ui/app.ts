@@ -209,6 +209,8 @@ export class TuiApp {
     this.workspaces.startup(this.deps.workspace, this.deps.settings.lastWorkspace, this.deps.settings.restoreLastWorkspace);
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.refresher.startSampling(), 50);
+    // someone with marks jumps to panes: load the pane modules once the first frame is out
+    if (this.workspaces.hasMarks) setTimeout(() => this.panes.preload(), 300).unref();
     // the sampler's timer is unref'd and a suspended blessed pauses stdin: hold
     // the event loop open ourselves so only the end of the workstation ends it
     this.keepAlive = setInterval(() => undefined, 1 << 30);

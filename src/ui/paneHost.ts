@@ -170,6 +170,11 @@ export class PaneHost implements Disposable {
     return why !== null;
   }
 
+  /** Loads the emulator and node-pty ahead of the first pane (a mark's restore should not wait for them). */
+  preload(): void {
+    void import('../pane/session.js').catch(() => undefined);
+  }
+
   /** The lowest console tty of a container that no pane shows yet (0: the console). */
   freeTty(container: string): number {
     const used = new Set([...this.views.values()].filter((v) => v.session.spec.kind === 'console' && v.session.spec.container === container).map((v) => v.session.spec.tty ?? 0));

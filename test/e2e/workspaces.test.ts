@@ -227,27 +227,45 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     }
   });
 
-  it('restores a 4-shell mark, all re-attached, fast (benchmark: keypress to every shell answering)', async () => {
+  it('restores a 4-shell mark, all re-attached, fast (benchmark: keypress to every shell answering), and restoreLastWorkspace brings it back', async () => {
     const saved = home;
     const shells = [a, b, a, b].map((c) => ({ kind: 'shell', container: c }));
     home = configDir({
       restoreLastWorkspace: true,
-      marks: { q: { layout: { dir: 'row', ratio: 0.4, a: 'main', b: { dir: 'column', ratio: 0.5, a: { dir: 'row', ratio: 0.5, a: 0, b: 1 }, b: { dir: 'row', ratio: 0.5, a: 2, b: 3 } } }, panes: shells, focus: 0, zoomed: false, list: LIST } },
+      marks: {
+        q: { layout: { dir: 'row', ratio: 0.4, a: 'main', b: { dir: 'column', ratio: 0.5, a: { dir: 'row', ratio: 0.5, a: 0, b: 1 }, b: { dir: 'row', ratio: 0.5, a: 2, b: 3 } } }, panes: shells, focus: 0, zoomed: false, list: LIST },
+        e: { layout: 'main', panes: [], focus: 'main', zoomed: false, list: LIST },
+      },
     });
+    const trace = path.join(home, 'trace');
     try {
-      const t = await open();
-      const t0 = performance.now();
-      t.type(`'q`);
+      const t = await open([], { LXCDECK_TRACE_WORKSPACE: trace });
+      const own: number[] = [];
+      const wall: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const t0 = performance.now();
+        t.type(`${PREFIX}'q`);
+        await t.waitFor((s) => prompts(s) >= 4);
+        // the screen is polled every 50 ms: this figure is up to that much late
+        wall.push(performance.now() - t0);
+        const line = await eventually(async () => (fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8').split('\n').filter((l) => l.startsWith('mark q'))[round] : undefined));
+        expect(line).toMatch(/^mark q restored: 4 panes \(0 reused, 4 attached, 0 closed\) in \d+ ms$/);
+        own.push(Number(/in (\d+) ms/.exec(line ?? '')?.[1]));
+        // the empty mark closes the four (they run: it asks)
+        t.type(`${PREFIX}'e`);
+        await t.waitFor('still running a program');
+        t.type('y');
+        await t.waitFor((s) => prompts(s) === 0);
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+      console.log(`[bench] ${runner.label}: 4-shell mark, keypress to every shell's first output: median ${median(own)} ms (${own.join(', ')}); to four prompts on the test's screen: median ${Math.round(median(wall))} ms`);
+      expect(median(own)).toBeLessThan(2000);
+      // restoreLastWorkspace: quit with the four shells, start again: they come back, attached afresh
+      t.type(`${PREFIX}'q`);
       await t.waitFor((s) => prompts(s) >= 4);
-      const ms = performance.now() - t0;
-      // the screen is polled every 50 ms: the figure is at most that much late
-      console.log(`[bench] ${runner.label}: 4-shell mark restored, keypress to four prompts on screen: ${Math.round(ms)} ms`);
-      expect(ms).toBeLessThan(2000);
-      // restoreLastWorkspace: quit with the four shells, start again: they come back, fresh
       await quit(t);
       const r = await open();
-      await r.waitFor('last workspace: attached afresh');
-      await r.waitFor((s) => prompts(s) >= 4);
+      await r.waitFor((s) => count(s, 'last workspace: attached afresh') >= 2 && prompts(s) >= 4);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
       home = saved;
