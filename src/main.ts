@@ -16,10 +16,10 @@ export async function main(argv: string[]): Promise<number> {
   const tui = workstationArgs(args);
   try {
     if (tui) {
+      if (tui.workspace !== undefined && !/^[a-z]$/.test(tui.workspace))
+        throw new LxcdeckError('invalid-argument', `--workspace ${JSON.stringify(tui.workspace)} is not a mark`, "use a lowercase letter a–z ('lxcdeck workspace ls' lists them)");
       if (!process.stdout.isTTY || !process.stdin.isTTY)
         throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
-      if (tui.workspace !== undefined && !/^[a-z]$/.test(tui.workspace))
-        throw new LxcdeckError('invalid-argument', `--workspace ${JSON.stringify(tui.workspace)} is not a mark`, 'use a lowercase letter a–z (lxcdeck workspace ls lists them)');
       return await runWorkstation(tui.lxcpath, tui.workspace);
     }
     // commander and the subcommands load only for subcommands, not the TUI

@@ -179,7 +179,7 @@ export class WorkstationActions implements AppActions {
 
   back(): void {
     if (this.store.view === 'detail') this.toggleDetails();
-    else if (this.store.filter) this.clearFilter();
+    else if (this.store.filter || this.store.tag) this.clearFilter();
     else if (this.store.marked.size) {
       this.store.marked.clear();
       this.store.notify();

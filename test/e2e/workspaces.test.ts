@@ -180,11 +180,17 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     const bad = await cli(['workspace', 'tag', 'B', b]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/^lxcdeck: "B" is not a mark: use a lowercase letter a–z/);
+    const w = await cli(['-w', 'A']);
+    expect(w.code).toBe(2);
+    expect(w.stderr.trim()).toBe(`lxcdeck: --workspace "A" is not a mark: use a lowercase letter a–z ('lxcdeck workspace ls' lists them)`);
     const t = await open();
     expect(t.text()).toContain(b);
     t.type(`'b`);
     await t.waitFor((s) => s.includes(`mark b (tag ${b})`));
     await t.waitFor((s) => !new RegExp(`${a}\\s+● RUNNING`).test(s) && new RegExp(`${b}\\s+● RUNNING`).test(s));
+    // Esc clears the tag like a filter
+    t.type(KEY.escape);
+    await t.waitFor((s) => !s.includes(`(tag ${b})`) && new RegExp(`${a}\\s+● RUNNING`).test(s));
     t.type('m');
     t.type('1');
     await t.waitFor('"1" is not a mark: use a lowercase letter a–z; nothing stored');
