@@ -49,6 +49,8 @@ export interface Workspace {
   tag?: MarkTag;
   /** ISO time of the store, for the marks overlay. */
   savedAt?: string;
+  /** The containers' directory it was taken in (the last workspace: reopened only there). */
+  lxcpath?: string;
 }
 
 /** Lowercase letters are the user's marks. */
@@ -96,6 +98,7 @@ export function parseWorkspace(raw: unknown): Check<Workspace> {
     out.tag = tag.value;
   }
   if (typeof raw.savedAt === 'string') out.savedAt = raw.savedAt;
+  if (typeof raw.lxcpath === 'string') out.lxcpath = raw.lxcpath;
   return { ok: true, value: out };
 }
 

@@ -206,7 +206,7 @@ export class TuiApp {
   run(): Promise<TuiEnd> {
     this.refresh();
     // the list is there (refresh lists synchronously): a mark knows which containers exist
-    this.workspaces.startup(this.deps.workspace, this.deps.settings.lastWorkspace, this.deps.settings.restoreLastWorkspace);
+    this.workspaces.startup(this.deps.workspace, this.deps.settings.lastWorkspace, this.deps.settings.restoreLastWorkspace, this.deps.backend.lxcpath);
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.refresher.startSampling(), 50);
     // someone with marks jumps to panes: load the pane modules once the first frame is out
@@ -233,7 +233,7 @@ export class TuiApp {
 
   /** What is on screen, as a mark keeps it (saved as the last workspace on quit). */
   workspace(): Workspace {
-    return this.workspaces.capture();
+    return { ...this.workspaces.capture(), lxcpath: this.deps.backend.lxcpath };
   }
 
   /** Ends every pane program and restores the terminal (never touches a container). */

@@ -119,7 +119,7 @@ export class WorkspaceMarks implements KeyMode {
   }
 
   /** At start: `-w a`, else the last session's workspace when restoreLastWorkspace is on. */
-  startup(letter: string | undefined, last: unknown, restoreLast: boolean): void {
+  startup(letter: string | undefined, last: unknown, restoreLast: boolean, lxcpath: string): void {
     const note = 'attached afresh (the earlier session ended with lxcdeck)';
     if (letter !== undefined) {
       const ws = this.d.marks.get(letter);
@@ -129,6 +129,8 @@ export class WorkspaceMarks implements KeyMode {
     if (!restoreLast || last === null || last === undefined) return;
     const r = parseWorkspace(last);
     if (!r.ok) return void this.d.store.addLog('warn', `the last workspace ${r.error}: starting without it`);
+    // another containers' directory (-P) has other containers: its panes would all be "not found"
+    if (r.value.lxcpath !== undefined && r.value.lxcpath !== lxcpath) return;
     this.restore(r.value, null, `last workspace: ${note}`, false);
   }
 

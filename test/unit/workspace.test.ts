@@ -72,6 +72,11 @@ describe('workspace layout serialisation', () => {
     );
   });
 
+  it('keeps where the last workspace was taken (its lxcpath) and when', () => {
+    const raw = { layout: 'main', panes: [], focus: 'main', zoomed: false, list: LIST, lxcpath: '/var/lib/lxc', savedAt: '2026-12-01T08:00:00.000Z' };
+    expect(parseWorkspace(raw)).toEqual({ ok: true, value: raw });
+  });
+
   it('rejects corrupt layouts with one line each', () => {
     const base = { panes: [{ kind: 'shell', container: 'web' }], focus: 'main', zoomed: false, list: LIST };
     const cases: [unknown, RegExp][] = [
