@@ -195,6 +195,11 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     t.type('1');
     await t.waitFor('"1" is not a mark: use a lowercase letter a–z; nothing stored');
     expect(Object.keys(configOf(home).marks ?? {}).sort()).toEqual(['a', 'b']);
+    // the marks overlay: a line per mark with its preview; Enter jumps to the selected one
+    t.type('W');
+    await t.waitFor((s) => s.includes('workspace marks') && s.includes('a  3 panes · ') && s.includes(`b  1 pane · ${a} · tag ${b}`));
+    t.type(KEY.enter);
+    await t.waitFor((s) => count(s, ' · shell') === 2 && count(s, ' · console') === 1 && /lxcdeck .*mark a/.test(s) && !s.includes('workspace marks'));
   });
 
   it('a mark whose container is gone restores the rest and says not found; a stopped one offers s to start, Enter to attach', async () => {
