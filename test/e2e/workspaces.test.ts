@@ -78,14 +78,16 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
     expect((await lxcdeck(runner, ['start', b])).code).toBe(0);
   });
-  afterEach(async () => {
+  /** Quits the running lxcdeck (it saves its last workspace on the way out: before its config dir goes). */
+  const closeTui = async () => {
     if (tui && tui.exitCode === null) {
       tui.type(`${PREFIX}q`);
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
     tui = null;
-  });
+  };
+  afterEach(closeTui);
   afterAll(async () => {
     await destroy(runner, [a, b, stopped]);
     fs.rmSync(home, { recursive: true, force: true });
@@ -233,6 +235,7 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
       // nothing was lost: the corrupt mark is still in the file
       expect(Object.keys(configOf(home).marks ?? {}).sort()).toEqual(['d', 'e']);
     } finally {
+      await closeTui();
       fs.rmSync(home, { recursive: true, force: true });
       home = saved;
     }
@@ -278,6 +281,7 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
       const r = await open();
       await r.waitFor((s) => count(s, 'last workspace: attached afresh') >= 2 && prompts(s) >= 4);
     } finally {
+      await closeTui();
       fs.rmSync(home, { recursive: true, force: true });
       home = saved;
     }
