@@ -137,7 +137,11 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
       ['a', 3],
       ['z', 3],
     ]);
+    const show = JSON.parse((await cli(['workspace', 'show', 'z', '--json'])).stdout) as { mark: string; panes: { container: string }[]; focus: number };
+    expect(show.mark).toBe('z');
+    expect(show.panes.map((p) => p.container).sort()).toEqual([a, a, b].sort());
     expect((await cli(['workspace', 'rm', 'z'])).code).toBe(0);
+    expect((await cli(['workspace', 'show', 'z'])).stderr).toMatch(/^lxcdeck: there is no usable mark z: see 'lxcdeck workspace ls'/);
 
     // a restart straight into the mark: every pane attached fresh, saying so
     const r = await open(['-w', 'a']);
