@@ -208,6 +208,25 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     await t.waitFor((s) => count(s, ' · shell') === 2 && count(s, ' · console') === 1 && /lxcdeck .*mark a/.test(s) && !s.includes('workspace marks'));
   });
 
+  it('a mark stored and quit at once, before the settings store has loaded, is still saved, and so is the last workspace', async () => {
+    const saved = home;
+    home = configDir({});
+    try {
+      const t = await open();
+      t.type('ms');
+      t.type(`${PREFIX}q`);
+      await t.exited;
+      expect(t.exitCode).toBe(0);
+      const config = configOf(home) as { marks?: Record<string, unknown>; lastWorkspace?: { panes: unknown[] } };
+      expect(Object.keys(config.marks ?? {})).toEqual(['s']);
+      expect(config.lastWorkspace?.panes).toEqual([]);
+    } finally {
+      await closeTui();
+      fs.rmSync(home, { recursive: true, force: true });
+      home = saved;
+    }
+  });
+
   it('a mark whose container is gone restores the rest and says not found; a stopped one offers s to start, Enter to attach', async () => {
     const saved = home;
     home = configDir({
