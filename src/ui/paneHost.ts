@@ -133,7 +133,9 @@ export class PaneHost implements Disposable {
    * once every new pane's program has shown its first output (or ended).
    */
   async arrange(ws: Workspace, plan: RestorePlan, note: string | null): Promise<void> {
-    const { PaneSession } = await import('../pane/session.js');
+    // the emulator and node-pty only when a pane is new (a list-only workspace at start must not load them)
+    const fresh = ws.panes.some((_, i) => !plan.reuse.has(i));
+    const PaneSession = fresh ? (await import('../pane/session.js')).PaneSession : null;
     // a pane may have gone while the module loaded: what is not there any more is attached
     const reuse = new Map([...plan.reuse].filter(([, id]) => this.views.has(id)));
     const ids = ws.panes.map((_, i) => reuse.get(i) ?? `p${this.nextId++}`);
@@ -145,7 +147,7 @@ export class PaneHost implements Disposable {
     this.place(this.area);
     const started: Promise<void>[] = [];
     for (const [i, pane] of ws.panes.entries()) {
-      if (reuse.has(i)) continue;
+      if (reuse.has(i) || !PaneSession) continue;
       const view = this.create(PaneSession, specOf(pane), idOf(i));
       if (this.blocked(view)) continue;
       if (note) view.session.term.write(`\x1b[2m── ${note} ──\x1b[0m\r\n`);
