@@ -3,13 +3,13 @@ import type { Disposable } from '../base/disposable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { ContainerState } from '../core/state.js';
 import { keyBytes, pasteBytes } from '../pane/input.js';
-import { MAIN, PaneLayout, type Direction, type Divider, type Rect } from '../pane/layout.js';
+import { MAIN, PaneLayout, type Direction, type Rect } from '../pane/layout.js';
 import type { PaneLaunch, PaneSpec } from '../pane/session.js';
 import { captureLayout, specOf, treeFromJson, type OpenPane, type RestorePlan } from '../pane/workspace.js';
 import type { Workspace, WorkspacePane } from '../core/workspace.js';
 import type { LogLevel } from '../state/store.js';
 import { PaneView } from './paneView.js';
-import { paneMouse, scrollKey } from './paneInput.js';
+import { LayoutMouse, paneMouse, scrollKey } from './paneInput.js';
 import type { Palette } from './style.js';
 
 /** What panes need from main: how to run the helper, the console ring buffer, a place for copies. */
@@ -53,7 +53,7 @@ export class PaneHost implements Disposable {
   private readonly views = new Map<string, PaneView>();
   private nextId = 1;
   private area: Rect = { x: 0, y: 0, w: 80, h: 24 };
-  private drag: Divider | null = null;
+  private readonly mouse = new LayoutMouse(this.layout, () => this.area, () => this.deps.relayout());
   /** When the user last typed into a pane: its echo renders at full rate. */
   private lastInputAt = 0;
   private palette: Palette;
@@ -338,33 +338,11 @@ export class PaneHost implements Disposable {
 
   /** Screen-level mouse: focus follows clicks, dividers drag. Returns true when it used the event. */
   screenMouse(data: MouseData): boolean {
-    if (data.action === 'mousedown') {
-      const d = this.layout.dividerAt(data.x, data.y, this.area);
-      if (d) {
-        this.drag = d;
-        return true;
-      }
-      for (const [id, r] of this.layout.rects(this.area))
-        if (data.x >= r.x && data.x < r.x + r.w && data.y >= r.y && data.y < r.y + r.h && this.layout.focused !== id) {
-          this.layout.focused = id;
-          this.deps.relayout();
-        }
-      return false;
-    }
-    if (this.drag && (data.action === 'mousemove' || data.action === 'mousedown')) {
-      this.layout.dragDivider(this.drag, data.x, data.y);
-      this.deps.relayout();
-      return true;
-    }
-    if (this.drag && data.action === 'mouseup') {
-      this.drag = null;
-      return true;
-    }
-    return false;
+    return this.mouse.event(data);
   }
 
   private paneMouse(v: PaneView, data: MouseData): void {
-    if (!this.drag && paneMouse(v, data)) this.deps.paneDirty();
+    if (!this.mouse.dragging && paneMouse(v, data)) this.deps.paneDirty();
   }
 
   /** Ends every pane's program (never a container). */

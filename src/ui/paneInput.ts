@@ -1,5 +1,6 @@
-/** Pane input that is not the program's keys: scroll mode's keys, the mouse over a pane. */
+/** Pane input that is not the program's keys: scroll mode's keys, the mouse over a pane and over the layout (focus, dividers). */
 import { encodeMouse, type PaneMouseEvent } from '../pane/input.js';
+import type { Divider, PaneLayout, Rect } from '../pane/layout.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { LogLevel } from '../state/store.js';
 import type { MouseData } from './paneHost.js';
@@ -108,4 +109,47 @@ export function paneMouse(v: PaneView, data: MouseData): boolean {
   const buf = v.session.term.buffer.active;
   if (data.action === 'wheeldown' && v.scroll && v.scroll.top >= buf.baseY && v.scroll.anchor === null) v.leaveScroll();
   return true;
+}
+
+/** The mouse over the whole layout: focus follows clicks, a divider drags with the mouse. */
+export class LayoutMouse {
+  private drag: Divider | null = null;
+
+  constructor(
+    private readonly layout: PaneLayout,
+    private readonly area: () => Rect,
+    private readonly relayout: () => void,
+  ) {}
+
+  get dragging(): boolean {
+    return this.drag !== null;
+  }
+
+  /** True when it used the event. */
+  event(data: MouseData): boolean {
+    const area = this.area();
+    if (data.action === 'mousedown') {
+      const d = this.layout.dividerAt(data.x, data.y, area);
+      if (d) {
+        this.drag = d;
+        return true;
+      }
+      for (const [id, r] of this.layout.rects(area))
+        if (data.x >= r.x && data.x < r.x + r.w && data.y >= r.y && data.y < r.y + r.h && this.layout.focused !== id) {
+          this.layout.focused = id;
+          this.relayout();
+        }
+      return false;
+    }
+    if (this.drag && (data.action === 'mousemove' || data.action === 'mousedown')) {
+      this.layout.dragDivider(this.drag, data.x, data.y);
+      this.relayout();
+      return true;
+    }
+    if (this.drag && data.action === 'mouseup') {
+      this.drag = null;
+      return true;
+    }
+    return false;
+  }
 }
