@@ -172,6 +172,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
       resolve(loaded);
     }, reject);
   }));
+  loading.catch((e: unknown) => app.store.addLog('error', `settings: ${e instanceof Error ? e.message : String(e)}`));
   const close = async () => {
     // the workspace on screen is the next start's (restoreLastWorkspace); the terminal first
     const workspace = app.workspace();
