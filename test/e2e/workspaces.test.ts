@@ -11,6 +11,12 @@ const PREFIX = '\x02'; // Ctrl-b
 const PROMPT = /\/ # +│/;
 const prompts = (s: string) => (s.match(/\/ # +│/g) ?? []).length;
 const count = (screen: string, s: string) => screen.split(s).length - 1;
+/** The focused pane's border label (its row and column: two panes may show the same container and kind). */
+const focusedLabel = (screen: string) => {
+  const lines = screen.split('\n');
+  const y = lines.findIndex((l) => l.includes('▶ '));
+  return y < 0 ? null : `${y}:${lines[y]?.indexOf('▶ ')}`;
+};
 const COLS = 200;
 const ROWS = 50;
 
@@ -55,12 +61,13 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     t.type(key);
     await t.waitFor((s) => count(s, label) > before);
     if (back) {
-      // the list is a leaf like the panes: cycle focus until it is the list's again
-      await eventually(async () => {
-        if (t.text().includes('▶ ')) t.type(`${PREFIX}o`);
-        await new Promise((r) => setTimeout(r, 150));
-        return !t.text().includes('▶ ');
-      }, 10_000);
+      // the list is a leaf like the panes: cycle focus until it is the list's again, one drawn step at a time
+      for (let i = 0; i < 8 && t.text().includes('▶ '); i++) {
+        const at = focusedLabel(t.text());
+        t.type(`${PREFIX}o`);
+        await t.waitFor((s) => focusedLabel(s) !== at);
+      }
+      expect(t.text()).not.toContain('▶ ');
     }
   };
   const quit = async (t: Tui) => {
