@@ -151,11 +151,14 @@ export class PaneHost implements Disposable {
       const view = this.create(PaneSession, specOf(pane), idOf(i));
       if (this.blocked(view)) continue;
       if (note) view.session.term.write(`\x1b[2m── ${note} ──\x1b[0m\r\n`);
-      started.push(new Promise<void>((resolve) => {
-        const d = view.session.onUpdate(() => (d.dispose(), resolve()));
-        view.session.onExit(() => resolve());
-      }));
-      void this.start(view);
+      started.push(
+        new Promise<void>((resolve) => {
+          const d = view.session.onUpdate(() => (d.dispose(), resolve()));
+          view.session.onExit(() => resolve());
+          // a program that could not start (or a pane closed meanwhile) is done too
+          void this.start(view).then(() => view.session.running || resolve());
+        }),
+      );
     }
     this.deps.relayout();
     await Promise.all(started);
