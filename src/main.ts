@@ -13,12 +13,14 @@ const RELEASE_TIMEOUT_MS = 10_000;
 export async function main(argv: string[]): Promise<number> {
   let status = 0;
   const args = argv.slice(2);
-  const bare = args.length === 0 || (args.length === 2 && /^(-P|--lxcpath)$/.test(args[0] ?? ''));
+  const tui = workstationArgs(args);
   try {
-    if (bare) {
+    if (tui) {
+      if (tui.workspace !== undefined && !/^[a-z]$/.test(tui.workspace))
+        throw new LxcdeckError('invalid-argument', `--workspace ${JSON.stringify(tui.workspace)} is not a mark`, "use a lowercase letter a–z ('lxcdeck workspace ls' lists them)");
       if (!process.stdout.isTTY || !process.stdin.isTTY)
         throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
-      return await runWorkstation(args[1]);
+      return await runWorkstation(tui.lxcpath, tui.workspace);
     }
     // commander and the subcommands load only for subcommands, not the TUI
     const { buildProgram } = await import('./cli/program.js');
@@ -44,15 +46,27 @@ export async function main(argv: string[]): Promise<number> {
  * fatal error), then always in this order: release what the rules froze,
  * restore the terminal, exit. Containers are never stopped.
  */
-async function runWorkstation(lxcpath: string | undefined): Promise<number> {
+/** The TUI's own options (-P PATH, -w MARK) and nothing else: the workstation; anything more is the CLI's. */
+function workstationArgs(args: string[]): { lxcpath?: string; workspace?: string } | null {
+  const out: { lxcpath?: string; workspace?: string } = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i] ?? '', args[i + 1]];
+    const key = /^(-P|--lxcpath)$/.test(flag) ? 'lxcpath' : /^(-w|--workspace)$/.test(flag) ? 'workspace' : null;
+    if (!key || value === undefined || out[key] !== undefined) return null;
+    out[key] = value;
+  }
+  return out;
+}
+
+async function runWorkstation(lxcpath: string | undefined, workspace: string | undefined): Promise<number> {
   const ctx = createContext({ lxcpath });
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`;
-  const tui = startTui(ctx, { input: process.stdin, output: process.stdout }, header);
+  const tui = startTui(ctx, { input: process.stdin, output: process.stdout }, header, workspace);
   const end = await tui.ended;
   let releaseError: string | null = null;
   await withTimeout(tui.releaseRules(), RELEASE_TIMEOUT_MS).catch((e: unknown) => (releaseError = e instanceof Error ? e.message : String(e)));
-  tui.close();
+  await tui.close();
   if (releaseError) processIo.err(`lxcdeck: could not thaw what the rules froze: ${releaseError}: thaw it with 'lxcdeck thaw NAME' or 'lxcdeck job thaw NAME'`);
   if (end.kind === 'quit') return 0;
   if (end.kind === 'fatal') processIo.err(`lxcdeck: fatal: ${end.message}`);

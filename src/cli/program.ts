@@ -8,6 +8,7 @@ import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 import { runOnTerminal } from './terminal.js';
+import { registerWorkspaceCommands } from './workspace.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -84,6 +85,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   program
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
     .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
+    .option('-w, --workspace <mark>', 'start the workstation with the workspace stored under this mark (a–z)')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
@@ -247,6 +249,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
   oneLineUsageErrors(program, io, 'lxcdeck');
+  registerWorkspaceCommands(program, io);
 
   return program;
 }

@@ -2,6 +2,7 @@ import { resolveKeymap, type ResolvedKeymap } from './keymap.js';
 import { MODAL_COMMANDS } from './formCommands.js';
 import { MODE_COMMANDS } from './modes.js';
 import { COMMANDS } from './table.js';
+import { WORKSPACE_MODE_COMMANDS } from './workspaceCommands.js';
 
 /** A command as help, the palette's hints and `lxcdeck keys` see it: the main table and the modes alike. */
 export interface KeyedCommand {
@@ -13,7 +14,7 @@ export interface KeyedCommand {
 }
 
 /** Every command that has keys, in the order help lists them. */
-export const KEYED_COMMANDS: readonly KeyedCommand[] = [...COMMANDS, ...MODE_COMMANDS, ...MODAL_COMMANDS];
+export const KEYED_COMMANDS: readonly KeyedCommand[] = [...COMMANDS, ...MODE_COMMANDS, ...MODAL_COMMANDS, ...WORKSPACE_MODE_COMMANDS];
 
 export const PREFIX_COMMAND = 'pane.prefix';
 const DEFAULT_PREFIX = 'C-b';

@@ -25,6 +25,8 @@ export const MODE_TITLES: [string, string][] = [
   ['rules', 'the freeze rules dialog'],
   ['form', 'forms (dialogs and wizards)'],
   ['preview', 'a plan preview'],
+  ['mark', "after m or ' (then a letter a–z: the mark)"],
+  ['marks', 'the marks overlay'],
   ['help', 'this help'],
 ];
 

@@ -40,6 +40,9 @@ export interface AppActions {
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
   openRules(): void;
+  /** Workspace marks: m / ' then a letter; the marks overlay. */
+  markKey(mode: 'store' | 'jump'): void;
+  openMarks(): void;
 }
 
 
@@ -83,6 +86,9 @@ export const COMMANDS: Spec[] = [
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
+  { id: 'workspace.store', title: 'Store the workspace (panes, layout, list view) under a mark: m then a letter a–z', scope: 'global', keys: ['m', 'C-b m'], run: (a) => a.markKey('store') },
+  { id: 'workspace.jump', title: "Restore the workspace of a mark: ' then its letter ('' goes back)", scope: 'global', keys: ["'", "C-b '"], run: (a) => a.markKey('jump') },
+  { id: 'workspace.marks', title: 'Marks: list, preview, rename, tag, delete, jump', scope: 'global', keys: ['W', 'C-b w'], run: (a) => a.openMarks() },
   // panes: in a pane every key goes to its program except the prefix, tmux-style
   { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },
   { id: 'pane.attach', title: "Attach a shell to the selected container (a job: follow its output) in a new pane", scope: 'pane', keys: ['a', 'C-b a'], available: hasTarget, run: (a) => a.openPane('shell') },

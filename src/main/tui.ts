@@ -29,8 +29,8 @@ export interface RunningTui {
   ended: Promise<TuiEnd>;
   /** Thaws what the rules froze (the guard ends with the workstation). */
   releaseRules(): Promise<void>;
-  /** Ends the pane programs and restores the terminal; never touches a container. */
-  close(): void;
+  /** Ends the pane programs and restores the terminal (never touches a container), then saves the last workspace. */
+  close(): Promise<void>;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface RunningTui {
  * the UI, over the application context's core interfaces. Called from
  * main.ts only; main owns the shutdown order.
  */
-export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui {
+export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?: string): RunningTui {
   // first frame from a plain read of the settings file; the conf-backed store
   // (slow to import) loads right after and takes over for writes
   const configDir = defaultConfigDir();
@@ -106,6 +106,15 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       get paneShell() {
         return current.paneShell;
       },
+      get marks() {
+        return current.marks;
+      },
+      get lastWorkspace() {
+        return current.lastWorkspace;
+      },
+      get restoreLastWorkspace() {
+        return current.restoreLastWorkspace;
+      },
       save(partial) {
         if (!store) {
           // the store is still loading (first second): apply once it is there
@@ -129,6 +138,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
       },
     },
     header,
+    ...(workspace !== undefined ? { workspace } : {}),
     warnings: [],
     planRunner: () => ctx.planRunner(),
     panes: {
@@ -154,8 +164,8 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
   sampler.onSample(() => rules.tick());
   const ended = app.run();
   // after the first frame: the settings store (conf)
-  setImmediate(() => {
-    void import('../settings/settings.js').then(({ SettingsStore }) => {
+  const loading = new Promise<SettingsStore>((resolve, reject) => setImmediate(() => {
+    import('../settings/settings.js').then(({ SettingsStore }) => {
       const loaded = new SettingsStore({ cwd: configDir });
       store = loaded;
       current = loaded.get();
@@ -168,16 +178,25 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
           app.store.addLog('warn', e instanceof Error ? e.message : String(e));
         }
       }
-    });
-  });
-  return {
-    ended,
-    releaseRules: () => rules.release(),
-    close: () => {
-      app.dispose();
-      liblxcLines.dispose();
-    },
+      resolve(loaded);
+    }, reject);
+  }));
+  loading.catch((e: unknown) => app.store.addLog('error', `settings: ${e instanceof Error ? e.message : String(e)}`));
+  const close = async () => {
+    // the workspace on screen is the next start's (restoreLastWorkspace); the terminal first
+    const workspace = app.workspace();
+    app.dispose();
+    liblxcLines.dispose();
+    // quitting in the first moment: the settings store (and what waits to be saved) is still loading
+    const settings = await loading.catch(() => null);
+    if (!settings?.get().restoreLastWorkspace) return;
+    try {
+      settings.update({ lastWorkspace: workspace });
+    } catch {
+      /* quitting: a read-only settings file only loses the last workspace */
+    }
   };
+  return { ended, releaseRules: () => rules.release(), close };
 }
 
 /** The program a pane runs: attach or console through the helper, or a job's log followed. */

@@ -19,6 +19,8 @@ export type Direction = 'left' | 'right' | 'up' | 'down';
 type Leaf = { kind: 'leaf'; id: string };
 type Split = { kind: 'split'; dir: 'row' | 'column'; ratio: number; a: Node; b: Node };
 type Node = Leaf | Split;
+/** The tree as plain data (a workspace mark stores it). */
+export type LayoutTree = Node;
 
 /** A split's boundary, for dragging it with the mouse. */
 export interface Divider {
@@ -47,6 +49,20 @@ export class PaneLayout {
     };
     walk(this.root);
     return out;
+  }
+
+  /** A copy of the tree. */
+  tree(): LayoutTree {
+    return structuredClone(this.root);
+  }
+
+  /** Replaces the whole tree (restoring a workspace); it must hold MAIN. */
+  setTree(tree: LayoutTree, focused: string, zoomed: string | null): void {
+    this.root = structuredClone(tree);
+    const leaves = this.leaves();
+    if (!leaves.includes(MAIN)) throw new Error('a layout needs the main view');
+    this.focused = leaves.includes(focused) ? focused : MAIN;
+    this.zoomed = zoomed && leaves.includes(zoomed) && leaves.length > 1 ? zoomed : null;
   }
 
   has(id: string): boolean {

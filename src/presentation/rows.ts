@@ -1,5 +1,6 @@
 import type { ContainerState } from '../core/state.js';
 import { workloadLabel, type Workload } from '../core/workload.js';
+import { matchesTag, type MarkTag } from '../core/workspace.js';
 import type { SortColumn } from '../state/store.js';
 import { compareNames } from '../host/collation.js';
 import { formatBytes, sanitize } from './format.js';
@@ -76,12 +77,12 @@ function sortKey(c: Workload, col: SortColumn, live: (key: string) => LiveFacts 
 /** Filtered, sorted (name breaks ties) and optionally grouped by lxc.group. */
 export function listItems(
   workloads: readonly Workload[],
-  opts: { filter: string; sort: { column: SortColumn; reverse: boolean }; groupByGroup: boolean },
+  opts: { filter: string; sort: { column: SortColumn; reverse: boolean }; groupByGroup: boolean; tag?: MarkTag | null },
   live: (key: string) => LiveFacts | undefined,
 ): ListItem[] {
   const dir = opts.sort.reverse ? -1 : 1;
   const rows = workloads
-    .filter((c) => matchesFilter(c, opts.filter))
+    .filter((c) => matchesFilter(c, opts.filter) && (!opts.tag || (c.id.kind === 'container' && matchesTag({ name: c.id.name, groups: c.groups }, opts.tag))))
     .sort((a, b) => {
       const ka = sortKey(a, opts.sort.column, live);
       const kb = sortKey(b, opts.sort.column, live);

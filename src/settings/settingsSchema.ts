@@ -17,6 +17,12 @@ export interface Settings {
   chartSpanSeconds: ChartSpanSeconds;
   /** The command a shell pane runs in the container; [] runs the container's default shell. */
   paneShell: string[];
+  /** Workspace marks: letter -> stored workspace (each checked by src/core/workspace.ts when used; a corrupt one is kept). */
+  marks: Record<string, unknown>;
+  /** Reopen the workspace of the last session on start. */
+  restoreLastWorkspace: boolean;
+  /** The workspace when lxcdeck last quit (null: none). */
+  lastWorkspace: unknown;
 }
 
 export type SettingKey = keyof Settings;
@@ -28,6 +34,9 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   rules: [],
   chartSpanSeconds: 60,
   paneShell: [],
+  marks: {},
+  restoreLastWorkspace: true,
+  lastWorkspace: null,
 });
 
 export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
@@ -63,6 +72,12 @@ export function checkSetting(key: SettingKey, value: unknown): string | null {
       return Array.isArray(value) && value.length <= 64 && value.every((a) => typeof a === 'string' && a !== '' && !/[\x00-\x1f\x7f]/.test(a))
         ? null
         : `paneShell ${show(value)} is not a command: use a list of words such as ["/bin/bash", "-l"], or [] for the container's default shell`;
+    case 'marks':
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? null : `marks ${show(value)} is not an object: use { "a": { ...a workspace... } }, or {} for no marks`;
+    case 'restoreLastWorkspace':
+      return typeof value === 'boolean' ? null : `restoreLastWorkspace ${show(value)} is not true or false`;
+    case 'lastWorkspace':
+      return value === null || (typeof value === 'object' && !Array.isArray(value)) ? null : `lastWorkspace ${show(value)} is not a workspace: use null`;
   }
 }
 

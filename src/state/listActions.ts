@@ -52,8 +52,10 @@ export function startFilter(store: AppStore): void {
   store.notify();
 }
 
+/** Clears the typed filter and a tagged view's container filter. */
 export function clearFilter(store: AppStore): void {
   store.filter = '';
+  store.tag = null;
   store.notify();
 }
 

@@ -1,5 +1,6 @@
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
+import type { MarkTag } from '../core/workspace.js';
 import { workloadLabel, type Workload } from '../core/workload.js';
 
 /** Columns the container list can sort by. */
@@ -15,7 +16,7 @@ export interface LogEntry {
 }
 
 /** Which overlay is open (the overlay host owns the widget). */
-export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'confirm'; question: string } | { kind: 'plan'; title: string } | null;
+export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'marks' } | { kind: 'confirm'; question: string } | { kind: 'plan'; title: string } | null;
 
 /**
  * The app's data: what is listed, selected, marked, filtered and shown. It
@@ -33,6 +34,10 @@ export class AppStore {
   filterEditing = false;
   sort: { column: SortColumn; reverse: boolean } = { column: 'name', reverse: false };
   groupByGroup = false;
+  /** A tagged view's container filter (from a mark): narrows the list. */
+  tag: MarkTag | null = null;
+  /** The workspace mark restored or stored last (the header shows it). */
+  activeMark: string | null = null;
   view: 'list' | 'detail' = 'list';
   chartSpanSeconds = 60;
   overlay: Overlay = null;

@@ -20,6 +20,7 @@ import { openPlanFlow } from './planFlow.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
+import type { WorkspaceMarks } from './workspaces.js';
 import type { Palette } from './style.js';
 
 export interface TuiSettings {
@@ -29,8 +30,12 @@ export interface TuiSettings {
   keys: Record<string, string[]>;
   /** What a shell pane runs; [] for the container's default shell. */
   paneShell: string[];
+  /** Workspace marks as stored (checked by the mark store), the last session's workspace, and whether to reopen it. */
+  marks: Record<string, unknown>;
+  lastWorkspace: unknown;
+  restoreLastWorkspace: boolean;
   /** Saves changed fields; returns a one-line error or null. */
-  save(partial: { theme?: string; chartSpanSeconds?: number }): string | null;
+  save(partial: { theme?: string; chartSpanSeconds?: number; marks?: Record<string, unknown>; lastWorkspace?: unknown }): string | null;
 }
 
 export interface TuiThemes {
@@ -60,6 +65,7 @@ export interface ActionDeps {
   rules?: RulesDialogActions;
   /** Runs plans (journalled): the console buffer edit, and the editors to come. */
   planRunner(): PlanRunner;
+  workspaces: WorkspaceMarks;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -156,6 +162,14 @@ export class WorkstationActions implements AppActions {
     this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
   }
 
+  markKey(mode: 'store' | 'jump'): void {
+    this.d.workspaces.arm(mode);
+  }
+
+  openMarks(): void {
+    this.d.workspaces.openOverlay(this.palette);
+  }
+
   startFilter(): void {
     list.startFilter(this.store);
   }
@@ -172,7 +186,7 @@ export class WorkstationActions implements AppActions {
 
   back(): void {
     if (this.store.view === 'detail') this.toggleDetails();
-    else if (this.store.filter) this.clearFilter();
+    else if (this.store.filter || this.store.tag) this.clearFilter();
     else if (this.store.marked.size) {
       this.store.marked.clear();
       this.store.notify();

@@ -1,9 +1,6 @@
 import type blessed from 'blessed';
 import { DisposableStore } from '../base/disposable.js';
-import type { AppBackend } from '../app/context.js';
-import type { ContainerFactory } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
-import type { PlanRunner } from '../core/plan.js';
 import { workloadLabel } from '../core/workload.js';
 import { effectiveKeymap } from '../commands/keytable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
@@ -13,41 +10,25 @@ import { defaultRegistry, type AppActions } from '../commands/table.js';
 import { MAIN } from '../pane/layout.js';
 import { statusLine } from '../presentation/statusLine.js';
 import { filterKey } from '../state/listActions.js';
+import type { Workspace } from '../core/workspace.js';
+import { MarkStore } from '../state/marks.js';
 import { Refresher } from '../state/refresher.js';
-import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
-import { WorkstationActions, type TuiSettings, type TuiThemes } from './actions.js';
+import { WorkstationActions } from './actions.js';
 import { KeyRouter, typedChar } from './keyRouter.js';
 import { MainView } from './mainView.js';
 import { OverlayHost } from './overlayHost.js';
-import { noPanes, PaneHost, type MouseData, type PaneLauncher } from './paneHost.js';
+import { noPanes, PaneHost, type MouseData } from './paneHost.js';
 import { PasteCatcher } from './paste.js';
 import { PrefixMode } from './prefixMode.js';
-import type { RulesDialogActions } from './rulesDialog.js';
 import { RenderScheduler } from './scheduler.js';
-import { createScreen, type ScreenEnd, type ScreenIo } from './screen.js';
+import { createScreen, type ScreenEnd } from './screen.js';
+import type { TuiDeps } from './tuiDeps.js';
+import { WorkspaceMarks } from './workspaces.js';
 
 export type { TuiSettings, TuiThemes } from './actions.js';
+export type { TuiDeps } from './tuiDeps.js';
 
-export interface TuiDeps {
-  io: ScreenIo;
-  store: AppStore;
-  backend: AppBackend;
-  factory?: ContainerFactory;
-  jobs?: WorkstationJobs;
-  metrics: WorkstationMetrics;
-  settings: TuiSettings;
-  themes: TuiThemes;
-  header: string;
-  /** Warnings found while loading (bad settings, key conflicts) for the event log. */
-  warnings: string[];
-  /** Runs pane programs (attach, console); without it there are no panes. */
-  panes?: PaneLauncher;
-  /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
-  rules?: RulesDialogActions;
-  /** Runs plans (config edits and the editors to come), journalled. */
-  planRunner(): PlanRunner;
-}
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
 export type TuiEnd = { kind: 'quit' } | ScreenEnd;
@@ -77,6 +58,7 @@ export class TuiApp {
   private readonly keys = new KeyRouter();
   private readonly paste: PasteCatcher;
   private readonly actions: WorkstationActions;
+  private readonly workspaces: WorkspaceMarks;
   private metricsStart: NodeJS.Timeout | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private ending = false;
@@ -124,6 +106,10 @@ export class TuiApp {
             render();
           },
           writeHost: (data) => deps.io.output.write(data),
+          startContainer: (name) => {
+            const w = this.store.container(name);
+            if (w) lifecycle.run('start', [w]);
+          },
           keymap: this.keymap,
         },
         theme.palette,
@@ -133,7 +119,11 @@ export class TuiApp {
       this.fullDirty = true;
       render();
     }));
+    const marks = new MarkStore(deps.settings.marks, (raw) => deps.settings.save({ marks: raw }));
+    for (const w of marks.warnings) this.store.addLog('warn', w);
+    this.workspaces = new WorkspaceMarks({ screen: this.screen, store: this.store, panes: this.panes, marks, overlays: this.overlays, keymap: this.keymap, changed: () => this.store.notify() });
     this.actions = new WorkstationActions({
+      workspaces: this.workspaces,
       store: this.store,
       screen: this.screen,
       io: deps.io,
@@ -195,8 +185,12 @@ export class TuiApp {
   /** Runs until the user quits or the screen ends; containers are never touched on the way out. */
   run(): Promise<TuiEnd> {
     this.refresh();
+    // the list is there (refresh lists synchronously): a mark knows which containers exist
+    this.workspaces.startup(this.deps.workspace, this.deps.settings.lastWorkspace, this.deps.settings.restoreLastWorkspace, this.deps.backend.lxcpath);
     // the first sample waits for the first frame: the list is what a user waits for
     this.metricsStart = setTimeout(() => this.refresher.startSampling(), 50);
+    // someone with marks jumps to panes: load the pane modules once the first frame is out
+    if (this.workspaces.hasMarks) setTimeout(() => this.panes.preload(), 300).unref();
     // the sampler's timer is unref'd and a suspended blessed pauses stdin: hold
     // the event loop open ourselves so only the end of the workstation ends it
     this.keepAlive = setInterval(() => undefined, 1 << 30);
@@ -217,6 +211,11 @@ export class TuiApp {
     this.end(how);
   }
 
+  /** What is on screen, as a mark keeps it (saved as the last workspace on quit). */
+  workspace(): Workspace {
+    return { ...this.workspaces.capture(), lxcpath: this.deps.backend.lxcpath };
+  }
+
   /** Ends every pane program and restores the terminal (never touches a container). */
   dispose(): void {
     this.finish({ kind: 'quit' });
@@ -233,6 +232,7 @@ export class TuiApp {
     this.keys.push({ id: 'filter', active: () => s.filterEditing, handle: (k) => (filterKey(s, commandFor(km, 'filter', k.name), typedChar(k)), true) });
     this.keys.push({ id: 'pane', active: () => this.panes.focused() !== null, handle: (k) => (this.panes.key(k.ch, k.key, k.name), true) });
     this.keys.push(this.prefix);
+    this.keys.push(this.workspaces);
     this.keys.push({ id: 'paste', active: () => this.paste.dropping, handle: () => true });
     this.keys.push(this.overlays);
   }

@@ -3,6 +3,7 @@ import type { Disposable } from '../base/disposable.js';
 import { DisposableStore } from '../base/disposable.js';
 import type { Rect } from '../pane/layout.js';
 import { sanitize } from '../presentation/format.js';
+import { tagText } from '../core/workspace.js';
 import { listItems } from '../presentation/rows.js';
 import type { Refresher } from '../state/refresher.js';
 import type { WorkstationMetrics } from '../state/sources.js';
@@ -94,7 +95,7 @@ export class MainView implements Disposable {
     const running = cts.filter((c) => c.pid !== null).length;
     setText(
       this.headerBox,
-      `${fg(p, 'title', ' lxcdeck ')} ${cts.length} containers, ${running} running${jobs ? `, ${jobs} jobs` : ''}${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(themeShown)}  ${esc(this.deps.header)}`,
+      `${fg(p, 'title', ' lxcdeck ')} ${cts.length} containers, ${running} running${jobs ? `, ${jobs} jobs` : ''}${s.marked.size ? `, ${s.marked.size} marked` : ''}${s.activeMark ? `  mark ${fg(p, 'title', esc(s.activeMark))}` : ''}${s.tag ? ` (tag ${esc(tagText(s.tag))})` : ''}  theme ${esc(themeShown)}  ${esc(this.deps.header)}`,
     );
     this.list.setItems(listItems(s.workloads, s, (k) => this.deps.refresher.liveFacts(k)));
     // actions apply to what is highlighted: never to a row the filter hid

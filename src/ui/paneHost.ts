@@ -2,12 +2,14 @@ import type blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { ContainerState } from '../core/state.js';
-import { encodeMouse, keyBytes, pasteBytes, type PaneMouseEvent } from '../pane/input.js';
-import { MAIN, PaneLayout, type Direction, type Divider, type Rect } from '../pane/layout.js';
+import { keyBytes, pasteBytes } from '../pane/input.js';
+import { MAIN, PaneLayout, type Direction, type Rect } from '../pane/layout.js';
 import type { PaneLaunch, PaneSpec } from '../pane/session.js';
+import { captureLayout, specOf, treeFromJson, type OpenPane, type RestorePlan } from '../pane/workspace.js';
+import type { Workspace, WorkspacePane } from '../core/workspace.js';
 import type { LogLevel } from '../state/store.js';
 import { PaneView } from './paneView.js';
-import { scrollModeKey } from './paneScroll.js';
+import { LayoutMouse, paneMouse, scrollKey } from './paneInput.js';
 import type { Palette } from './style.js';
 
 /** What panes need from main: how to run the helper, the console ring buffer, a place for copies. */
@@ -42,11 +44,14 @@ export interface PaneHostDeps {
   relayout(): void;
   /** Writes lxcdeck's own bytes to the host terminal (the copy's OSC 52). */
   writeHost(data: string): void;
+  /** Starts a container (s in a pane that says it is stopped). */
+  startContainer(name: string): void;
   /** Scroll mode's, the search line's and an ended pane's keys (scopes scroll, search, pane-ended). */
   keymap: ResolvedKeymap;
 }
 
 type Key = blessed.Widgets.Events.IKeyEventArg;
+type SessionClass = typeof import('../pane/session.js').PaneSession;
 
 /**
  * The panes of the workspace: the layout tree, one PaneView + PaneSession
@@ -58,7 +63,7 @@ export class PaneHost implements Disposable {
   private readonly views = new Map<string, PaneView>();
   private nextId = 1;
   private area: Rect = { x: 0, y: 0, w: 80, h: 24 };
-  private drag: Divider | null = null;
+  private readonly mouse = new LayoutMouse(this.layout, () => this.area, () => this.deps.relayout());
   /** When the user last typed into a pane: its echo renders at full rate. */
   private lastInputAt = 0;
   private palette: Palette;
@@ -92,7 +97,7 @@ export class PaneHost implements Disposable {
       .catch((e: unknown) => this.deps.log('error', `${spec.kind} on ${spec.container}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  private openWith(Session: typeof import('../pane/session.js').PaneSession, spec: PaneSpec, where: 'right' | 'down' | 'auto'): void {
+  private openWith(Session: SessionClass, spec: PaneSpec, where: 'right' | 'down' | 'auto'): void {
     const rect = this.layout.rects(this.area).get(this.layout.focused) ?? this.area;
     // side by side only when both halves keep a usable width
     const side = where === 'auto' ? (rect.w >= 100 ? 'right' : 'down') : where;
@@ -100,6 +105,13 @@ export class PaneHost implements Disposable {
     const target = this.layout.zoomed ?? this.layout.focused;
     // the program starts at its final size: compute the rect before spawning
     this.layout.split(target, id, side);
+    const view = this.create(Session, spec, id);
+    this.deps.relayout();
+    void this.start(view);
+  }
+
+  /** A pane's view and session for a leaf already in the layout (not started yet). */
+  private create(Session: SessionClass, spec: PaneSpec, id: string): PaneView {
     const r = this.layout.rects(this.area).get(id) ?? this.area;
     const { cols, rows } = PaneView.inner(r);
     const session = new Session(spec, cols, rows);
@@ -108,8 +120,74 @@ export class PaneHost implements Disposable {
     session.onUpdate(() => this.deps.paneDirty(performance.now() - this.lastInputAt < 250));
     session.onExit((e) => this.onExit(view, e.code, e.signal));
     view.box.on('mouse', (data: MouseData) => this.paneMouse(view, data));
+    return view;
+  }
+
+  // ---- workspaces ------------------------------------------------------------
+
+  /** The open panes, for a workspace's restore plan. */
+  openPanes(): OpenPane[] {
+    return [...this.views.values()].map((v) => ({ id: v.id, spec: v.session.spec, running: v.session.running }));
+  }
+
+  /** The layout half of the workspace on screen now. */
+  capture(): Pick<Workspace, 'layout' | 'panes' | 'focus' | 'zoomed'> {
+    const specs = new Map([...this.views].map(([id, v]) => [id, v.session.spec]));
+    return captureLayout(this.layout.tree(), this.layout.focused, this.layout.zoomed, specs);
+  }
+
+  /**
+   * Lays out a workspace: the plan's reused panes keep their program, the
+   * closed ones end, new ones attach (with `note` as their first line), and a
+   * pane whose container is missing or stopped says so instead. Resolves
+   * once every new pane's program has shown its first output (or ended).
+   */
+  async arrange(ws: Workspace, plan: RestorePlan, note: string | null): Promise<void> {
+    // the emulator and node-pty only when a pane is new (a list-only workspace at start must not load them)
+    const fresh = ws.panes.some((_, i) => !plan.reuse.has(i));
+    const PaneSession = fresh ? (await import('../pane/session.js')).PaneSession : null;
+    // a pane may have gone while the module loaded: what is not there any more is attached
+    const reuse = new Map([...plan.reuse].filter(([, id]) => this.views.has(id)));
+    const ids = ws.panes.map((_, i) => reuse.get(i) ?? `p${this.nextId++}`);
+    const idOf = (i: number) => ids[i] ?? MAIN;
+    // the plan's extra panes, and any the mark has no leaf for (a restore that raced this one)
+    for (const id of [...this.views.keys()]) if (!ids.includes(id)) this.closeId(id, false);
+    this.layout.setTree(treeFromJson(ws.layout, idOf), ws.focus === 'main' ? MAIN : idOf(ws.focus), ws.zoomed && ws.focus !== 'main' ? idOf(ws.focus) : null);
+    // sizes first: every new program starts at its final size
+    this.place(this.area);
+    const started: Promise<void>[] = [];
+    for (const [i, pane] of ws.panes.entries()) {
+      if (reuse.has(i) || !PaneSession) continue;
+      const view = this.create(PaneSession, specOf(pane), idOf(i));
+      if (this.blocked(view)) continue;
+      if (note) view.session.term.write(`\x1b[2m── ${note} ──\x1b[0m\r\n`);
+      started.push(
+        new Promise<void>((resolve) => {
+          const d = view.session.onUpdate(() => (d.dispose(), resolve()));
+          view.session.onExit(() => resolve());
+          // a program that could not start (or a pane closed meanwhile) is done too
+          void this.start(view).then(() => view.session.running || resolve());
+        }),
+      );
+    }
     this.deps.relayout();
-    void this.start(view);
+    await Promise.all(started);
+  }
+
+  /** Shows why a pane cannot attach (its container is gone or stopped); true when it cannot. */
+  private blocked(v: PaneView): boolean {
+    const spec = v.session.spec;
+    if (spec.kind === 'log') return false;
+    const state = this.deps.stateOf(spec.container);
+    const why = state === undefined ? `container ${spec.container} not found — Enter to retry` : state === 'STOPPED' ? 'stopped — s to start, Enter to attach' : null;
+    if (why && v.ended !== why) v.session.term.write(`\x1b[1m${why}\x1b[0m\r\n`);
+    v.ended = why;
+    return why !== null;
+  }
+
+  /** Loads the emulator and node-pty ahead of the first pane (a mark's restore should not wait for them). */
+  preload(): void {
+    void import('../pane/session.js').catch(() => undefined);
   }
 
   /** The lowest console tty of a container that no pane shows yet (0: the console). */
@@ -175,12 +253,18 @@ export class PaneHost implements Disposable {
 
   close(): void {
     const v = this.focused();
+    if (v) this.closeId(v.id);
+  }
+
+  /** Ends a pane's program and removes it (never the container). */
+  closeId(id: string, relayout = true): void {
+    const v = this.views.get(id);
     if (!v) return;
-    this.views.delete(v.id);
-    this.layout.close(v.id);
+    this.views.delete(id);
+    this.layout.close(id);
     v.session.dispose();
     v.dispose();
-    this.deps.relayout();
+    if (relayout) this.deps.relayout();
   }
 
   /** Positions every pane; returns where the list/detail view goes (null when zoomed away). */
@@ -232,14 +316,20 @@ export class PaneHost implements Disposable {
   key(ch: string | undefined, key: Key, name: string): void {
     const v = this.focused();
     if (!v) return;
-    if (v.scroll) return scrollModeKey(v, ch, name, { keymap: this.deps.keymap, log: this.deps.log, changed: () => this.deps.paneDirty(), copy: (text) => this.copy(text) });
+    if (v.scroll) {
+      const d = this.deps;
+      scrollKey(v, ch, name, { keymap: d.keymap, log: d.log, copy: (t) => d.launcher.copy(t), writeHost: d.writeHost });
+      return d.paneDirty();
+    }
     if (v.ended) {
-      if (commandFor(this.deps.keymap, 'pane-ended', name) === 'pane.reattach') {
+      const id = commandFor(this.deps.keymap, 'pane-ended', name);
+      if (id === 'pane.start-container' && v.session.spec.kind !== 'log') this.deps.startContainer(v.session.spec.container);
+      else if (id === 'pane.reattach' && !this.blocked(v)) {
         v.ended = null;
         v.session.term.write('\r\n\x1b[2m── re-attached ──\x1b[0m\r\n');
         void this.start(v);
       }
-      return;
+      return this.deps.paneDirty();
     }
     const seq = key.sequence ?? ch ?? '';
     this.lastInputAt = performance.now();
@@ -257,71 +347,15 @@ export class PaneHost implements Disposable {
     this.focused()?.session.write(bytes);
   }
 
-  /** Keeps copied text for the user: the host terminal's clipboard (OSC 52, lxcdeck's own bytes) and a file. */
-  private copy(text: string): void {
-    const r = this.deps.launcher.copy(text);
-    this.deps.writeHost(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`);
-    const lines = text.split('\n').length;
-    if ('saved' in r) this.deps.log('info', `copied ${lines} line${lines === 1 ? '' : 's'} (clipboard via OSC 52, and ${r.saved})`);
-    else this.deps.log('warn', `copy: ${r.error}`);
-  }
-
   // ---- mouse -------------------------------------------------------------------
 
   /** Screen-level mouse: focus follows clicks, dividers drag. Returns true when it used the event. */
   screenMouse(data: MouseData): boolean {
-    if (data.action === 'mousedown') {
-      const d = this.layout.dividerAt(data.x, data.y, this.area);
-      if (d) {
-        this.drag = d;
-        return true;
-      }
-      for (const [id, r] of this.layout.rects(this.area))
-        if (data.x >= r.x && data.x < r.x + r.w && data.y >= r.y && data.y < r.y + r.h && this.layout.focused !== id) {
-          this.layout.focused = id;
-          this.deps.relayout();
-        }
-      return false;
-    }
-    if (this.drag && (data.action === 'mousemove' || data.action === 'mousedown')) {
-      this.layout.dragDivider(this.drag, data.x, data.y);
-      this.deps.relayout();
-      return true;
-    }
-    if (this.drag && data.action === 'mouseup') {
-      this.drag = null;
-      return true;
-    }
-    return false;
+    return this.mouse.event(data);
   }
 
   private paneMouse(v: PaneView, data: MouseData): void {
-    if (this.drag) return;
-    const x = data.x - (v.box.aleft as number) - 1;
-    const y = data.y - (v.box.atop as number) - 1;
-    const wheel = data.action === 'wheelup' || data.action === 'wheeldown';
-    const modes = v.session.term.modes;
-    if (!v.scroll && !v.ended && modes.mouseTrackingMode !== 'none' && x >= 0 && y >= 0 && x < v.session.term.cols && y < v.session.term.rows) {
-      const ev: PaneMouseEvent = {
-        action: data.action === 'mousedown' ? 'down' : data.action === 'mouseup' ? 'up' : data.action === 'mousemove' ? 'move' : (data.action as 'wheelup' | 'wheeldown'),
-        button: data.button === 'left' || data.button === 'middle' || data.button === 'right' ? data.button : 'none',
-        x,
-        y,
-        shift: data.shift,
-        meta: data.meta,
-        ctrl: data.ctrl,
-      };
-      const bytes = encodeMouse(ev, modes.mouseTrackingMode, v.session.mouseEncoding);
-      if (bytes) v.session.write(bytes);
-      return;
-    }
-    if (wheel) {
-      // the wheel scrolls the scrollback (and leaves scroll mode at the bottom, like tmux)
-      v.scrollBy(data.action === 'wheelup' ? -3 : 3);
-      const buf = v.session.term.buffer.active;
-      if (data.action === 'wheeldown' && v.scroll && v.scroll.top >= buf.baseY && v.scroll.anchor === null) v.leaveScroll();
-      this.deps.paneDirty();
-    }
+    if (!this.mouse.dragging && paneMouse(v, data)) this.deps.paneDirty();
   }
 
   /** Ends every pane's program (never a container). */

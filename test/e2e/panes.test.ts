@@ -43,6 +43,12 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
   beforeAll(async () => {
     configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-panes-'));
     fs.chmodSync(configHome, 0o777);
+    // every test starts from an empty workspace, not the one the test before quit with (restoreLastWorkspace)
+    const dir = path.join(configHome, 'lxcdeck');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ restoreLastWorkspace: false }));
+    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(path.join(dir, 'config.json'), 0o666);
     await destroy(runner, [a, b]);
     await createBusybox(runner, a);
     await createBusybox(runner, b);

@@ -42,6 +42,12 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   beforeAll(async () => {
     configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-'));
     fs.chmodSync(configHome, 0o777);
+    // every test starts from an empty workspace, not the one the test before quit with (restoreLastWorkspace)
+    const dir = path.join(configHome, 'lxcdeck');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ restoreLastWorkspace: false }));
+    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(path.join(dir, 'config.json'), 0o666);
     await destroy(runner, [a, b, late]);
     await createBusybox(runner, a);
     await createBusybox(runner, b);

@@ -1,0 +1,32 @@
+import type { AppBackend } from '../app/context.js';
+import type { ContainerFactory } from '../core/backend.js';
+import type { PlanRunner } from '../core/plan.js';
+import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
+import type { AppStore } from '../state/store.js';
+import type { TuiSettings, TuiThemes } from './actions.js';
+import type { PaneLauncher } from './paneHost.js';
+import type { RulesDialogActions } from './rulesDialog.js';
+import type { ScreenIo } from './screen.js';
+
+/** What main hands the workstation: the engine's capabilities, data sources, settings and themes. */
+export interface TuiDeps {
+  io: ScreenIo;
+  store: AppStore;
+  backend: AppBackend;
+  factory?: ContainerFactory;
+  jobs?: WorkstationJobs;
+  metrics: WorkstationMetrics;
+  settings: TuiSettings;
+  themes: TuiThemes;
+  header: string;
+  /** Warnings found while loading (bad settings, key conflicts) for the event log. */
+  warnings: string[];
+  /** Runs pane programs (attach, console); without it there are no panes. */
+  panes?: PaneLauncher;
+  /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
+  rules?: RulesDialogActions;
+  /** Runs plans (config edits and the editors to come), journalled. */
+  planRunner(): PlanRunner;
+  /** The mark to restore on start (`lxcdeck -w a`). */
+  workspace?: string;
+}
