@@ -121,9 +121,14 @@ export async function lxcInfoState(r: Runner, name: string): Promise<string> {
   return res.stdout.trim();
 }
 
-export async function createBusybox(r: Runner, name: string): Promise<void> {
+export async function createBusybox(r: Runner, name: string, options: { ptys?: number } = {}): Promise<void> {
   const res = await run(r, ['lxc-create', '-t', 'busybox', '-n', name], { timeoutMs: 120_000 });
   if (res.code !== 0) throw new Error(`lxc-create ${name} as ${r.label} failed: ${res.stderr}`);
+  // the busybox template allows one pty (lxc.pty.max = 1); every attach takes one from the
+  // container's own devpts, so tests with several shells on one container need more
+  const ptys = options.ptys ?? 16;
+  const edit = await run(r, ['sh', '-c', `sed -i 's/^lxc.pty.max = .*/lxc.pty.max = ${ptys}/' "$(lxc-config lxc.lxcpath)/${name}/config"`]);
+  if (edit.code !== 0) throw new Error(`setting lxc.pty.max of ${name} failed: ${edit.stderr}`);
 }
 
 /** Stops and destroys test containers, whatever state they are in. */
