@@ -18,7 +18,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => fs.mkdtempSync(path.join(tmp, `${n++}-`));
 
-const oneLine = (s: string) => expect(s).not.toMatch(/[\r\n]/);
+// one line, and no control character (an escape in a warning would reach the terminal)
+const oneLine = (s: string) => expect(s).not.toMatch(/[\x00-\x1f]/);
 
 /** Strings with the characters that break messages and parsers: line breaks, quotes, NUL, escapes, non-BMP. */
 const nastyString = fc.oneof(
@@ -103,6 +104,13 @@ describe('fuzz finds (fixed): a key with a line break made a two-line warning', 
     const store = new SettingsStore({ cwd: dir });
     expect(() => store.update({ '\r': 1 } as never)).toThrow(/^unknown setting "\\r": use one of /);
     store.dispose();
+  });
+
+  it('a theme field named with NUL or an escape is quoted, not written raw into the status line', () => {
+    const r = validateTheme({ '\x1b]0;x\x07': 1, name: 't', colors: { '\0': 'red' } }, 't.json');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatch(/^theme t\.json: unknown field "\\u001b\]0;x\\u0007": use name, /);
+    expect(JSON.stringify(validateTheme({ name: 't', colors: { '\0': 'red' } }, 't.json'))).toContain('colors[\\"\\\\u0000\\"] is not a theme colour');
   });
 });
 
