@@ -49,7 +49,7 @@ interface Box {
 const boxes: Box[] = LANES.map((lane, i) => ({
   lane,
   lxcpath: path.join(root, `${lane}${i}`),
-  name: uniqueName(`crash-${lane}${i}`),
+  name: uniqueName(`k${lane[0]}${i}`), // short: the NAME column truncates
   config: '',
   oldSum: '',
   newSum: '',
