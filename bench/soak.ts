@@ -180,12 +180,14 @@ async function main(): Promise<number> {
     console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${done}/${N * CYCLES} cycles, ${t.failures.length} failures, ${t.stuck.length} stuck, TUI RSS ${(rssKiB(tui.pid) / 1024).toFixed(0)} MiB`);
   }, 30_000);
   let peak = rss0;
+  /** RSS when half the cycles are done: growth from there shows a leak apart from the metric rings filling up. */
+  let rssMid = NaN;
   const sampler = setInterval(() => (peak = Math.max(peak, rssKiB(tui.pid))), 1000);
   await Promise.all(
     names.map(async (n) => {
       for (let c = 0; c < CYCLES; c++) {
         await cycle(n, t);
-        done++;
+        if (++done === Math.ceil((N * CYCLES) / 2)) rssMid = rssKiB(tui.pid);
       }
     }),
   );
@@ -213,7 +215,8 @@ async function main(): Promise<number> {
   for (const s of t.stuck.slice(0, 10)) console.log(`  ${s}`);
   for (const s of Object.keys(t.stepMs) as Step[]) console.log(`${s}: ${ms(t.stepMs[s])}`);
   console.log(`TUI: ${alive ? 'alive' : `exited (${tuiExit})`} during the soak, ${shown}/${N} rows on screen at the end, quit with q: ${quit === 0 ? 'exit 0' : String(quit)}`);
-  console.log(`TUI RSS: ${(rss0 / 1024).toFixed(1)} MiB at start, ${(rss1 / 1024).toFixed(1)} MiB at end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %), peak ${(peak / 1024).toFixed(1)} MiB; target growth < 10 %: ${growth < 10 ? 'met' : 'MISSED'}`);
+  const pct = (a: number, b: number) => `${b >= a ? '+' : ''}${((100 * (b - a)) / a).toFixed(1)} %`;
+  console.log(`TUI RSS: ${(rss0 / 1024).toFixed(1)} MiB at start, ${(rssMid / 1024).toFixed(1)} MiB at half-way, ${(rss1 / 1024).toFixed(1)} MiB at end (${pct(rss0, rss1)}; ${pct(rssMid, rss1)} over the second half), peak ${(peak / 1024).toFixed(1)} MiB; target growth < 10 %: ${growth < 10 ? 'met' : 'MISSED'}`);
   return t.failures.length === 0 && t.stuck.length === 0 && alive && growth < 10 ? 0 : 1;
 }
 
