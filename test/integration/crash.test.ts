@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setConfigValues } from '../../src/core/configText.js';
 import { KEY, Tui } from '../e2e/harness.js';
-import { BIN, hostUnavailable, ROOT, run, uniqueName } from './host.js';
+import { BIN, hostUnavailable, ROOT, run, TEST_USER, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
 
@@ -17,24 +17,35 @@ const skip = hostUnavailable();
  * one, every helper the killed process left exits by itself, and a half-done
  * freeze is repaired by one `lxcdeck thaw`. At the end: no container is lost
  * and every config still parses through liblxc, its console buffer read
- * back as liblxc sees it. Four lanes run side by side, each on a private
+ * back as liblxc sees it. Six lanes run side by side, each on a private
  * lxcpath with one container (so the TUI's one row is the selected one):
- * two CLI lanes and two TUI lanes, 25 kills each.
+ * two CLI lanes and two TUI lanes as root, one of each as the test user,
+ * 25 kills each.
  */
-/** 4 lanes x 5 rounds x 5 operations = 100 kills (LXCDECK_CRASH_ROUNDS: fewer, while working on the test) */
+/** 5 rounds x 5 operations per lane: 100 kills as root (4 lanes), 50 as the test user (2 lanes). LXCDECK_CRASH_ROUNDS: fewer, while working on the test. */
 const ROUNDS_PER_LANE = Number(process.env.LXCDECK_CRASH_ROUNDS ?? 5);
-const LANES: Lane[] = ['cli', 'tui', 'cli', 'tui'];
+const LANES: [Runner, Lane][] = [
+  [ROOT, 'cli'],
+  [ROOT, 'tui'],
+  [ROOT, 'cli'],
+  [ROOT, 'tui'],
+  [USER, 'cli'],
+  [USER, 'tui'],
+];
 const KEY_NAME = 'lxc.console.buffer.size';
 type Op = 'start' | 'stop' | 'freeze' | 'thaw' | 'console-buffer';
 type Lane = 'cli' | 'tui';
 
 const root = fs.mkdtempSync('/var/lib/lxcdeck-crash-');
+// the test user's containers live under its home (a path its mapped ids can traverse)
+const userRoot = path.join('/home', TEST_USER, '.local/share', `lxcdeck-crash-${process.pid}`);
 const tally = { kills: 0, byOp: {} as Record<string, number>, halfFreezesRepaired: 0, configsSeen: { old: 0, new: 0 }, helperWaitMaxMs: 0 };
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
 
 interface Box {
+  runner: Runner;
   lane: Lane;
   lxcpath: string;
   name: string;
@@ -46,10 +57,11 @@ interface Box {
   newValue: string;
 }
 
-const boxes: Box[] = LANES.map((lane, i) => ({
+const boxes: Box[] = LANES.map(([runner, lane], i) => ({
+  runner,
   lane,
-  lxcpath: path.join(root, `${lane}${i}`),
-  name: uniqueName(`k${lane[0]}${i}`), // short: the NAME column truncates
+  lxcpath: path.join(runner.unprivileged ? userRoot : root, `${lane}${i}`),
+  name: uniqueName(`k${runner.unprivileged ? 'u' : 'r'}${lane[0]}${i}`), // short: the NAME column truncates
   config: '',
   oldSum: '',
   newSum: '',
@@ -57,11 +69,11 @@ const boxes: Box[] = LANES.map((lane, i) => ({
   newValue: '',
 }));
 
-const deck = (b: Box, args: string[], timeoutMs = 60_000) => run(ROOT, [process.execPath, BIN, '-P', b.lxcpath, ...args], { timeoutMs });
+const deck = (b: Box, args: string[], timeoutMs = 60_000) => run(b.runner, [process.execPath, BIN, '-P', b.lxcpath, ...args], { timeoutMs });
 
 /** liblxc's word (lxc-info) and the kernel's (the freezer cgroup of the container's init). */
 async function states(b: Box): Promise<{ lxc: string; freezer: string | null }> {
-  const r = await run(ROOT, ['lxc-info', '-P', b.lxcpath, '-n', b.name, '-s', '-p']);
+  const r = await run(b.runner, ['lxc-info', '-P', b.lxcpath, '-n', b.name, '-s', '-p']);
   const lxc = /^State:\s*(\S+)/m.exec(r.stdout)?.[1] ?? '?';
   const pid = /^PID:\s*(\d+)/m.exec(r.stdout)?.[1];
   if (!pid) return { lxc, freezer: null };
@@ -110,7 +122,9 @@ async function bringTo(b: Box, want: 'RUNNING' | 'STOPPED' | 'FROZEN'): Promise<
 /** Runs the CLI operation and SIGKILLs it at a random point (node's start-up included: it is part of the operation). */
 async function killCli(b: Box, op: Op): Promise<void> {
   const args = op === 'stop' ? ['stop', '-t', '3', b.name] : op === 'console-buffer' ? ['console-buffer', b.name, ...(Math.random() < 0.5 ? ['--off'] : [])] : [op, b.name];
-  const child = spawn(process.execPath, [BIN, '-P', b.lxcpath, ...args], { stdio: 'ignore' });
+  const argv = [...b.runner.prefix, process.execPath, BIN, '-P', b.lxcpath, ...args];
+  // as-user execs into lxcdeck: the pid is lxcdeck's either way
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
   const exited = new Promise((r) => child.once('exit', r));
   await sleep(rand(op === 'stop' ? 150 : 100, op === 'stop' ? 1500 : 700));
   child.kill('SIGKILL');
@@ -119,7 +133,7 @@ async function killCli(b: Box, op: Op): Promise<void> {
 
 /** Opens the TUI on the box's lxcpath, waits for the row, presses the operation's keys, and SIGKILLs it a random moment later. */
 async function killTui(b: Box, op: Op, configHome: string): Promise<void> {
-  const t = new Tui(ROOT, ['-P', b.lxcpath], { env: { XDG_CONFIG_HOME: configHome } });
+  const t = new Tui(b.runner, ['-P', b.lxcpath], b.runner.unprivileged ? {} : { env: { XDG_CONFIG_HOME: configHome } });
   try {
     await t.waitFor(b.name, 30_000).catch(async (e: Error) => {
       throw new Error(`TUI for ${op} never showed ${b.name} (${JSON.stringify(await states(b))}): ${e.message}`);
@@ -145,7 +159,8 @@ async function killTui(b: Box, op: Op, configHome: string): Promise<void> {
 /** What must hold after every kill, whatever the operation. */
 async function afterKill(b: Box, op: Op): Promise<void> {
   tally.kills++;
-  tally.byOp[`${b.lane} ${op}`] = (tally.byOp[`${b.lane} ${op}`] ?? 0) + 1;
+  const key = `${b.runner.unprivileged ? 'user' : 'root'} ${b.lane} ${op}`;
+  tally.byOp[key] = (tally.byOp[key] ?? 0) + 1;
   // every helper the killed process started finishes by itself (a start helper waits for RUNNING, then exits)
   const t0 = Date.now();
   while (helpersOf(b).length > 0 && Date.now() - t0 < 35_000) await sleep(100);
@@ -168,7 +183,7 @@ async function afterKill(b: Box, op: Op): Promise<void> {
 
 /** The console buffer size as liblxc parses the config (lxc-info -c): the config must still parse. */
 async function bufferValue(b: Box): Promise<string> {
-  const r = await run(ROOT, ['lxc-info', '-P', b.lxcpath, '-n', b.name, '-c', KEY_NAME]);
+  const r = await run(b.runner, ['lxc-info', '-P', b.lxcpath, '-n', b.name, '-c', KEY_NAME]);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.trim();
 }
@@ -200,11 +215,12 @@ async function lane(b: Box): Promise<void> {
   }
 }
 
-describe.skipIf(skip)('crash: kill -9 of the CLI and the TUI at random points (root)', () => {
+describe.skipIf(skip)('crash: kill -9 of the CLI and the TUI at random points (root and the test user)', () => {
   beforeAll(async () => {
     const prepare = async (b: Box) => {
-      fs.mkdirSync(b.lxcpath, { recursive: true });
-      const r = await run(ROOT, ['lxc-create', '-P', b.lxcpath, '-t', 'busybox', '-n', b.name], { timeoutMs: 120_000 });
+      if (b.runner.unprivileged) expect((await run(b.runner, ['mkdir', '-p', b.lxcpath])).code).toBe(0);
+      else fs.mkdirSync(b.lxcpath, { recursive: true });
+      const r = await run(b.runner, ['lxc-create', '-P', b.lxcpath, '-t', 'busybox', '-n', b.name], { timeoutMs: 120_000 });
       expect(r.code, r.stderr).toBe(0);
       b.config = path.join(b.lxcpath, b.name, 'config');
       const old = fs.readFileSync(b.config, 'utf8');
@@ -226,17 +242,19 @@ describe.skipIf(skip)('crash: kill -9 of the CLI and the TUI at random points (r
   afterAll(async () => {
     console.log(`crash test: ${JSON.stringify(tally)}`);
     for (const b of boxes) {
-      await run(ROOT, ['lxc-stop', '-k', '-P', b.lxcpath, '-n', b.name]);
-      await run(ROOT, ['lxc-destroy', '-f', '-P', b.lxcpath, '-n', b.name]);
+      await run(b.runner, ['lxc-stop', '-k', '-P', b.lxcpath, '-n', b.name]);
+      await run(b.runner, ['lxc-destroy', '-f', '-P', b.lxcpath, '-n', b.name]);
     }
     fs.rmSync(root, { recursive: true, force: true });
+    await run(USER, ['rm', '-rf', userRoot]);
   }, 120_000);
 
-  it(`${ROUNDS_PER_LANE * 5 * LANES.length} kills: no container lost, configs old or intended and parsed by liblxc, no helper left, thaw repairs a half-done freeze`, async () => {
+  it(`${ROUNDS_PER_LANE * 5 * LANES.length} kills (${ROUNDS_PER_LANE * 20} as root, ${ROUNDS_PER_LANE * 10} as the test user): no container lost, configs old or intended and parsed by liblxc, no helper left, thaw repairs a half-done freeze`, async () => {
     await Promise.all(boxes.map(lane));
     expect(tally.kills).toBe(ROUNDS_PER_LANE * 5 * LANES.length);
+    expect(Object.entries(tally.byOp).filter(([k]) => k.startsWith('root ')).reduce((n, [, v]) => n + v, 0)).toBe(ROUNDS_PER_LANE * 5 * 4);
     for (const b of boxes) {
-      const ls = await run(ROOT, ['lxc-ls', '-P', b.lxcpath, '-1']);
+      const ls = await run(b.runner, ['lxc-ls', '-P', b.lxcpath, '-1']);
       expect(ls.stdout.split('\n')).toContain(b.name);
       const info = await deck(b, ['info', b.name, '--json']);
       expect(info.code, info.stderr).toBe(0);
