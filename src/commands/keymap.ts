@@ -60,13 +60,18 @@ function isSingleKey(key: string): boolean {
   return [...name].length === 1 && name >= ' ' && name !== '\u007f';
 }
 
+/** An id as a message shows it: quoted when it has characters (line breaks, escapes) that would break the line. */
+function quoteOdd(id: string): string {
+  return /^[\w.:-]+$/.test(id) ? id : JSON.stringify(id);
+}
+
 export function resolveKeymap(defaults: readonly KeyBinding[], overrides: Record<string, string[]>): ResolvedKeymap {
   const defaultKeys = new Map(defaults.map((d) => [d.id, [...d.keys]]));
   const spaceOf = new Map(defaults.map((d) => [d.id, keySpace(d.scope)]));
   const problems: string[] = [];
   const valid = new Map<string, string[]>();
   for (const [id, keys] of Object.entries(overrides)) {
-    if (!defaultKeys.has(id)) problems.push(`key override for unknown command ${id}: use an id from 'lxcdeck keys'`);
+    if (!defaultKeys.has(id)) problems.push(`key override for unknown command ${quoteOdd(id)}: use an id from 'lxcdeck keys'`);
     else if (!Array.isArray(keys) || keys.length === 0) problems.push(`key override for ${id} lists no keys: give at least one, e.g. ["x"]`);
     else {
       const bad = keys.filter((k) => !isValidKey(k));
@@ -75,21 +80,21 @@ export function resolveKeymap(defaults: readonly KeyBinding[], overrides: Record
     }
   }
   const effective = (id: string) => valid.get(id) ?? defaultKeys.get(id) ?? [];
-  const byCommand = new Map<string, string[]>();
-  for (const id of defaultKeys.keys()) {
-    const keys = effective(id);
-    if (!valid.has(id)) {
-      byCommand.set(id, keys);
-      continue;
-    }
-    // a key clashes only with commands whose keys are live at the same time
-    const rivals = [...defaultKeys.keys()].filter((o) => o !== id && spaceOf.get(o) === spaceOf.get(id));
-    const clashes = keys.flatMap((k) => rivals.filter((o) => effective(o).includes(k)).map((o) => `${k} is already bound to ${o}`));
-    if (clashes.length) {
+  // a key clashes only with commands whose keys are live at the same time. A
+  // refused override falls back to its default, which may clash with an
+  // override accepted before it: check again until none clashes.
+  for (let refused = true; refused; ) {
+    refused = false;
+    for (const [id, keys] of valid) {
+      const rivals = [...defaultKeys.keys()].filter((o) => o !== id && spaceOf.get(o) === spaceOf.get(id));
+      const clashes = keys.flatMap((k) => rivals.filter((o) => effective(o).includes(k)).map((o) => `${k} is already bound to ${o}`));
+      if (clashes.length === 0) continue;
       problems.push(`key override for ${id}: ${clashes.join(', ')}; kept the default ${defaultKeys.get(id)?.join(', ')}`);
-      byCommand.set(id, defaultKeys.get(id) ?? []);
-    } else byCommand.set(id, keys);
+      valid.delete(id);
+      refused = true;
+    }
   }
+  const byCommand = new Map([...defaultKeys.keys()].map((id) => [id, effective(id)]));
   const byKey = new Map<string, string>();
   const byMode = new Map<string, Map<string, string>>();
   for (const [id, keys] of byCommand) {

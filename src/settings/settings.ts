@@ -91,7 +91,7 @@ export class SettingsStore implements Disposable {
     for (const [key, value] of Object.entries(partial)) {
       if (value === undefined) continue;
       if (!isSettingKey(key)) {
-        problems.push(`unknown setting "${key}": use one of ${SETTING_KEYS.join(', ')}`);
+        problems.push(`unknown setting ${JSON.stringify(key)}: use one of ${SETTING_KEYS.join(', ')}`);
         continue;
       }
       const problem = checkSetting(key, value);

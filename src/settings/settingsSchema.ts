@@ -87,11 +87,16 @@ function checkKeys(value: unknown): string | null {
   }
   for (const [id, names] of Object.entries(value)) {
     if (id.trim() === '') return 'keys has an empty command id: remove it';
-    if (!Array.isArray(names)) return `keys.${id} ${show(names)} is not a list of key names: use e.g. ["s", "C-s"], or [] to unbind`;
+    if (!Array.isArray(names)) return `${keysField(id)} ${show(names)} is not a list of key names: use e.g. ["s", "C-s"], or [] to unbind`;
     const bad = names.find((n) => typeof n !== 'string' || !KEY_NAME_RE.test(n));
-    if (bad !== undefined) return `keys.${id} ${show(bad)} is not a key name: use one key per entry, e.g. ["s", "C-s"]`;
+    if (bad !== undefined) return `${keysField(id)} ${show(bad)} is not a key name: use one key per entry, e.g. ["s", "C-s"]`;
   }
   return null;
+}
+
+/** `keys.<id>` as a message names it; an id with odd characters (a line break, an escape) is quoted so the message stays one line. */
+function keysField(id: string): string {
+  return /^[\w.-]+$/.test(id) ? `keys.${id}` : `keys[${JSON.stringify(id)}]`;
 }
 
 /** Splits a settings object read from disk into usable settings plus one warning per bad or unknown field. */
@@ -101,7 +106,7 @@ export function parseSettings(raw: Record<string, unknown>): { settings: Setting
   for (const [key, value] of Object.entries(raw)) {
     if (key === '__internal__') continue; // conf's own bookkeeping
     if (!isSettingKey(key)) {
-      problems.push(`unknown setting "${key}" is ignored: remove it or use one of ${SETTING_KEYS.join(', ')}`);
+      problems.push(`unknown setting ${JSON.stringify(key)} is ignored: remove it or use one of ${SETTING_KEYS.join(', ')}`);
       continue;
     }
     const problem = checkSetting(key, value);

@@ -81,7 +81,7 @@ export function validateTheme(raw: unknown, file: string): ThemeCheck {
   }
 
   for (const key of Object.keys(raw)) {
-    if (!TOP_LEVEL.includes(key)) problems.push(`unknown field "${key}": use ${TOP_LEVEL.join(', ')}`);
+    if (!TOP_LEVEL.includes(key)) problems.push(`unknown field ${JSON.stringify(key)}: use ${TOP_LEVEL.join(', ')}`);
   }
 
   if (raw.name === undefined) problems.push(`"name" is missing: add "name": "${expected}"`);
@@ -97,7 +97,7 @@ export function validateTheme(raw: unknown, file: string): ThemeCheck {
     problems.push(`"colors" is ${raw.colors === undefined ? 'missing' : 'not an object'}: add "colors": { "fg": ..., "bg": ..., ... }`);
   } else {
     for (const key of Object.keys(raw.colors)) {
-      if (!isThemeKey(key)) problems.push(`colors.${key} is not a theme colour: ${suggestKey(key)}`);
+      if (!isThemeKey(key)) problems.push(`${field('colors', key)} is not a theme colour: ${suggestKey(key)}`);
     }
     for (const key of THEME_KEYS) {
       const value = raw.colors[key];
@@ -118,7 +118,7 @@ export function validateTheme(raw: unknown, file: string): ThemeCheck {
     } else {
       for (const [key, list] of Object.entries(raw.attrs)) {
         if (!isThemeKey(key)) {
-          problems.push(`attrs.${key} is not a theme colour: ${suggestKey(key)}`);
+          problems.push(`${field('attrs', key)} is not a theme colour: ${suggestKey(key)}`);
           continue;
         }
         if (!Array.isArray(list)) {
@@ -188,6 +188,11 @@ export function themeStyle(theme: Theme, fgKey: ThemeKey, bgKey?: ThemeKey): The
 
 export function isThemeKey(key: string): key is ThemeKey {
   return (THEME_KEYS as readonly string[]).includes(key);
+}
+
+/** `colors.<key>` as a message names it; a key with odd characters (a line break, an escape) is quoted so the line stays one line. */
+function field(group: string, key: string): string {
+  return /^[\w.-]+$/.test(key) ? `${group}.${key}` : `${group}[${JSON.stringify(key)}]`;
 }
 
 function fail(file: string, problems: string[]): ThemeCheck {
