@@ -1,8 +1,5 @@
 import { Command } from 'commander';
-import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
-import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
-import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
@@ -11,24 +8,8 @@ import { registerJobCommands } from './jobs.js';
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
 
-function summaryRow(c: ContainerSummary): string[] {
-  return [
-    sanitize(c.name),
-    c.state,
-    c.pid === null ? '-' : String(c.pid),
-    c.ipv4.join(',') || '-',
-    c.ipv6.join(',') || '-',
-    formatBytes(c.memoryBytes),
-    formatSeconds(c.cpuSeconds),
-    c.unprivileged ? 'yes' : 'no',
-    c.autostart ? 'yes' : 'no',
-    c.groups.map(sanitize).join(',') || '-',
-  ];
-}
-
-export function formatSummaries(rows: ContainerSummary[]): string {
-  return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
-}
+// Commands only declare themselves here: what an action needs beyond the
+// context is imported inside it, so a command loads only its own code.
 
 function parsePositive(what: string, max: number) {
   return (v: string): number => {
@@ -62,9 +43,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('list containers with state, pid, addresses, memory and CPU')
     .option('--json', 'print JSON')
     .option('--active', 'only running, frozen or transitioning containers')
-    .action((opts: { json?: boolean; active?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
       const rows = context(cmd).backend.list({ active: opts.active ?? false });
-      io.out(opts.json ? JSON.stringify(rows, null, 2) : formatSummaries(rows));
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows));
     });
 
   program
@@ -72,28 +53,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('show one container: state, config summary, cgroups, interfaces')
     .argument('<name>')
     .option('--json', 'print JSON')
-    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const info = context(cmd).backend.info(name);
       if (opts.json) return io.out(JSON.stringify(info, null, 2));
-      const lines: [string, string][] = [
-        ['Name', sanitize(info.name)],
-        ['State', info.state],
-        ['PID', info.pid === null ? '-' : String(info.pid)],
-        ['IPv4', info.ipv4.join(', ') || '-'],
-        ['IPv6', info.ipv6.join(', ') || '-'],
-        ['Memory', formatBytes(info.memoryBytes)],
-        ['CPU', formatSeconds(info.cpuSeconds)],
-        ['Unprivileged', info.unprivileged ? 'yes' : 'no'],
-        ['Idmap', info.idmap.join('; ') || '-'],
-        ['Autostart', info.autostart ? 'yes' : 'no'],
-        ['Groups', info.groups.join(', ') || '-'],
-        ['Rootfs', info.rootfs || '-'],
-        ['Config', info.configFile],
-        ['Host links', info.hostInterfaces.join(', ') || '-'],
-        ['Console buffer', info.consoleBufferSize || 'off'],
-        ...Object.entries(info.cgroups).map(([h, d]): [string, string] => [`cgroup ${h}`, d]),
-      ];
-      io.out(lines.map(([k, v]) => `${`${k}:`.padEnd(16)}${v}`).join('\n'));
+      io.out((await import('./containers.js')).formatInfo(info));
     });
 
   program
@@ -172,7 +135,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .command('doctor')
     .description('check this host and user for running LXC containers, with the fix for each problem')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { runDoctor, formatDoctor } = await import('./doctor.js');
       const report = runDoctor(context(cmd));
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
       if (report.checks.some((c) => c.status === 'fail')) setStatus(1);
@@ -203,6 +167,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .action(async (opts: { json?: boolean }) => {
       const { SettingsStore } = await import('../settings/settings.js');
       const { effectiveKeymap, displayKey, KEYED_COMMANDS } = await import('../commands/keytable.js');
+      const { formatTable } = await import('../presentation/format.js');
       const settings = new SettingsStore();
       const km = effectiveKeymap(settings.get().keys);
       for (const w of [...settings.warnings, ...km.problems]) io.err(`lxcdeck: ${w}`);

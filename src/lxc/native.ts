@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 import { LxcdeckError } from '../core/errors.js';
 
 /**
@@ -71,11 +72,22 @@ export function findNativeFile(file: string): string {
 }
 
 let cached: NativeLib | null = null;
+let koffiModule: typeof Koffi | null = null;
+
+/**
+ * koffi loads on the first native call, so commands that never touch liblxc
+ * do not pay for it; require, not import: Node loads a CommonJS package
+ * faster that way (no ESM wrapper to analyse).
+ */
+function koffiLib(): typeof Koffi {
+  return (koffiModule ??= createRequire(import.meta.url)('koffi') as typeof Koffi);
+}
 
 export function loadNative(logfile: string | null): NativeLib {
   if (cached) return cached;
   const file = findNativeFile('liblxcdeck.so');
-  let lib: koffi.IKoffiLib;
+  const koffi = koffiLib();
+  let lib: Koffi.IKoffiLib;
   try {
     lib = koffi.load(file);
   } catch (e) {
@@ -94,7 +106,7 @@ export function loadNative(logfile: string | null): NativeLib {
   // strings the shim malloc'd: koffi copies them into JS and frees the C copy
   const OwnedStr = koffi.disposable('lxcdeck_owned_str', 'str', free);
 
-  const f = (name: string, ret: koffi.TypeSpec, args: koffi.TypeSpec[]) => lib.func(name, ret, args);
+  const f = (name: string, ret: Koffi.TypeSpec, args: Koffi.TypeSpec[]) => lib.func(name, ret, args);
   const native = {
     lxcdeck_init: f('lxcdeck_init', 'int', ['const char *', 'const char *']),
     lxcdeck_lxc_version: f('lxcdeck_lxc_version', 'const char *', []),
@@ -143,6 +155,7 @@ export function consoleLog(lib: NativeLib, c: ContainerHandle, clear: boolean, m
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       if (!ptr) return resolve(null);
       const n = Number(len[0]);
+      const koffi = koffiLib();
       const bytes = n > 0 ? Buffer.from(koffi.decode(ptr, koffi.array('uint8_t', n, 'Typed')) as Uint8Array) : Buffer.alloc(0);
       lib.lxcdeck_free(ptr);
       resolve(bytes);

@@ -1,0 +1,45 @@
+import type { ContainerInfo, ContainerSummary } from '../core/container.js';
+import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
+
+/** Text output of `lxcdeck ls` and `lxcdeck info`; loaded only by those commands. */
+
+function summaryRow(c: ContainerSummary): string[] {
+  return [
+    sanitize(c.name),
+    c.state,
+    c.pid === null ? '-' : String(c.pid),
+    c.ipv4.join(',') || '-',
+    c.ipv6.join(',') || '-',
+    formatBytes(c.memoryBytes),
+    formatSeconds(c.cpuSeconds),
+    c.unprivileged ? 'yes' : 'no',
+    c.autostart ? 'yes' : 'no',
+    c.groups.map(sanitize).join(',') || '-',
+  ];
+}
+
+export function formatSummaries(rows: ContainerSummary[]): string {
+  return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
+}
+
+export function formatInfo(info: ContainerInfo): string {
+  const lines: [string, string][] = [
+    ['Name', sanitize(info.name)],
+    ['State', info.state],
+    ['PID', info.pid === null ? '-' : String(info.pid)],
+    ['IPv4', info.ipv4.join(', ') || '-'],
+    ['IPv6', info.ipv6.join(', ') || '-'],
+    ['Memory', formatBytes(info.memoryBytes)],
+    ['CPU', formatSeconds(info.cpuSeconds)],
+    ['Unprivileged', info.unprivileged ? 'yes' : 'no'],
+    ['Idmap', info.idmap.join('; ') || '-'],
+    ['Autostart', info.autostart ? 'yes' : 'no'],
+    ['Groups', info.groups.join(', ') || '-'],
+    ['Rootfs', info.rootfs || '-'],
+    ['Config', info.configFile],
+    ['Host links', info.hostInterfaces.join(', ') || '-'],
+    ['Console buffer', info.consoleBufferSize || 'off'],
+    ...Object.entries(info.cgroups).map(([h, d]): [string, string] => [`cgroup ${h}`, d]),
+  ];
+  return lines.map(([k, v]) => `${`${k}:`.padEnd(16)}${v}`).join('\n');
+}
