@@ -51,6 +51,7 @@ function loadBundle() {
   return { mod: mod.exports, writeCache };
 }
 
-const bundled = tui ? null : loadBundle();
+// LXCDECK_NO_BUNDLE=1: the ES modules even when the bundle is fresh (tests compare both)
+const bundled = tui || process.env.LXCDECK_NO_BUNDLE === '1' ? null : loadBundle();
 if (bundled) run(bundled.mod, bundled.writeCache);
 else import('../dist/src/main.js').then((m) => run(m), failed);

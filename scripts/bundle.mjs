@@ -22,7 +22,7 @@ const program = buildProgram({ out() {}, err() {} }, () => {});
 program.configureOutput({ getOutHelpWidth: () => 80, getOutHasColors: () => false });
 const help = program.helpInformation();
 
-await build({
+const result = await build({
   entryPoints: [path.join(root, 'dist/src/main.js')],
   outfile: out,
   bundle: true,
@@ -48,8 +48,11 @@ await build({
   },
   minifyWhitespace: true,
   minifySyntax: true,
+  metafile: true,
   logLevel: 'warning',
 });
+// what went into the bundle, for test/integration/cli-startup.test.ts
+fs.writeFileSync(`${out}.inputs.json`, JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1));
 const text = fs.readFileSync(out, 'utf8');
 const rewritten = text.replace(/\bimport\("\.\//g, '__lxcdeck_import_("./');
 fs.writeFileSync(out, rewritten);

@@ -80,7 +80,25 @@ let koffiModule: typeof Koffi | null = null;
  * faster that way (no ESM wrapper to analyse).
  */
 function koffiLib(): typeof Koffi {
-  return (koffiModule ??= createRequire(import.meta.url)('koffi') as typeof Koffi);
+  return (koffiModule ??= requireKoffi());
+}
+
+/**
+ * koffi's index.js loads https, zlib and crypto for its installer before it
+ * loads its native module (~10 ms); the native module alone is the same API
+ * less deprecated aliases. Falls back to the package when the layout differs.
+ */
+function requireKoffi(): typeof Koffi {
+  const require = createRequire(import.meta.url);
+  try {
+    const dir = path.dirname(require.resolve('koffi/package.json'));
+    const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    const native = require(path.join(dir, 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node')) as typeof Koffi & { version?: string };
+    if (native.version === version) return native;
+  } catch {
+    /* not the layout this expects: the package knows best */
+  }
+  return require('koffi') as typeof Koffi;
 }
 
 export function loadNative(logfile: string | null): NativeLib {
