@@ -22,6 +22,11 @@ const program = buildProgram({ out() {}, err() {} }, () => {});
 program.configureOutput({ getOutHelpWidth: () => 80, getOutHasColors: () => false });
 const help = program.helpInformation();
 
+// lxcdeck(1), from the same definitions (package.json "man" installs it)
+const { manPage } = await import(pathToFileURL(path.join(root, 'dist/src/cli/manPage.js')).href);
+fs.mkdirSync(path.join(root, 'dist/man'), { recursive: true });
+fs.writeFileSync(path.join(root, 'dist/man/lxcdeck.1'), await manPage(program));
+
 const result = await build({
   entryPoints: [path.join(root, 'dist/src/main.js')],
   outfile: out,

@@ -4,6 +4,8 @@ import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
+import { registerCompletionCommands } from './completion.js';
+import { registerHelpCommands } from './helpTopics.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -160,22 +162,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       await context(cmd).factory.destroy(name, opts.force ?? false);
     });
 
-  program
-    .command('keys')
-    .description('print the effective keymap: command id -> keys (defaults plus your overrides)')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const { SettingsStore } = await import('../settings/settings.js');
-      const { effectiveKeymap, displayKey, KEYED_COMMANDS } = await import('../commands/keytable.js');
-      const { formatTable } = await import('../presentation/format.js');
-      const settings = new SettingsStore();
-      const km = effectiveKeymap(settings.get().keys);
-      for (const w of [...settings.warnings, ...km.problems]) io.err(`lxcdeck: ${w}`);
-      const rows = KEYED_COMMANDS.map((c) => ({ id: c.id, title: c.title, scope: c.scope, dangerous: c.dangerous ?? false, keys: km.byCommand.get(c.id) ?? [] }));
-      if (opts.json) return io.out(JSON.stringify(rows, null, 2));
-      io.out(formatTable(['COMMAND', 'KEYS', 'WHAT'], rows.map((r) => [r.id, r.keys.map(displayKey).join(' '), r.title])));
-    });
-
+  registerHelpCommands(program, io);
+  registerCompletionCommands(program, io);
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
