@@ -6,6 +6,8 @@ import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 import { registerCompletionCommands } from './completion.js';
 import { registerHelpCommands } from './helpTopics.js';
+import { registerEventCommands } from './events.js';
+import { registerStatsCommands } from './stats.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -164,6 +166,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
 
   registerHelpCommands(program, io);
   registerCompletionCommands(program, io);
+  registerEventCommands(program, io, context);
+  registerStatsCommands(program, io, context);
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);

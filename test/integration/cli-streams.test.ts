@@ -1,0 +1,155 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, hostUnavailable, uniqueName } from './host.js';
+
+/** `lxcdeck events` against changes made by the lxc-* tools, and `lxcdeck stats --prometheus` under a strict format check. */
+const skip = hostUnavailable();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-streams-'));
+const lxcpath = path.join(tmp, 'lxc');
+const name = uniqueName('ev');
+const lxc = (tool: string, ...args: string[]) => {
+  const r = spawnSync(tool, ['-P', lxcpath, '-n', name, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${tool} failed: ${r.stderr}`);
+};
+
+beforeAll(() => {
+  if (skip) return;
+  fs.mkdirSync(lxcpath);
+  lxc('lxc-create', '-t', 'busybox');
+  lxc('lxc-start');
+  lxc('lxc-wait', '-s', 'RUNNING', '-t', '30');
+}, 120_000);
+afterAll(() => {
+  spawnSync('lxc-stop', ['-k', '-P', lxcpath, '-n', name]);
+  spawnSync('lxc-destroy', ['-f', '-P', lxcpath, '-n', name]);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Lines of a running lxcdeck, awaited one by one. */
+class Lines {
+  private buf = '';
+  private lines: string[] = [];
+  private waiters: (() => void)[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  constructor(readonly child: ChildProcess) {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.buf += d;
+      const parts = this.buf.split('\n');
+      this.buf = parts.pop()!;
+      this.lines.push(...parts);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+  /** The first line after those already taken that matches, within ms. */
+  async next(match: (l: string) => boolean, ms: number): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = this.lines.findIndex(match);
+      if (i >= 0) return this.lines.splice(0, i + 1).at(-1)!;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching line within ${ms} ms; got: ${this.lines.join(' | ')}`);
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => (clearTimeout(t), r()));
+      });
+    }
+  }
+}
+
+describe.skipIf(skip)('events and stats streams', () => {
+  it('events shows freeze, thaw and stop done by the lxc tools, in order, within 1 s each; SIGINT ends it with 0', async () => {
+    const ev = new Lines(spawn(process.execPath, [BIN, '-P', lxcpath, 'events', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const mine = (state: string, previous: string | null) => (l: string) => {
+      const e = JSON.parse(l) as { kind: string; name: string; state: string; previous: string | null; time: string; pid: number | null };
+      return e.kind === 'container' && e.name === name && e.state === state && e.previous === previous;
+    };
+    const first = JSON.parse(await ev.next(mine('RUNNING', null), 10_000)) as { pid: number; time: string };
+    expect(first.pid).toBeGreaterThan(1);
+    expect(Number.isNaN(Date.parse(first.time))).toBe(false);
+    lxc('lxc-freeze');
+    await ev.next(mine('FROZEN', 'RUNNING'), 1000);
+    lxc('lxc-unfreeze');
+    await ev.next(mine('RUNNING', 'FROZEN'), 1000);
+    lxc('lxc-stop', '-k');
+    const stopped = JSON.parse(await ev.next(mine('STOPPED', 'RUNNING'), 1000)) as { pid: number | null };
+    expect(stopped.pid).toBeNull();
+    ev.child.kill('SIGINT');
+    expect(await ev.exited).toEqual({ code: 0, signal: null });
+    lxc('lxc-start');
+    lxc('lxc-wait', '-s', 'RUNNING', '-t', '30');
+  }, 60_000);
+
+  it('events ends cleanly, status 0, when its reader goes away (the next write meets EPIPE, as with SIGPIPE)', async () => {
+    const ev = new Lines(spawn(process.execPath, [BIN, '-P', lxcpath, 'events'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    let stderr = '';
+    ev.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await ev.next((l) => l.includes(`container ${name} RUNNING pid `), 10_000)).toMatch(/^\S+Z container \S+ RUNNING pid \d+$/);
+    // the reader closes its end, like `lxcdeck events | head -n 1`; the next event's write fails
+    ev.child.stdout!.destroy();
+    lxc('lxc-freeze');
+    try {
+      expect(await ev.exited).toEqual({ code: 0, signal: null });
+      expect(stderr).toBe('');
+    } finally {
+      lxc('lxc-unfreeze');
+    }
+  }, 30_000);
+
+  it('stats --prometheus passes a strict exposition-format check', () => {
+    const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, 'stats', '--prometheus', '--interval', '0.5', name], { encoding: 'utf8', timeout: 4000, killSignal: 'SIGINT' });
+    // --interval streams: the timeout's SIGINT ends it; take the first exposition
+    const text = r.stdout.split(/(?=^# HELP lxcdeck_cpu_percent )/m)[0]!;
+    const families = checkExposition(text);
+    expect(families.get('lxcdeck_memory_bytes')).toEqual([{ labels: { name, kind: 'container' }, value: expect.any(Number) }]);
+    expect(families.get('lxcdeck_pids')![0]!.value).toBeGreaterThanOrEqual(1);
+    expect([...families.keys()].every((n) => n.startsWith('lxcdeck_'))).toBe(true);
+    const once = spawnSync(process.execPath, [BIN, '-P', lxcpath, 'stats', '--json', name], { encoding: 'utf8', timeout: 20_000 });
+    expect(once.status, once.stderr).toBe(0);
+    const rows = JSON.parse(once.stdout) as { name: string; kind: string; cpuPercent: number | null }[];
+    expect(rows).toEqual([expect.objectContaining({ name, kind: 'container', cpuPercent: expect.any(Number) })]);
+  }, 30_000);
+});
+
+/**
+ * Prometheus text format 0.0.4, strictly: HELP then TYPE then samples per
+ * family, valid names and labels, escaped values, numeric values, no
+ * family twice, no series twice, a final newline.
+ */
+function checkExposition(text: string): Map<string, { labels: Record<string, string>; value: number }[]> {
+  expect(text.endsWith('\n')).toBe(true);
+  const families = new Map<string, { labels: Record<string, string>; value: number }[]>();
+  let current: string | null = null;
+  let state: 'help' | 'type' | 'samples' = 'help';
+  const series = new Set<string>();
+  for (const line of text.slice(0, -1).split('\n')) {
+    let m: RegExpMatchArray | null;
+    if ((m = line.match(/^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/))) {
+      expect(families.has(m[1]!), `family ${m[1]} twice`).toBe(false);
+      current = m[1]!;
+      families.set(current, []);
+      state = 'type';
+    } else if ((m = line.match(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/))) {
+      expect(m[1], line).toBe(current);
+      expect(state).toBe('type');
+      state = 'samples';
+    } else if ((m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*)\} (\S+)$/))) {
+      expect(m[1], line).toBe(current);
+      expect(state).toBe('samples');
+      const value = m[3]!;
+      expect(value, line).toMatch(/^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|NaN|[+-]Inf)$/);
+      const labels: Record<string, string> = {};
+      for (const l of m[2]!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
+      const key = `${m[1]}${JSON.stringify(labels)}`;
+      expect(series.has(key), `series twice: ${key}`).toBe(false);
+      series.add(key);
+      families.get(current!)!.push({ labels, value: Number(value) });
+    } else {
+      throw new Error(`not exposition format: ${JSON.stringify(line)}`);
+    }
+  }
+  return families;
+}
