@@ -1,5 +1,6 @@
 import type { ContainerInfo, ContainerSummary } from '../core/container.js';
 import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
+import { paintTable } from './color.js';
 
 /** Text output of `lxcdeck ls` and `lxcdeck info`; loaded only by those commands. */
 
@@ -18,8 +19,8 @@ function summaryRow(c: ContainerSummary): string[] {
   ];
 }
 
-export function formatSummaries(rows: ContainerSummary[]): string {
-  return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
+export function formatSummaries(rows: ContainerSummary[], color = false): string {
+  return paintTable(formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow)), 'STATE', color);
 }
 
 export function formatInfo(info: ContainerInfo): string {

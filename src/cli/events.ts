@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import { sanitize } from '../presentation/format.js';
+import { paintState, useColor } from './color.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 
@@ -38,9 +39,9 @@ export function diffSnapshots(before: Snapshot | null, after: Snapshot, time: st
   return out;
 }
 
-export function eventLine(e: StateEvent): string {
-  const change = e.previous === null ? e.state : `${e.previous} -> ${e.state}`;
-  return sanitize(`${e.time} ${e.kind} ${e.name} ${change} pid ${e.pid ?? '-'}`);
+export function eventLine(e: StateEvent, color = false): string {
+  const change = e.previous === null ? paintState(e.state, color) : `${e.previous} -> ${paintState(e.state, color)}`;
+  return `${e.time} ${e.kind} ${sanitize(e.name)} ${change} pid ${e.pid ?? '-'}`;
 }
 
 export function registerEventCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
@@ -57,6 +58,7 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
       const [{ JobManager }, { untilStopped, pause }] = await Promise.all([import('../jobs/manager.js'), import('./stream.js')]);
       const jobs = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
       const life = untilStopped();
+      const color = useColor(cmd);
       let last: Snapshot | null = null;
       while (!life.isStopped()) {
         const now: Snapshot = new Map();
@@ -66,7 +68,7 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
         for (const j of jobs.list()) now.set(`job:${j.record.name}`, { kind: 'job', name: j.record.name, state: j.state, pid: j.state === 'finished' ? null : j.record.pid });
         for (const e of diffSnapshots(last, now, new Date().toISOString())) {
           if (life.isStopped()) break;
-          io.out(opts.json ? JSON.stringify(e) : eventLine(e));
+          io.out(opts.json ? JSON.stringify(e) : eventLine(e, color));
         }
         last = now;
         await pause(interval, life.stopped);

@@ -63,7 +63,8 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<n
     case 'ls': {
       const { createContext } = await import('./context.js');
       const rows = createContext({ lxcpath: a.lxcpath }).backend.list({ active: a.active ?? false });
-      io.out(a.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows));
+      if (a.json) io.out(JSON.stringify(rows, null, 2));
+      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty)));
       return 0;
     }
     case 'freeze':

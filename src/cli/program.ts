@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
+import { parseColorWhen, useColor } from './color.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   program
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
     .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
+    .option('--color <when>', 'colour in text output: auto (a terminal without NO_COLOR), always, never', parseColorWhen, 'auto')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
@@ -49,7 +51,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--active', 'only running, frozen or transitioning containers')
     .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
       const rows = context(cmd).backend.list({ active: opts.active ?? false });
-      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows));
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd)));
     });
 
   program

@@ -66,6 +66,14 @@ describe.skipIf(skip)('CLI module graph', () => {
     }
   }
 
+  it("the bundle's --help (no commander) is commander's own text when stdout is not a terminal", () => {
+    const fast = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+    const slow = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', env: { ...process.env, LXCDECK_NO_BUNDLE: '1' } });
+    expect(fast.status).toBe(0);
+    expect(fast.stdout).toContain('completion');
+    expect(fast.stdout).toBe(slow.stdout);
+  });
+
   it('the TUI path does load the TUI packages (the check above can fail)', () => {
     // a bare lxcdeck without a terminal refuses at once, after main.ts loaded; import the TUI module itself
     const out = path.join(tmp, 'tui.txt');

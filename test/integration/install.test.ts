@@ -68,6 +68,8 @@ describe.skipIf(skip)('installs', () => {
     fs.chmodSync(tgz, 0o644);
     execFileSync('chown', [`${TEST_USER}:`, home, prefix]);
     const env = [`HOME=${home}`, `npm_config_cache=${home}/.npm`, `npm_config_nodedir=${nodedir()}`, 'npm_config_disturl=http://127.0.0.1:9/no-downloads', 'npm_config_update_notifier=false'];
+    // as-user starts from a clean environment: keep the CA bundle a TLS-inspecting proxy may need
+    if (process.env.NODE_EXTRA_CA_CERTS) env.push(`NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`);
     sh(AS_USER, [TEST_USER, 'env', ...env, 'npm', 'install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tgz]);
     const installed = path.join(prefix, 'bin', 'lxcdeck');
     expect(fs.existsSync(path.join(prefix, 'lib', 'node_modules', 'lxcdeck', 'native', 'build', 'liblxcdeck.so'))).toBe(true);
