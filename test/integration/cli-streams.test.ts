@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, hostUnavailable, uniqueName } from './host.js';
+import { BIN, hostUnavailable, REPO, uniqueName } from './host.js';
 
 /** `lxcdeck events` against changes made by the lxc-* tools, and `lxcdeck stats --prometheus` under a strict format check. */
 const skip = hostUnavailable();
@@ -113,6 +113,79 @@ describe.skipIf(skip)('events and stats streams', () => {
     expect(rows).toEqual([expect.objectContaining({ name, kind: 'container', cpuPercent: expect.any(Number) })]);
   }, 30_000);
 });
+
+describe.skipIf(skip)('--json output follows docs/json.md', () => {
+  const schemas = new Map([...fs.readFileSync(path.join(REPO, 'docs', 'json.md'), 'utf8').matchAll(/```json (lxcdeck [a-z ]+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, JSON.parse(m[2]!) as Schema]));
+  const json = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, ...args], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  };
+  const job = uniqueName('jj');
+  afterAll(() => {
+    spawnSync(process.execPath, [BIN, 'job', 'kill', job]);
+    spawnSync(process.execPath, [BIN, 'job', 'rm', job]);
+  });
+
+  it('documents every command it checks', () => {
+    expect([...schemas.keys()].sort()).toEqual(['lxcdeck events', 'lxcdeck info', 'lxcdeck job ls', 'lxcdeck keys', 'lxcdeck ls', 'lxcdeck stats']);
+  });
+
+  it('ls, info, stats, keys, job ls and events match their schemas, with real rows in each', async () => {
+    spawnSync('lxc-wait', ['-P', lxcpath, '-n', name, '-s', 'RUNNING', '-t', '30']);
+    const ls = JSON.parse(json('ls', '--json')) as unknown[];
+    expect(ls.length).toBe(1);
+    expect(validate(schemas.get('lxcdeck ls')!, ls)).toEqual([]);
+    expect(validate(schemas.get('lxcdeck info')!, JSON.parse(json('info', name, '--json')))).toEqual([]);
+    const stats = JSON.parse(json('stats', '--json')) as unknown[];
+    expect(stats.length).toBeGreaterThanOrEqual(1);
+    expect(validate(schemas.get('lxcdeck stats')!, stats)).toEqual([]);
+    expect(validate(schemas.get('lxcdeck keys')!, JSON.parse(json('keys', '--json')))).toEqual([]);
+    json('job', 'run', '--name', job, '--', 'sleep', '60');
+    const jobs = (JSON.parse(json('job', 'ls', '--json')) as { name: string }[]).filter((j) => j.name === job);
+    expect(jobs.length).toBe(1);
+    expect(validate(schemas.get('lxcdeck job ls')!, jobs)).toEqual([]);
+    const ev = new Lines(spawn(process.execPath, [BIN, '-P', lxcpath, 'events', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    for (const kind of ['container', 'job']) {
+      const line = await ev.next((l) => (JSON.parse(l) as { kind: string }).kind === kind, 10_000);
+      expect(validate(schemas.get('lxcdeck events')!, JSON.parse(line)), line).toEqual([]);
+    }
+    ev.child.kill('SIGINT');
+    await ev.exited;
+  }, 60_000);
+});
+
+interface Schema {
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+}
+
+/** The subset of JSON Schema docs/json.md uses, strictly: every problem, as `path: what`. */
+function validate(schema: Schema, value: unknown, at = '$'): string[] {
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  const problems: string[] = [];
+  if (schema.type) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (!types.includes(kind) && !(kind === 'integer' && types.includes('number'))) return [`${at}: ${kind}, not ${types.join('|')}`];
+  }
+  if (schema.enum && !schema.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`);
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => problems.push(...validate(schema.items!, v, `${at}[${i}]`)));
+  if (kind === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const r of schema.required ?? []) if (!(r in o)) problems.push(`${at}: missing ${r}`);
+    for (const [k, v] of Object.entries(o)) {
+      const sub = schema.properties?.[k];
+      if (sub) problems.push(...validate(sub, v, `${at}.${k}`));
+      else if (schema.additionalProperties === false) problems.push(`${at}: undocumented ${k}`);
+      else if (typeof schema.additionalProperties === 'object') problems.push(...validate(schema.additionalProperties, v, `${at}.${k}`));
+    }
+  }
+  return problems;
+}
 
 /**
  * Prometheus text format 0.0.4, strictly: HELP then TYPE then samples per
