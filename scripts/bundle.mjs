@@ -36,8 +36,14 @@ const result = await build({
   target: 'node20',
   // native or TUI-only packages load from node_modules when (if) a command needs them
   external: ['koffi', 'blessed', 'node-pty', '@xterm/headless', './main/tui.js'],
-  // settings pull in conf (ES only) and ajv, half the bundle's size: the commands that read settings import them at run time
-  plugins: [{ name: 'settings-outside', setup: (b) => b.onResolve({ filter: /\/settings\/settings\.js$/ }, () => ({ path: './settings/settings.js', external: true })) }],
+  // settings pull in conf and ajv, half the bundle's size: where a command imports them dynamically they load at run
+  // time, as ES modules from dist/src; a static import (a require of ES code would fail) bundles them as usual
+  plugins: [
+    {
+      name: 'settings-outside',
+      setup: (b) => b.onResolve({ filter: /\/settings\/settings\.js$/ }, (a) => (a.kind === 'dynamic-import' ? { path: './settings/settings.js', external: true } : undefined)),
+    },
+  ],
   define: {
     // modules find native/ and themes/ from their own location: the bundle sits in dist/src like main.js
     'import.meta.url': '__lxcdeck_url',

@@ -62,7 +62,7 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<n
       return 0;
     case 'ls': {
       const { createContext } = await import('./context.js');
-      const rows = createContext({ lxcpath: a.lxcpath }).backend.list({ active: a.active ?? false });
+      const rows = createContext({ lxcpath: a.lxcpath }).backend.list({ active: a.active ?? false, stateFromCgroup: true });
       if (a.json) io.out(JSON.stringify(rows, null, 2));
       else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty)));
       return 0;

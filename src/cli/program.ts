@@ -50,7 +50,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--json', 'print JSON')
     .option('--active', 'only running, frozen or transitioning containers')
     .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
-      const rows = context(cmd).backend.list({ active: opts.active ?? false });
+      const rows = context(cmd).backend.list({ active: opts.active ?? false, stateFromCgroup: true });
       io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd)));
     });
 

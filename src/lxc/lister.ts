@@ -65,6 +65,14 @@ export interface ListOptions {
    * or when older than this; each config's mtime is checked at most this often.
    */
   definedMaxAgeMs?: number;
+  /**
+   * On the first look at a running container, take its state from the freezer
+   * cgroup (RUNNING, FREEZING, FROZEN) instead of asking liblxc, whose state
+   * call re-reads the host's cgroup layout each time (~1 ms per container,
+   * most of a cold `ls`). A container STARTING or STOPPING with its init
+   * alive then shows as RUNNING. Default false.
+   */
+  stateFromCgroup?: boolean;
 }
 
 /** After the lxcpath changes, keep re-listing this long: lxc-create writes the config after the directory. */
@@ -82,9 +90,10 @@ export class ContainerLister implements Disposable {
   private defined: { names: string[]; at: number; dirMtimeMs: number; changedAt: number } | null = null;
   private readonly runtimes = new Map<string, Runtime>();
   /** State and init pid asked with the handle a config read opened anyway (this list() only). */
-  private readonly asked = new Map<string, { state: ContainerState; pid: number }>();
+  private readonly asked = new Map<string, { state: ContainerState; pid: number; fromCgroup?: boolean }>();
   private readonly reader = new KeptFileReader();
   private readonly keptFs: HostFs;
+  private stateFromCgroup = false;
 
   constructor(
     private readonly lib: NativeLib,
@@ -96,6 +105,7 @@ export class ContainerLister implements Disposable {
 
   list(options: ListOptions = {}): ContainerSummary[] {
     const maxAge = options.definedMaxAgeMs ?? 0;
+    this.stateFromCgroup = options.stateFromCgroup ?? false;
     const now = performance.now();
     const all = this.definedNames(maxAge);
     const active = new Set(this.names(1));
@@ -205,7 +215,12 @@ export class ContainerLister implements Disposable {
     return s === 'THAWED' ? 'RUNNING' : s;
   }
 
-  private askState(c: ContainerHandle): { state: ContainerState; pid: number } {
+  /** State and init pid; `fromCgroup`: the state is to be read from the freezer (stateFromCgroup). */
+  private askState(c: ContainerHandle): { state: ContainerState; pid: number; fromCgroup?: boolean } {
+    if (this.stateFromCgroup) {
+      const pid = this.lib.lxcdeck_init_pid(c);
+      if (pid > 0) return { state: 'RUNNING', pid, fromCgroup: true };
+    }
     const state = parseState(this.lib.lxcdeck_state(c));
     return { state, pid: state === 'STOPPED' ? -1 : this.lib.lxcdeck_init_pid(c) };
   }
@@ -222,7 +237,7 @@ export class ContainerLister implements Disposable {
         this.lib.lxcdeck_close(c);
       }
     }
-    const { state, pid } = answer;
+    const { pid } = answer;
     if (pid <= 0) return null;
     const alive = `/proc/${pid}/oom_score_adj`;
     // opened first: the cgroup read after it is of the same process
@@ -230,7 +245,9 @@ export class ContainerLister implements Disposable {
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
     if (!cg) return null;
     const dirs = containerCgroupDirs(this.cgroups, cg, name);
-    const rt: Runtime = { pid, alive, state, dirs, freezer: freezerFiles(dirs), counters: counterFiles(this.cgroups.layout, dirs) };
+    const freezer = freezerFiles(dirs);
+    const state = answer.fromCgroup && freezer ? this.freezerState(freezer, answer.state) : answer.state;
+    const rt: Runtime = { pid, alive, state, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) };
     this.runtimes.set(name, rt);
     return rt;
   }

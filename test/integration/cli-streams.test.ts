@@ -99,6 +99,21 @@ describe.skipIf(skip)('events and stats streams', () => {
     }
   }, 30_000);
 
+  it("ls reads a running container's state from its freezer cgroup: FROZEN by lxc-freeze, RUNNING after lxc-unfreeze", () => {
+    const state = () => {
+      const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, 'ls', '--json'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { name: string; state: string; pid: number | null }[]).find((c) => c.name === name);
+    };
+    lxc('lxc-freeze');
+    try {
+      expect(state()).toMatchObject({ state: 'FROZEN', pid: expect.any(Number) });
+    } finally {
+      lxc('lxc-unfreeze');
+    }
+    expect(state()).toMatchObject({ state: 'RUNNING' });
+  });
+
   it('stats --prometheus passes a strict exposition-format check', () => {
     const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, 'stats', '--prometheus', '--interval', '0.5', name], { encoding: 'utf8', timeout: 4000, killSignal: 'SIGINT' });
     // --interval streams: the timeout's SIGINT ends it; take the first exposition
