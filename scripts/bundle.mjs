@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -68,7 +69,12 @@ const text = fs.readFileSync(out, 'utf8');
 const rewritten = text.replace(/\bimport\("\.\//g, '__lxcdeck_import_("./');
 fs.writeFileSync(out, rewritten);
 
-// the code cache: written by bin after one run, so it holds what --help compiled
+// the code cache: written by bin after one run, so it holds what that run compiled: `ls` of an empty
+// lxcpath compiles the start-up, liblxc and listing code the hot commands share; --help where liblxc is missing
 fs.rmSync(`${out}.cache`, { force: true });
-const r = spawnSync(process.execPath, [path.join(root, 'bin/lxcdeck.js'), '--help'], { env: { ...process.env, LXCDECK_WRITE_CODE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
-if (r.status !== 0 || !fs.existsSync(`${out}.cache`)) throw new Error('bundle: writing the code cache failed');
+const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-bundle-'));
+const cacheRun = (args) =>
+  spawnSync(process.execPath, [path.join(root, 'bin/lxcdeck.js'), ...args], { env: { ...process.env, LXCDECK_WRITE_CODE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'ignore'] }).status === 0;
+const cached = cacheRun(['-P', empty, 'ls', '--json']) || cacheRun(['--help']);
+fs.rmSync(empty, { recursive: true, force: true });
+if (!cached || !fs.existsSync(`${out}.cache`)) throw new Error('bundle: writing the code cache failed');
