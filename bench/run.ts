@@ -10,7 +10,10 @@
  *   attach:   the same `cat` through `lxcdeck attach`, escape filter vs --raw (bench/attach.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
  *
- * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part;
+ *   start-up: `node -e 0` vs lxcdeck --help, --version, freeze, thaw, ls --json (bench/cli.ts)
+ *
+ * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part, =cli
+ * only the listing and start-up part (N = 10 and LXCDECK_BENCH_N);
  * LXCDECK_BENCH_KEEP=1 reuses containers left by a previous KEEP run and
  * leaves them for the next; LXCDECK_BENCH_FIRST_FRAME_RUNS=n measures the
  * first frame n times (median); LXCDECK_BENCH_NODE_ARGS passes flags to the
@@ -23,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
+import { measureStartup, startupProbes, startupRows } from './cli.js';
 import { jobFreezeBench } from './jobs.js';
 import { paneFloodBench } from './panes.js';
 import { attachFilterBench } from './attach.js';
@@ -35,6 +39,8 @@ const FREEZE_RUNS = Number(process.env.LXCDECK_BENCH_FREEZE_RUNS ?? 100);
 const SOAK_S = Number(process.env.LXCDECK_BENCH_SOAK_S ?? 300);
 const CPU_WINDOW_S = Number(process.env.LXCDECK_BENCH_CPU_S ?? 60);
 const ONLY_TUI = process.env.LXCDECK_BENCH_ONLY === 'tui';
+const ONLY_CLI = process.env.LXCDECK_BENCH_ONLY === 'cli';
+const STARTUP_ROUNDS = Number(process.env.LXCDECK_BENCH_STARTUP_ROUNDS ?? 21);
 const KEEP = process.env.LXCDECK_BENCH_KEEP === '1';
 const FIRST_FRAME_RUNS = Math.max(1, Number(process.env.LXCDECK_BENCH_FIRST_FRAME_RUNS ?? 9));
 const NODE_ARGS = (process.env.LXCDECK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -124,6 +130,11 @@ async function main(): Promise<void> {
       cli.push(wall(process.execPath, [BIN, '-P', LXCPATH, 'ls', '--json']));
       lxcls.push(wall('lxc-ls', ['-P', LXCPATH, '-f']));
     }
+    // start-up ratios against bare Node in the same rounds; ls is the probe that grows with n
+    const startup = measureStartup(startupProbes(BIN, LXCPATH, names[0] as string), STARTUP_ROUNDS);
+    results.push(...startupRows(startup, n, n === 10 ? 1.3 : null));
+    cli.push(startup.byLabel.get('lxcdeck ls --json') as number);
+    lxcls.push(startup.byLabel.get('lxc-ls -f') as number);
     const a = stats(inProc).median;
     const b = stats(cli).median;
     const c = stats(lxcls).median;
@@ -150,6 +161,12 @@ async function main(): Promise<void> {
     '',
     `ratio ${((d50 - d10) / (l50 - l10)).toFixed(3)} (target <= 0.05)`,
   ]);
+
+  if (ONLY_CLI) {
+    console.log(`\nlxcdeck bench (listing and start-up) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
+    for (const r of results) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
 
   // freeze latency on a busy container: 4 busy loops make FREEZING visible
   const target = names[0] as string;

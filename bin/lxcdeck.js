@@ -1,12 +1,66 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/main.js';
+'use strict';
+// CommonJS (bin/package.json): Node starts a CommonJS entry without its ES
+// module loader. Subcommands run from the bundle dist/src/lxcdeck.cjs
+// (scripts/bundle.mjs) with its V8 code cache, when the bundle is at least as
+// new as tsc's output; the TUI, and any run after a plain `tsc`, use the ES
+// modules in dist/src.
+const fs = require('node:fs');
+const path = require('node:path');
 
-main(process.argv).then(
-  (code) => {
+const src = path.join(__dirname, '..', 'dist', 'src');
+const bundle = path.join(src, 'lxcdeck.cjs');
+const args = process.argv.slice(2);
+// the same test as main.ts's workstationArgs: only -P PATH and -w MARK, each once
+const tui = (() => {
+  const seen = new Set();
+  for (let i = 0; i < args.length; i += 2) {
+    const key = /^(-P|--lxcpath)$/.test(args[i]) ? 'P' : /^(-w|--workspace)$/.test(args[i]) ? 'w' : null;
+    if (!key || args[i + 1] === undefined || seen.has(key)) return false;
+    seen.add(key);
+  }
+  return true;
+})();
+
+function failed(e) {
+  process.stderr.write(`lxcdeck: ${(e && e.stack) || e}\n`);
+  process.exitCode = 1;
+}
+
+function run(mod, after) {
+  mod.main(process.argv).then((code) => {
     process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`lxcdeck: ${e?.stack ?? e}\n`);
-    process.exitCode = 1;
-  },
-);
+    if (after) after();
+  }, failed);
+}
+
+/** The bundle as a CommonJS module, compiled from its code cache when V8 accepts it. */
+function loadBundle() {
+  const vm = require('node:vm');
+  const Module = require('node:module');
+  let code;
+  try {
+    if (fs.statSync(bundle).mtimeMs < fs.statSync(path.join(src, 'main.js')).mtimeMs) return null;
+    code = fs.readFileSync(bundle, 'utf8');
+  } catch {
+    return null;
+  }
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(`${bundle}.cache`);
+  } catch {
+    /* no cache: V8 compiles */
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __lxcdeck_import) {${code}\n})`;
+  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  const mod = { exports: {} };
+  const importer = (spec) => import(require('node:url').pathToFileURL(path.join(src, spec)).href);
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, src, importer);
+  const writeCache = process.env.LXCDECK_WRITE_CODE_CACHE === '1' ? () => fs.writeFileSync(`${bundle}.cache`, script.createCachedData()) : null;
+  return { mod: mod.exports, writeCache };
+}
+
+// LXCDECK_NO_BUNDLE=1: the ES modules even when the bundle is fresh (tests compare both)
+const bundled = tui || process.env.LXCDECK_NO_BUNDLE === '1' ? null : loadBundle();
+if (bundled) run(bundled.mod, bundled.writeCache);
+else import('../dist/src/main.js').then((m) => run(m), failed);

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import { isLxcdeckError, LxcdeckError } from './core/errors.js';
-import { createContext } from './cli/context.js';
 import { processIo } from './cli/io.js';
+import { parseFast, runFast } from './cli/fast.js';
 
 /** Thawing what rules froze may wait on liblxc; a stuck thaw must not keep the process from ending. */
 const RELEASE_TIMEOUT_MS = 10_000;
@@ -22,6 +22,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
       return await runWorkstation(tui.lxcpath, tui.workspace);
     }
+    // the commands scripts loop over skip commander (src/cli/fast.ts)
+    const fast = parseFast(args);
+    const fastStatus = fast ? await runFast(fast, processIo, process.stdout.isTTY === true) : null;
+    if (fastStatus !== null) return fastStatus;
     // commander and the subcommands load only for subcommands, not the TUI
     const { buildProgram } = await import('./cli/program.js');
     const program = buildProgram(processIo, (code) => {
@@ -59,6 +63,7 @@ function workstationArgs(args: string[]): { lxcpath?: string; workspace?: string
 }
 
 async function runWorkstation(lxcpath: string | undefined, workspace: string | undefined): Promise<number> {
+  const { createContext } = await import('./cli/context.js');
   const ctx = createContext({ lxcpath });
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`;

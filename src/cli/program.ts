@@ -1,41 +1,22 @@
 import { Command } from 'commander';
-import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
-import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentation/format.js';
-import { runDoctor, formatDoctor } from './doctor.js';
+import { parseColorWhen, useColor } from './color.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 import { runOnTerminal } from './terminal.js';
 import { registerWorkspaceCommands } from './workspace.js';
+import { registerCompletionCommands } from './completion.js';
+import { registerHelpCommands } from './helpTopics.js';
+import { registerEventCommands } from './events.js';
+import { registerStatsCommands } from './stats.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
 
-/** The state, and liblxc's word when it disagrees with the cgroup (a freeze killed half-way). */
-function stateText(c: ContainerSummary): string {
-  return c.disagreement ? `${c.state} (liblxc: ${c.disagreement.liblxc})` : c.state;
-}
-
-function summaryRow(c: ContainerSummary): string[] {
-  return [
-    sanitize(c.name),
-    stateText(c),
-    c.pid === null ? '-' : String(c.pid),
-    c.ipv4.join(',') || '-',
-    c.ipv6.join(',') || '-',
-    formatBytes(c.memoryBytes),
-    formatSeconds(c.cpuSeconds),
-    c.unprivileged ? 'yes' : 'no',
-    c.autostart ? 'yes' : 'no',
-    c.groups.map(sanitize).join(',') || '-',
-  ];
-}
-
-export function formatSummaries(rows: ContainerSummary[]): string {
-  return formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow));
-}
+// Commands only declare themselves here: what an action needs beyond the
+// context is imported inside it, so a command loads only its own code.
 
 /** attach and console need it running; a frozen (or half-frozen) one would hang them. */
 function notRunning(name: string, state: string): LxcdeckError {
@@ -85,7 +66,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   program
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
     .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
-    .option('-w, --workspace <mark>', 'start the workstation with the workspace stored under this mark (a–z)')
+    .option('--color <when>', 'colour in text output: auto (a terminal without NO_COLOR), always, never', parseColorWhen, 'auto')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
@@ -95,9 +76,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('list containers with state, pid, addresses, memory and CPU')
     .option('--json', 'print JSON')
     .option('--active', 'only running, frozen or transitioning containers')
-    .action((opts: { json?: boolean; active?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
       const rows = context(cmd).backend.list({ active: opts.active ?? false });
-      io.out(opts.json ? JSON.stringify(rows, null, 2) : formatSummaries(rows));
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd)));
     });
 
   program
@@ -105,28 +86,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('show one container: state, config summary, cgroups, interfaces')
     .argument('<name>')
     .option('--json', 'print JSON')
-    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const info = context(cmd).backend.info(name);
       if (opts.json) return io.out(JSON.stringify(info, null, 2));
-      const lines: [string, string][] = [
-        ['Name', sanitize(info.name)],
-        ['State', info.disagreement ? `${stateText(info)}: the cgroup says ${info.disagreement.cgroup}; 'lxcdeck thaw ${info.name}' repairs it` : info.state],
-        ['PID', info.pid === null ? '-' : String(info.pid)],
-        ['IPv4', info.ipv4.join(', ') || '-'],
-        ['IPv6', info.ipv6.join(', ') || '-'],
-        ['Memory', formatBytes(info.memoryBytes)],
-        ['CPU', formatSeconds(info.cpuSeconds)],
-        ['Unprivileged', info.unprivileged ? 'yes' : 'no'],
-        ['Idmap', info.idmap.join('; ') || '-'],
-        ['Autostart', info.autostart ? 'yes' : 'no'],
-        ['Groups', info.groups.join(', ') || '-'],
-        ['Rootfs', info.rootfs || '-'],
-        ['Config', info.configFile],
-        ['Host links', info.hostInterfaces.join(', ') || '-'],
-        ['Console buffer', info.consoleBufferSize || 'off'],
-        ...Object.entries(info.cgroups).map(([h, d]): [string, string] => [`cgroup ${h}`, d]),
-      ];
-      io.out(lines.map(([k, v]) => `${`${k}:`.padEnd(16)}${v}`).join('\n'));
+      io.out((await import('./containers.js')).formatInfo(info));
     });
 
   program
@@ -206,7 +169,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .command('doctor')
     .description('check this host and user for running LXC containers, with the fix for each problem')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }, cmd: Command) => {
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { runDoctor, formatDoctor } = await import('./doctor.js');
       const report = runDoctor(context(cmd));
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
       if (report.checks.some((c) => c.status === 'fail')) setStatus(1);
@@ -230,21 +194,10 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
       await context(cmd).factory.destroy(name, opts.force ?? false);
     });
 
-  program
-    .command('keys')
-    .description('print the effective keymap: command id -> keys (defaults plus your overrides)')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const { SettingsStore } = await import('../settings/settings.js');
-      const { effectiveKeymap, displayKey, KEYED_COMMANDS } = await import('../commands/keytable.js');
-      const settings = new SettingsStore();
-      const km = effectiveKeymap(settings.get().keys);
-      for (const w of [...settings.warnings, ...km.problems]) io.err(`lxcdeck: ${w}`);
-      const rows = KEYED_COMMANDS.map((c) => ({ id: c.id, title: c.title, scope: c.scope, dangerous: c.dangerous ?? false, keys: km.byCommand.get(c.id) ?? [] }));
-      if (opts.json) return io.out(JSON.stringify(rows, null, 2));
-      io.out(formatTable(['COMMAND', 'KEYS', 'WHAT'], rows.map((r) => [r.id, r.keys.map(displayKey).join(' '), r.title])));
-    });
-
+  registerHelpCommands(program, io);
+  registerCompletionCommands(program, io);
+  registerEventCommands(program, io, context);
+  registerStatsCommands(program, io, context);
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);

@@ -51,6 +51,10 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   internal: 1,
 };
 
+/**
+ * By name too: the CLI bundle and the ES modules it imports at run time
+ * (settings) each hold a copy of this class.
+ */
 export function isLxcdeckError(e: unknown): e is LxcdeckError {
-  return e instanceof LxcdeckError;
+  return e instanceof LxcdeckError || (e instanceof Error && e.name === 'LxcdeckError' && typeof (e as { code?: unknown }).code === 'string' && 'line' in e);
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -15,6 +14,21 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Create the parent directory with this mode when it is missing. */
   mkdirMode?: number;
+}
+
+/**
+ * Random hex from /dev/urandom: node:crypto costs every command that writes a
+ * file ~10 ms of start-up to load, for a few bytes of a temp or journal name.
+ */
+export function randomHex(bytes: number): string {
+  const buf = Buffer.alloc(bytes);
+  const fd = fs.openSync('/dev/urandom', 'r');
+  try {
+    fs.readSync(fd, buf, 0, bytes, null);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return buf.toString('hex');
 }
 
 /** Replaces (or creates) `file` with `data`; returns the path written (symlinks are followed). */
@@ -65,7 +79,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: AtomicWri
   }
   const mode = existing ? existing.mode & 0o7777 : (options.mode ?? 0o644);
   purgeStaleTemps(dir, path.basename(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomHex(4)}.tmp`);
   // 'wx': never follow or reuse something planted under the temp name
   const fd = fs.openSync(tmp, 'wx', mode);
   try {

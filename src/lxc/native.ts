@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 import { LxcdeckError } from '../core/errors.js';
 
 /**
@@ -75,11 +76,40 @@ export function findNativeFile(file: string): string {
 }
 
 let cached: NativeLib | null = null;
+let koffiModule: typeof Koffi | null = null;
+
+/**
+ * koffi loads on the first native call, so commands that never touch liblxc
+ * do not pay for it; require, not import: Node loads a CommonJS package
+ * faster that way (no ESM wrapper to analyse).
+ */
+function koffiLib(): typeof Koffi {
+  return (koffiModule ??= requireKoffi());
+}
+
+/**
+ * koffi's index.js loads https, zlib and crypto for its installer before it
+ * loads its native module (~10 ms); the native module alone is the same API
+ * less deprecated aliases. Falls back to the package when the layout differs.
+ */
+function requireKoffi(): typeof Koffi {
+  const require = createRequire(import.meta.url);
+  try {
+    const dir = path.dirname(require.resolve('koffi/package.json'));
+    const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    const native = require(path.join(dir, 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node')) as typeof Koffi & { version?: string };
+    if (native.version === version) return native;
+  } catch {
+    /* not the layout this expects: the package knows best */
+  }
+  return require('koffi') as typeof Koffi;
+}
 
 export function loadNative(logfile: string | null): NativeLib {
   if (cached) return cached;
   const file = findNativeFile('liblxcdeck.so');
-  let lib: koffi.IKoffiLib;
+  const koffi = koffiLib();
+  let lib: Koffi.IKoffiLib;
   try {
     lib = koffi.load(file);
   } catch (e) {
@@ -98,7 +128,7 @@ export function loadNative(logfile: string | null): NativeLib {
   // strings the shim malloc'd: koffi copies them into JS and frees the C copy
   const OwnedStr = koffi.disposable('lxcdeck_owned_str', 'str', free);
 
-  const f = (name: string, ret: koffi.TypeSpec, args: koffi.TypeSpec[]) => lib.func(name, ret, args);
+  const f = (name: string, ret: Koffi.TypeSpec, args: Koffi.TypeSpec[]) => lib.func(name, ret, args);
   const native = {
     lxcdeck_init: f('lxcdeck_init', 'int', ['const char *', 'const char *']),
     lxcdeck_lxc_version: f('lxcdeck_lxc_version', 'const char *', []),
@@ -150,6 +180,7 @@ export function consoleLog(lib: NativeLib, c: ContainerHandle, clear: boolean, m
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       if (!ptr) return resolve(null);
       const n = Number(len[0]);
+      const koffi = koffiLib();
       const bytes = n > 0 ? Buffer.from(koffi.decode(ptr, koffi.array('uint8_t', n, 'Typed')) as Uint8Array) : Buffer.alloc(0);
       lib.lxcdeck_free(ptr);
       resolve(bytes);

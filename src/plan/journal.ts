@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan } from '../core/plan.js';
-import { purgeStaleTemps, writeFileAtomic } from '../host/atomicWrite.js';
+import { purgeStaleTemps, randomHex, writeFileAtomic } from '../host/atomicWrite.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
 
 /**
@@ -72,7 +71,7 @@ export class JournalStore {
     const safeKind = plan.kind.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 40);
     const j: PlanJournal = {
       version: 1,
-      id: `${safeKind}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      id: `${safeKind}-${Date.now().toString(36)}-${randomHex(3)}`,
       kind: plan.kind,
       title: plan.title,
       params: plan.params,

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { LxcdeckError } from '../core/errors.js';
+import { sanitize } from '../presentation/format.js';
+import { paintState, useColor } from './color.js';
+import type { CliContext } from './context.js';
+import type { CliIo } from './io.js';
+
+/**
+ * `lxcdeck events [--json]`: one line per state change of a container or a
+ * job. Containers come from the lister, which after its first look keeps
+ * each running container's init pid and reads its state from the freezer
+ * cgroup and /proc (liblxc is asked only for the active list and when a
+ * process changed), so a tick costs a few file reads per container, not a
+ * command-socket round trip each. Jobs come from their records and cgroups.
+ */
+
+export interface StateEvent {
+  /** ISO 8601 time the change was seen. */
+  time: string;
+  kind: 'container' | 'job';
+  name: string;
+  /** Container: STOPPED, RUNNING, FROZEN, ...; job: running, frozen, finished; both: REMOVED when it is gone. */
+  state: string;
+  /** null on the first line for each workload (the state when the stream started). */
+  previous: string | null;
+  pid: number | null;
+}
+
+type Snapshot = Map<string, { kind: 'container' | 'job'; name: string; state: string; pid: number | null }>;
+
+/** The changes from one snapshot to the next, in a stable order (containers, then jobs, by name). */
+export function diffSnapshots(before: Snapshot | null, after: Snapshot, time: string): StateEvent[] {
+  const out: StateEvent[] = [];
+  for (const [key, now] of after) {
+    const was = before?.get(key);
+    if (!was || was.state !== now.state || was.pid !== now.pid) out.push({ time, ...now, previous: was ? was.state : null });
+  }
+  for (const [key, was] of before ?? []) if (!after.has(key)) out.push({ time, kind: was.kind, name: was.name, state: 'REMOVED', previous: was.state, pid: null });
+  return out;
+}
+
+export function eventLine(e: StateEvent, color = false): string {
+  const change = e.previous === null ? paintState(e.state, color) : `${e.previous} -> ${paintState(e.state, color)}`;
+  return `${e.time} ${e.kind} ${sanitize(e.name)} ${change} pid ${e.pid ?? '-'}`;
+}
+
+export function registerEventCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
+  program
+    .command('events')
+    .description('stream state changes of containers and jobs, one line each (first the current states); Ctrl-C ends')
+    .option('--json', 'one JSON object per line')
+    .option('--interval <ms>', 'how often to look, in milliseconds', '250')
+    .action(async (opts: { json?: boolean; interval: string }, cmd: Command) => {
+      const interval = Number(opts.interval);
+      if (!/^\d+$/.test(opts.interval) || interval < 50 || interval > 10_000)
+        throw new LxcdeckError('invalid-argument', `invalid interval ${JSON.stringify(opts.interval)}`, 'use milliseconds from 50 to 10000');
+      const ctx = context(cmd);
+      const [{ JobManager }, { untilStopped, pause }] = await Promise.all([import('../jobs/manager.js'), import('./stream.js')]);
+      const jobs = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
+      const life = untilStopped();
+      const color = useColor(cmd);
+      let last: Snapshot | null = null;
+      while (!life.isStopped()) {
+        const now: Snapshot = new Map();
+        // the active list is liblxc's; everything else the lister keeps or reads from files
+        for (const c of ctx.backend.list({ definedMaxAgeMs: 2000, addressesMaxAgeMs: Number.MAX_SAFE_INTEGER, totals: false }))
+          now.set(`container:${c.name}`, { kind: 'container', name: c.name, state: c.state, pid: c.pid });
+        for (const j of jobs.list()) now.set(`job:${j.record.name}`, { kind: 'job', name: j.record.name, state: j.state, pid: j.state === 'finished' ? null : j.record.pid });
+        for (const e of diffSnapshots(last, now, new Date().toISOString())) {
+          if (life.isStopped()) break;
+          io.out(opts.json ? JSON.stringify(e) : eventLine(e, color));
+        }
+        last = now;
+        await pause(interval, life.stopped);
+      }
+      ctx.backend.dispose();
+    });
+}

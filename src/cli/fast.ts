@@ -1,0 +1,104 @@
+import * as fs from 'node:fs';
+import type { CliIo } from './io.js';
+
+/**
+ * The commands scripts call in loops, run without commander: `--help`,
+ * `--version`, `ls [--json] [--active]`, `freeze|thaw NAME [--timeout MS]`,
+ * each optionally after `-P PATH`. Anything else (or anything unusual in
+ * these) returns null and goes through commander, which then parses, checks
+ * and reports it as always. Measured in bench/cli.ts.
+ */
+
+// Filled in by scripts/bundle.mjs (esbuild define); undefined when run from the ES modules.
+declare const __LXCDECK_HELP__: string | undefined;
+declare const __LXCDECK_VERSION__: string | undefined;
+
+export interface FastArgs {
+  lxcpath?: string;
+  command: 'help' | 'version' | 'ls' | 'freeze' | 'thaw';
+  name?: string;
+  json?: boolean;
+  active?: boolean;
+  timeoutMs?: number;
+}
+
+/** The fast commands' grammar; null for everything else. */
+export function parseFast(argv: readonly string[]): FastArgs | null {
+  const args = [...argv];
+  let lxcpath: string | undefined;
+  if ((args[0] === '-P' || args[0] === '--lxcpath') && args.length > 1) {
+    lxcpath = args[1];
+    args.splice(0, 2);
+  }
+  const [verb, ...rest] = args;
+  if (lxcpath === undefined && args.length === 1 && (verb === '--help' || verb === '-h')) return { command: 'help' };
+  if (lxcpath === undefined && args.length === 1 && (verb === '--version' || verb === '-V')) return { command: 'version' };
+  const at = lxcpath === undefined ? {} : { lxcpath };
+  if (verb === 'ls') {
+    const flags = new Set(rest);
+    if (flags.size !== rest.length || rest.some((f) => f !== '--json' && f !== '--active')) return null;
+    return { ...at, command: 'ls', json: flags.has('--json'), active: flags.has('--active') };
+  }
+  if (verb === 'freeze' || verb === 'thaw') {
+    const [name, ...opts] = rest;
+    if (name === undefined || name.startsWith('-')) return null;
+    if (opts.length === 0) return { ...at, command: verb, name, timeoutMs: 5000 };
+    if (opts.length === 2 && opts[0] === '--timeout' && /^\d+$/.test(opts[1] ?? '') && Number(opts[1]) <= 600_000) return { ...at, command: verb, name, timeoutMs: Number(opts[1]) };
+    return null;
+  }
+  return null;
+}
+
+/** Runs a parsed fast command; null when it must go through commander after all. */
+export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<number | null> {
+  switch (a.command) {
+    case 'help':
+      // commander wraps help to the terminal's width; the text built at bundle time is its 80-column form
+      if (isTty || typeof __LXCDECK_HELP__ === 'undefined') return null;
+      io.out(__LXCDECK_HELP__);
+      return 0;
+    case 'version':
+      io.out(await versionLine());
+      return 0;
+    case 'ls': {
+      const { createContext } = await import('./context.js');
+      const rows = createContext({ lxcpath: a.lxcpath }).backend.list({ active: a.active ?? false });
+      if (a.json) io.out(JSON.stringify(rows, null, 2));
+      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty)));
+      return 0;
+    }
+    case 'freeze':
+    case 'thaw': {
+      const { createContext } = await import('./context.js');
+      const backend = createContext({ lxcpath: a.lxcpath }).backend;
+      await (a.command === 'freeze' ? backend.freeze(a.name!, { timeoutMs: a.timeoutMs }) : backend.thaw(a.name!, { timeoutMs: a.timeoutMs }));
+      return 0;
+    }
+  }
+}
+
+/** `lxcdeck 0.1.0 (liblxc 5.0.2)`; liblxc's part says why when the native library does not load. */
+export async function versionLine(): Promise<string> {
+  const own = typeof __LXCDECK_VERSION__ === 'string' ? __LXCDECK_VERSION__ : packageVersion();
+  let lxc: string;
+  try {
+    const { loadNative } = await import('../lxc/native.js');
+    lxc = `liblxc ${loadNative(null).lxcdeck_lxc_version()}`;
+  } catch (e) {
+    lxc = `liblxc not loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+  }
+  return `lxcdeck ${own} (${lxc})`;
+}
+
+function packageVersion(): string {
+  // dist/src/cli -> the package root is three levels up; src/cli (vitest) two
+  for (const rel of ['../../../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lxcdeck' && pkg.version) return pkg.version;
+    } catch {
+      /* try the next */
+    }
+  }
+  return 'unknown';
+}
