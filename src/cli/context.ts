@@ -7,6 +7,7 @@ import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
 import { LxcToolsFactory } from '../lxc/factory.js';
+import { registerCreatePlan } from '../lxc/createPlan.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -46,6 +47,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
+  registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {

@@ -7,6 +7,7 @@ import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
+import { registerCreateCommand } from './create.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -179,15 +180,6 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   program
-    .command('create')
-    .description('create a container from a template with lxc-create (default: busybox)')
-    .argument('<name>')
-    .option('-t, --template <name>', 'LXC template', 'busybox')
-    .action(async (name: string, opts: { template: string }, cmd: Command) => {
-      await context(cmd).factory.create(name, opts.template);
-    });
-
-  program
     .command('destroy')
     .description('destroy a stopped container and its rootfs')
     .argument('<name>')
@@ -214,6 +206,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
+  registerCreateCommand(program, io, context);
 
   return program;
 }
