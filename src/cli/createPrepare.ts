@@ -95,7 +95,8 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
   } else if (s.kind === 'clone') {
     if (!c.backend.isDefined(s.from)) throw new LxcdeckError('not-defined', `container ${s.from} is not defined in ${c.backend.lxcpath}`, "see 'lxcdeck ls'");
     const state = c.backend.state(s.from);
-    if (state !== 'STOPPED') throw new LxcdeckError('wrong-state', `container ${s.from} is ${state}: a copy needs it stopped`, `stop it first ('lxcdeck stop ${s.from}'), or use 'lxcdeck clone ${s.from} NEW --snapshot'`);
+    if (s.snapshot && s.backing === 'dir') throw new LxcdeckError('invalid-argument', '--snapshot with --backing dir is a full copy', 'use --backing overlay (or btrfs), or leave out --snapshot');
+    if (state !== 'STOPPED' && !s.snapshot) throw new LxcdeckError('wrong-state', `container ${s.from} is ${state}: a copy needs it stopped`, `stop it first ('lxcdeck stop ${s.from}'), or use 'lxcdeck clone ${s.from} NEW --snapshot'`);
   }
   return { mirror: null, tar: null };
 }

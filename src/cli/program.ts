@@ -8,6 +8,8 @@ import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 import { registerCreateCommand } from './create.js';
+import { registerManageCommands } from './manage.js';
+import { guardOriginal } from './overlayGuard.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -102,7 +104,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('start a container (daemonized) and wait until it is RUNNING')
     .argument('<name>')
     .option('-t, --timeout <seconds>', 'how long to wait for RUNNING', parsePositive('timeout', 3600), 30)
-    .action(async (name: string, opts: { timeout: number }, cmd: Command) => {
+    .option('--force', 'start it although overlay clones depend on it')
+    .action(async (name: string, opts: { timeout: number; force?: boolean }, cmd: Command) => {
+      await guardOriginal(context(cmd).backend.lxcpath, name, 'start', io, opts.force);
       await context(cmd).backend.start(name, { timeoutSeconds: opts.timeout });
     });
 
@@ -180,15 +184,6 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   program
-    .command('destroy')
-    .description('destroy a stopped container and its rootfs')
-    .argument('<name>')
-    .option('-f, --force', 'kill it first if it is running')
-    .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
-      await context(cmd).factory.destroy(name, opts.force ?? false);
-    });
-
-  program
     .command('keys')
     .description('print the effective keymap: command id -> keys (defaults plus your overrides)')
     .option('--json', 'print JSON')
@@ -207,6 +202,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
   registerCreateCommand(program, io, context);
+  registerManageCommands(program, io, context);
 
   return program;
 }

@@ -11,7 +11,11 @@ export type CreateSource =
   | { kind: 'dir'; path: string }
   | { kind: 'tar'; path: string }
   | { kind: 'download'; dist: string; release: string; arch: string }
-  | { kind: 'clone'; from: string };
+  /** snapshot: an overlay (or btrfs) clone that shares the original's rootfs. */
+  | { kind: 'clone'; from: string; snapshot?: boolean; backing?: Backing };
+
+export type Backing = 'dir' | 'overlay' | 'btrfs';
+export const BACKINGS: readonly Backing[] = ['dir', 'overlay', 'btrfs'];
 
 export const SOURCE_FIX = 'use --from busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:DIST/RELEASE/ARCH or clone:OTHER';
 const WORD = /^[a-z0-9][a-z0-9._-]{0,40}$/i;
@@ -68,6 +72,6 @@ export function sourceLabel(s: CreateSource): string {
     case 'download':
       return `the image ${s.dist}/${s.release}/${s.arch}`;
     case 'clone':
-      return `a copy of ${s.from}`;
+      return s.snapshot ? `an ${s.backing ?? 'overlay'} snapshot clone of ${s.from}` : `a copy of ${s.from}`;
   }
 }

@@ -88,7 +88,7 @@ export function createArgv(p: CreateParams): string[] {
     case 'tar':
       return ['lxc-create', ...base, ...conf, '-t', 'none'];
     case 'clone':
-      return ['lxc-copy', '-n', s.from, '-N', p.name, '-P', p.lxcpath];
+      return ['lxc-copy', '-n', s.from, '-N', p.name, '-P', p.lxcpath, ...(s.snapshot ? ['-s'] : []), ...(s.backing || s.snapshot ? ['-B', s.backing ?? 'overlay'] : [])];
   }
 }
 
