@@ -55,9 +55,8 @@ export function registerManageCommands(program: Command, io: CliIo, context: (cm
     .argument('[args...]')
     .option('--comment <text>', 'a note kept with the snapshot')
     .option('--as <new>', 'restore: into a new container instead of over NAME')
-    .option('--force', 'go on although overlay clones depend on the container')
     .option('--json', 'print JSON')
-    .action(async (first: string, rest: string[], opts: { comment?: string; as?: string; force?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (first: string, rest: string[], opts: { comment?: string; as?: string; json?: boolean }, cmd: Command) => {
       const c = context(cmd);
       const lxcpath = c.backend.lxcpath;
       const verb = ['ls', 'restore', 'rm'].includes(first) ? first : 'take';
@@ -84,7 +83,9 @@ export function registerManageCommands(program: Command, io: CliIo, context: (cm
         if (c.backend.isDefined(opts.as)) throw new LxcdeckError('wrong-state', `container ${opts.as} already exists`, 'choose another name for --as');
       } else {
         if (running(c, name)) throw new LxcdeckError('wrong-state', `container ${name} is running`, `stop it first, or restore into a new container with --as NEW`);
-        await guardOriginal(lxcpath, name, 'restore over', io, opts.force);
+        // liblxc refuses it too ("container rootfs has dependent snapshots")
+        const clones = overlayClones(lxcpath, name);
+        if (clones.length) throw new LxcdeckError('wrong-state', `${name} is the lower layer of its overlay clones (${clones.join(', ')}): restoring over it would pull their rootfs away`, `restore into a new container with --as NEW, or destroy ${clones.join(', ')} first`);
       }
       await restoreSnapshot(lxcpath, name, snap as string, opts.as ?? null);
       io.out(sanitize(`${opts.as ?? name}: restored from ${name} ${snap}`));

@@ -83,7 +83,9 @@ export function requireSnapshot(lxcpath: string, name: string, snap: string): Sn
 
 export async function restoreSnapshot(lxcpath: string, name: string, snap: string, as: string | null): Promise<void> {
   requireSnapshot(lxcpath, name, snap);
-  await runTool(['lxc-snapshot', '-n', name, '-P', lxcpath, '-r', snap, ...(as ? ['-N', as] : [])]);
+  // a snapshot is a container under <name>/snaps: copying it works even where liblxc's restore refuses (overlay dependents)
+  if (as) await runTool(['lxc-copy', '-P', path.join(lxcpath, name, 'snaps'), '-n', snap, '-N', as, '-p', lxcpath]);
+  else await runTool(['lxc-snapshot', '-n', name, '-P', lxcpath, '-r', snap]);
 }
 
 export async function removeSnapshot(lxcpath: string, name: string, snap: string): Promise<void> {

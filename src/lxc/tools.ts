@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
 
 /**
@@ -27,8 +29,21 @@ export interface ToolResult {
 const TAIL = 20;
 
 export function runTool(argv: readonly string[], options: ToolRun = {}): Promise<ToolResult> {
-  const [file, ...args] = argv;
+  const [file, ...rest] = argv;
   if (!file) throw new Error('runTool: empty argv');
+  // LXC's tools may print their errors only to a log: a private one, read for the one-line cause
+  const logDir = /^lxc-(create|copy|snapshot|destroy|stop|start)$/.test(file) ? fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-tool-')) : null;
+  const logFile = logDir ? path.join(logDir, 'log') : null;
+  const args = logFile ? ['-l', 'ERROR', '-o', logFile, ...rest] : rest;
+  const logged = (): string | undefined => {
+    if (!logDir || !logFile) return undefined;
+    const text = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    fs.rmSync(logDir, { recursive: true, force: true });
+    return text
+      .split('\n')
+      .map((l) => /\bERROR\s+\S+ - \S+ - (.*)$/.exec(l)?.[1])
+      .find(Boolean);
+  };
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(interrupted(file));
     const child = spawn(file, args, { detached: true, stdio: [options.stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C', ...options.env } });
@@ -80,17 +95,20 @@ export function runTool(argv: readonly string[], options: ToolRun = {}): Promise
     }
     child.on('error', (e) => {
       options.signal?.removeEventListener('abort', kill);
+      logged();
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') reject(new LxcdeckError('liblxc-missing', `${file} is not installed`, file.startsWith('lxc-') ? 'sudo apt-get install lxc lxc-templates' : `install ${file}`));
       else reject(e);
     });
     child.on('close', (code, sig) => {
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', kill);
+      if (code === 0 || options.signal?.aborted) logged();
       if (options.signal?.aborted) return reject(interrupted(file));
       if (code === 0) return resolve({ stdout, tail });
       // liblxc's tools print the cause first and 'Failed to create ...' last
-      const cause = tail.find((l) => /^lxc-[\w-]+: /.test(l)) ?? tail.at(-1);
-      const last = (cause ?? (sig ? `killed by ${sig}` : `exit status ${code}`)).replace(/^(lxc-[\w-]+): ([^:]+): \S+: \w+: \d+ /, '$1: $2: ');
+      const fromLog = logged();
+      const cause = fromLog ? `${file}: ${fromLog}` : (tail.find((l) => /^lxc-[\w-]+: /.test(l)) ?? tail.at(-1));
+      const last = (cause ?? (sig ? `killed by ${sig}` : `exit status ${code} (see the liblxc log)`)).replace(/^(lxc-[\w-]+): ([^:]+): \S+: \w+: \d+ /, '$1: $2: ');
       reject(new LxcdeckError('liblxc-failed', `${file} failed: ${last}`));
     });
   });
