@@ -9,6 +9,7 @@ import { LiblxcBackend } from '../lxc/backend.js';
 import { LxcToolsFactory } from '../lxc/factory.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
+import { registerConfigReplacePlan } from '../lxc/configCheck.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -49,6 +50,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
   registerRenamePlan(plans);
+  registerConfigReplacePlan(plans);
   registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });

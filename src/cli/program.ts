@@ -9,6 +9,7 @@ import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
 import { registerCreateCommand } from './create.js';
 import { registerManageCommands } from './manage.js';
+import { registerConfigEditCommands } from './configCommands.js';
 import { guardOriginal } from './overlayGuard.js';
 
 import { type CliIo } from './io.js';
@@ -203,6 +204,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerConfigCommands(program, io, context);
   registerCreateCommand(program, io, context);
   registerManageCommands(program, io, context);
+  registerConfigEditCommands(program, io, context);
 
   return program;
 }
