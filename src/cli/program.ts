@@ -10,6 +10,7 @@ import { registerJobCommands } from './jobs.js';
 import { registerCreateCommand } from './create.js';
 import { registerManageCommands } from './manage.js';
 import { registerConfigEditCommands } from './configCommands.js';
+import { registerLimitCommand } from './limit.js';
 import { guardOriginal } from './overlayGuard.js';
 
 import { type CliIo } from './io.js';
@@ -205,6 +206,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerCreateCommand(program, io, context);
   registerManageCommands(program, io, context);
   registerConfigEditCommands(program, io, context);
+  registerLimitCommand(program, io, context);
 
   return program;
 }
