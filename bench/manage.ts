@@ -22,6 +22,7 @@ import { takeSnapshot } from '../src/lxc/copies.js';
 import { buildCreatePlan } from '../src/lxc/createPlan.js';
 import { buildRenamePlan, prepareRename } from '../src/lxc/rename.js';
 import { planError } from '../src/core/plan.js';
+import { PlanExecutor } from '../src/plan/executor.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -103,7 +104,7 @@ export async function manageBench(lxcpath: string): Promise<string[][]> {
       for (let i = 0; i < RUNS * 2; i++) {
         const to = at === 'deb-a' ? 'deb-b' : 'deb-a';
         const t0 = performance.now();
-        const result = await ctx.planExecutor().run(buildRenamePlan(prepareRename(lxcpath, at, to, () => false)));
+        const result = await new PlanExecutor({ journals: null }).run(buildRenamePlan(prepareRename(lxcpath, at, to, () => false)));
         rc.push(performance.now() - t0);
         const err = planError(result);
         if (err) throw err;

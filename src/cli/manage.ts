@@ -5,6 +5,7 @@ import { validateContainerName } from '../core/names.js';
 import { destroyContainer, overlayClones, removeSnapshot, restoreSnapshot, snapshotsOf, takeSnapshot } from '../lxc/copies.js';
 import { buildCreatePlan } from '../lxc/createPlan.js';
 import { buildRenamePlan, prepareRename } from '../lxc/rename.js';
+import { PlanExecutor } from '../plan/executor.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import { createDeps, withInterrupt } from './create.js';
@@ -106,7 +107,8 @@ export function registerManageCommands(program: Command, io: CliIo, context: (cm
       const mode = opts.json ? 'json' : 'text';
       if (opts.dryRun) return printPlan(plan, processTerminal(), mode);
       await guardOriginal(c.backend.lxcpath, from, 'rename', io, opts.force);
-      const executor = c.planExecutor();
+      // no journal: an interrupted rename is finished by running it again (see lxc/rename.ts)
+      const executor = new PlanExecutor({ journals: null });
       await applyPlan(executor, () => executor.run(plan), processTerminal(), mode);
       if (mode === 'text') io.out(sanitize(`renamed ${from} to ${to}`));
     });

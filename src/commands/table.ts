@@ -39,6 +39,8 @@ export interface AppActions {
   scrollMode(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
+  /** Opens the container's config in $VISUAL/$EDITOR (the screen suspended, like git); saved only when liblxc takes every line. */
+  editConfig(target: Workload): void;
   openRules(): void;
 }
 
@@ -82,6 +84,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
+  { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
   // panes: in a pane every key goes to its program except the prefix, tmux-style
   { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },

@@ -203,7 +203,24 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
       if (exists(dir)) fs.writeFileSync(marker, '');
     },
   };
-  return { kind: CREATE_KIND, title: `Create ${p.name} from ${sourceLabel(p.source)}`, params: p as unknown as Json, steps: [reserve, make, ...(p.start ? [start] : []), finish] };
+  // one step (each journal write is an fsync): reserve, make and, without a start to come, drop the marker
+  const create: PlanStep = {
+    description: `create ${p.name} from ${sourceLabel(p.source)} in ${dir}`,
+    shows: [...reserve.shows, ...make.shows],
+    check: async () => (p.start ? exists(created) : exists(path.join(dir, 'config')) && !exists(marker)),
+    apply: async (progress) => {
+      if (!exists(marker)) await reserve.apply(progress);
+      try {
+        await make.apply(progress);
+      } catch (e) {
+        await removeAll().catch(() => undefined);
+        throw e;
+      }
+      if (!p.start) await finish.apply(progress);
+    },
+    undo: removeAll,
+  };
+  return { kind: CREATE_KIND, title: `Create ${p.name} from ${sourceLabel(p.source)}`, params: p as unknown as Json, steps: p.start ? [create, start, finish] : [create] };
 }
 
 async function makeContainer(p: CreateParams, deps: CreateDeps, progress: (s: StepProgress) => void): Promise<void> {

@@ -13,7 +13,9 @@ import { overlayClones, snapshotsOf } from './copies.js';
  * refuses containers with snapshots): its config (paths and lxc.uts.name),
  * its snapshots' configs, its overlay clones' configs and lxc_rdepends, and
  * its own original's lxc_snapshots. Every file is replaced atomically; undo
- * puts back what it finds unchanged since.
+ * puts back what it finds unchanged since. It runs without a journal (each
+ * journal write is an fsync, and the rename must take milliseconds): the
+ * disk says where it stopped, and running the same rename again finishes it.
  */
 export const RENAME_KIND = 'lxc.rename';
 
@@ -54,10 +56,13 @@ export function prepareRename(lxcpath: string, from: string, to: string, isRunni
   validateContainerName(to);
   const oldDir = path.join(lxcpath, from);
   const newDir = path.join(lxcpath, to);
-  if (!fs.existsSync(path.join(oldDir, 'config'))) throw new LxcdeckError('not-defined', `container ${from} is not defined in ${lxcpath}`, "see 'lxcdeck ls'");
-  if (fs.existsSync(newDir)) throw new LxcdeckError('wrong-state', `${newDir} already exists`, 'choose another name');
+  // a rename interrupted between the directory move and the rewrite: the same command finishes it
+  const resuming = !fs.existsSync(oldDir) && (read(path.join(newDir, 'config')) ?? '') !== renameInConfig(read(path.join(newDir, 'config')) ?? '', lxcpath, from, to);
+  const at = resuming ? newDir : oldDir;
+  if (!fs.existsSync(path.join(at, 'config'))) throw new LxcdeckError('not-defined', `container ${from} is not defined in ${lxcpath}`, "see 'lxcdeck ls'");
+  if (!resuming && fs.existsSync(newDir)) throw new LxcdeckError('wrong-state', `${newDir} already exists`, 'choose another name');
   if (fs.existsSync(path.join(oldDir, 'lxcdeck-creating'))) throw new LxcdeckError('wrong-state', `${from} is still being created`, 'wait for the create to finish');
-  if (isRunning(from)) throw new LxcdeckError('wrong-state', `container ${from} is running`, `stop it first ('lxcdeck stop ${from}')`);
+  if (!resuming && isRunning(from)) throw new LxcdeckError('wrong-state', `container ${from} is running`, `stop it first ('lxcdeck stop ${from}')`);
   const clones = overlayClones(lxcpath, from);
   const running = clones.filter(isRunning);
   if (running.length) throw new LxcdeckError('wrong-state', `overlay clones of ${from} are running (${running.join(', ')})`, 'stop them first: their rootfs names the original');
@@ -70,14 +75,14 @@ export function prepareRename(lxcpath: string, from: string, to: string, isRunni
   };
   const inConfig = (t: string) => renameInConfig(t, lxcpath, from, to);
   const inPairs = (t: string) => renameInPairs(t, lxcpath, from, to);
-  add(path.join(oldDir, 'config'), path.join(newDir, 'config'), inConfig);
-  for (const s of snapshotsOf(lxcpath, from)) add(path.join(s.path, 'config'), path.join(newDir, 'snaps', s.name, 'config'), inConfig);
+  add(path.join(at, 'config'), path.join(newDir, 'config'), inConfig);
+  for (const s of snapshotsOf(lxcpath, resuming ? to : from)) add(path.join(s.path, 'config'), path.join(newDir, 'snaps', s.name, 'config'), inConfig);
   for (const c of clones) {
     add(path.join(lxcpath, c, 'config'), path.join(lxcpath, c, 'config'), inConfig);
     add(path.join(lxcpath, c, 'lxc_rdepends'), path.join(lxcpath, c, 'lxc_rdepends'), inPairs);
   }
   // a clone itself: its original lists it by name
-  const deps = (read(path.join(oldDir, 'lxc_rdepends')) ?? '').split('\n');
+  const deps = (read(path.join(at, 'lxc_rdepends')) ?? '').split('\n');
   if (deps[0] && deps[1]) add(path.join(deps[0], deps[1], 'lxc_snapshots'), path.join(deps[0], deps[1], 'lxc_snapshots'), inPairs);
   return { lxcpath, from, to, files };
 }

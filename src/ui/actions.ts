@@ -107,6 +107,21 @@ export class WorkstationActions implements AppActions {
     });
   }
 
+  editConfig(target: Workload): void {
+    if (target.id.kind !== 'container') return void this.store.addLog('warn', `${target.id.name} is not a container: only containers have a config`);
+    const name = target.id.name;
+    const screen = this.d.screen as blessed.Widgets.Screen & { exec(file: string, args: string[], options: object, cb: (err: Error | null, ok: boolean) => void): void; alloc(): void };
+    // as suspend(): leave the alternate screen ourselves (blessed mutes its own sequence)
+    this.d.io.output.write('\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
+    // the CLI's editor flow (validate, re-edit, diff, atomic write) in the foreground, as a child process
+    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', this.d.backend.lxcpath, 'config', 'edit', name], {}, (err, ok) => {
+      this.d.io.output.write('\x1b[?2004h');
+      screen.alloc();
+      this.d.scheduler.markDirty();
+      this.store.addLog(ok ? 'info' : 'warn', ok ? `config of ${name}: edited (written only if liblxc took every line)` : `config of ${name}: not written${err ? ` (${err.message})` : ''}`);
+    });
+  }
+
   redraw(): void {
     (this.d.screen as blessed.Widgets.Screen & { realloc(): void }).realloc();
     this.d.scheduler.markDirty();
