@@ -49,7 +49,9 @@ export async function manageBench(lxcpath: string): Promise<string[][]> {
   const inProcess = async (req: CreateRequest) => {
     const t0 = performance.now();
     const params = await prepareCreate(ctx, req);
-    const result = await ctx.planExecutor().run(buildCreatePlan(params, createDeps(ctx)));
+    // as the CLI runs them: snapshot clones without a journal (see cli/manage.ts)
+    const executor = req.source.kind === 'clone' && req.source.snapshot ? new PlanExecutor({ journals: null }) : ctx.planExecutor();
+    const result = await executor.run(buildCreatePlan(params, createDeps(ctx)));
     const t = performance.now() - t0;
     const err = planError(result);
     if (err) throw err;

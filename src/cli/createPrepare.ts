@@ -13,7 +13,7 @@ import { readIdMapSubject } from '../host/subid.js';
 import { compressionOf, parseTarListing, readHead, unsafeMembers } from '../host/tarScan.js';
 import { proposedMap } from '../idmap/change.js';
 import { judgeOnScratch } from '../lxc/configEdit.js';
-import type { CreateParams } from '../lxc/createPlan.js';
+import { halfMadeOwner, type CreateParams } from '../lxc/createPlan.js';
 import { loadNative } from '../lxc/native.js';
 import { runTool } from '../lxc/tools.js';
 import type { CliContext } from './context.js';
@@ -104,7 +104,9 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
 export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<CreateParams> {
   const name = validateContainerName(req.name);
   const lxcpath = c.backend.lxcpath;
-  if (c.backend.isDefined(name) || fs.existsSync(path.join(lxcpath, name))) throw new LxcdeckError('wrong-state', `container ${name} already exists in ${lxcpath}`, 'choose another name');
+  const half = halfMadeOwner(lxcpath, name);
+  if (half?.alive) throw new LxcdeckError('wrong-state', `${name} is being created by process ${half.owner?.pid}`, 'wait for it to finish, or choose another name');
+  if (!half && (c.backend.isDefined(name) || fs.existsSync(path.join(lxcpath, name)))) throw new LxcdeckError('wrong-state', `container ${name} already exists in ${lxcpath}`, 'choose another name');
   const confFile = defaultConfFile(c.identity);
   const baseConfig = req.source.kind === 'clone' ? '' : (c.fs.read(confFile) ?? '');
   const edits: ConfigEdit[] = [];
@@ -127,5 +129,5 @@ export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<
   // the file liblxc will read must parse too (an include of a missing file, say)
   applyConfigEdits(baseConfig, edits);
   const { mirror, tar } = await checkSource(c, req.source);
-  return { name, lxcpath, source: req.source, baseConfig, edits, start: req.start ?? false, mirror, uid: c.identity.uid, gid: c.identity.gid, tar };
+  return { name, lxcpath, source: req.source, baseConfig, edits, start: req.start ?? false, mirror, uid: c.identity.uid, gid: c.identity.gid, tar, ...(half ? { leftover: true } : {}) };
 }

@@ -6,6 +6,7 @@ import { LxcdeckError } from '../core/errors.js';
 import { parseIdMapLines } from '../core/idmap.js';
 import type { Json, Plan, PlanStep, StepProgress } from '../core/plan.js';
 import { writeFileAtomic } from '../host/atomicWrite.js';
+import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
 import { TAR_FLAG, type Compression, type SkippedMember } from '../host/tarScan.js';
 import type { PlanRegistry } from '../plan/registry.js';
 import { runTool } from './tools.js';
@@ -39,6 +40,20 @@ export interface CreateParams {
   gid: number;
   /** tar: its compression and the members left out (shown before, skipped in extraction). */
   tar: { compression: Compression; skip: SkippedMember[]; size: number } | null;
+  /** The directory holds a half-made container of a dead lxcdeck (its marker says so): removed first. */
+  leftover?: boolean;
+}
+
+/** Whose half-made container a directory is: the marker's owner, or null when there is no marker. */
+export function halfMadeOwner(lxcpath: string, name: string): { owner: ProcessMark | null; alive: boolean } | null {
+  const f = path.join(lxcpath, name, MARKER);
+  if (!exists(f)) return null;
+  try {
+    const owner = JSON.parse(fs.readFileSync(f, 'utf8')) as ProcessMark;
+    return { owner, alive: typeof owner.pid === 'number' && isAlive(owner) };
+  } catch {
+    return { owner: null, alive: false };
+  }
 }
 
 export interface CreateDeps {
@@ -157,7 +172,7 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new LxcdeckError('wrong-state', `${dir} already exists`, 'choose another name');
         throw e;
       }
-      fs.writeFileSync(marker, '');
+      fs.writeFileSync(marker, JSON.stringify(processMark()));
     },
     undo: removeAll,
   };
@@ -209,6 +224,8 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
     shows: [...reserve.shows, ...make.shows],
     check: async () => (p.start ? exists(created) : exists(path.join(dir, 'config')) && !exists(marker)),
     apply: async (progress) => {
+      // a half-made container a killed run left (prepare checked that its owner is dead)
+      if (p.leftover && exists(marker)) await removeAll();
       if (!exists(marker)) await reserve.apply(progress);
       try {
         await make.apply(progress);

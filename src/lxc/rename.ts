@@ -63,7 +63,8 @@ export function prepareRename(lxcpath: string, from: string, to: string, isRunni
   if (!resuming && fs.existsSync(newDir)) throw new LxcdeckError('wrong-state', `${newDir} already exists`, 'choose another name');
   if (fs.existsSync(path.join(oldDir, 'lxcdeck-creating'))) throw new LxcdeckError('wrong-state', `${from} is still being created`, 'wait for the create to finish');
   if (!resuming && isRunning(from)) throw new LxcdeckError('wrong-state', `container ${from} is running`, `stop it first ('lxcdeck stop ${from}')`);
-  const clones = overlayClones(lxcpath, from);
+  // resuming: the moved config still names the old rootfs, so its clones are found from there
+  const clones = overlayClones(lxcpath, resuming ? to : from);
   const running = clones.filter(isRunning);
   if (running.length) throw new LxcdeckError('wrong-state', `overlay clones of ${from} are running (${running.join(', ')})`, 'stop them first: their rootfs names the original');
   const files: FileRewrite[] = [];

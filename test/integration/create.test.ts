@@ -127,6 +127,23 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck create as $label', (runner: Ru
     expect(ours(lxcpath)).toEqual(before);
   });
 
+  it('a half-made container a killed create left (its marker names a dead owner) is removed by the next create of the name', async () => {
+    // what kill -9 of a journal-less snapshot clone leaves: the directory, its marker, maybe a config
+    const dir = path.join(lxcpath, cut);
+    await run(runner, ['sh', '-c', `mkdir -m 770 ${dir} && echo '{"pid":999999999,"start":"1"}' > ${dir}/lxcdeck-creating && echo 'lxc.uts.name = x' > ${dir}/config`]);
+    const r = await lxcdeck(runner, ['create', cut], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['config', 'rootfs']);
+    expect(fs.readFileSync(path.join(dir, 'config'), 'utf8')).toContain(`lxc.rootfs.path = dir:${dir}/rootfs`);
+    await destroy(runner, [cut]);
+    // a live owner's is left alone
+    await run(runner, ['sh', '-c', `mkdir -m 770 ${dir} && echo '{"pid":${process.pid},"start":"${fs.readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19]}"}' > ${dir}/lxcdeck-creating`]);
+    const busy = await lxcdeck(runner, ['create', cut]);
+    expect(busy.stderr).toMatch(/is being created by process \d+: wait for it to finish/);
+    expect(fs.readdirSync(dir)).toEqual(['lxcdeck-creating']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
   it('Ctrl-C half-way through unpacking removes the half-made container completely', async () => {
     // many small files, so the unpack takes long enough to be interrupted
     const gen = `mkdir -p ${WORK}/${tag}-many/rootfs && cd ${WORK}/${tag}-many/rootfs && tar -xzf ${tarball} --exclude=./dev/evilnull 2>/dev/null; for i in $(seq 1 40); do mkdir d$i; head -c 2000000 /dev/urandom > d$i/blob; done; tar -cf ${big} . && chmod 644 ${big}`;

@@ -13,7 +13,8 @@ describe.skipIf(skip).each([ROOT, USER])('clone, snapshot, rename, destroy as $l
   const over = uniqueName(`${tag}over`);
   const moved = uniqueName(`${tag}moved`);
   const restored = uniqueName(`${tag}rest`);
-  const names = [over, copy, restored, moved, orig];
+  const half = uniqueName(`${tag}half`);
+  const names = [over, copy, restored, moved, half, orig];
   let lxcpath = '';
   const rootfs = (n: string) => path.join(lxcpath, n, 'rootfs');
   const inside = async (n: string, cmd: string) => (await run(runner, ['lxc-attach', '-n', n, '--', 'sh', '-c', cmd])).stdout.trim();
@@ -96,6 +97,18 @@ describe.skipIf(skip).each([ROOT, USER])('clone, snapshot, rename, destroy as $l
     expect(ls.stdout.split('\n')).toContain(moved);
     expect(ls.stdout.split('\n')).not.toContain(orig);
   }, 120_000);
+
+  it('a rename interrupted after the directory move is finished by running it again', async () => {
+    // what kill -9 between the two steps leaves: the directory moved, the files still naming the old path
+    fs.renameSync(path.join(lxcpath, moved), path.join(lxcpath, half));
+    expect(fs.readFileSync(path.join(lxcpath, half, 'config'), 'utf8')).toContain(rootfs(moved));
+    const r = await lxcdeck(runner, ['rename', moved, half]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(lxcpath, half, 'config'), 'utf8')).toContain(`dir:${rootfs(half)}`);
+    expect(fs.readFileSync(path.join(lxcpath, over, 'config'), 'utf8')).toContain(`overlay:${rootfs(half)}:`);
+    expect((await lxcdeck(runner, ['rename', half, moved, '--force'])).code).toBe(0);
+    expect(fs.readFileSync(path.join(lxcpath, moved, 'snaps/snap0/config'), 'utf8')).toContain(`${lxcpath}/${moved}/snaps/snap0/rootfs`);
+  });
 
   it('destroy the clone; then restore over the original brings the file back; destroy is refused with snapshots, --with-snapshots removes everything', async () => {
     expect((await lxcdeck(runner, ['destroy', over])).code).toBe(0);
