@@ -5,7 +5,6 @@ import { sourceLabel, type CreateSource } from '../core/createSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import { parseIdMapLines } from '../core/idmap.js';
 import type { Json, Plan, PlanStep, StepProgress } from '../core/plan.js';
-import { writeFileAtomic } from '../host/atomicWrite.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
 import { TAR_FLAG, type Compression, type SkippedMember } from '../host/tarScan.js';
 import type { PlanRegistry } from '../plan/registry.js';
@@ -265,7 +264,13 @@ async function makeContainer(p: CreateParams, deps: CreateDeps, progress: (s: St
   await runTool(createArgv(p), { signal, onLine });
   if (p.source.kind === 'clone') {
     const file = path.join(dir, 'config');
-    if (p.edits.length) writeFileAtomic(file, applyConfigEdits(fs.readFileSync(file, 'utf8'), p.edits));
+    const text = fs.readFileSync(file, 'utf8');
+    const edited = applyConfigEdits(text, p.edits);
+    // no fsync (an instant snapshot clone would triple): until the marker goes, a crash leaves a half-made container that is removed anyway
+    if (edited !== text) {
+      fs.writeFileSync(`${file}.lxcdeck-tmp`, edited, { mode: fs.statSync(file).mode & 0o777 });
+      fs.renameSync(`${file}.lxcdeck-tmp`, file);
+    }
   }
 }
 
