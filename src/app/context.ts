@@ -1,4 +1,4 @@
-import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerPlanner, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
@@ -19,6 +19,8 @@ export interface AppContext {
   backend: AppBackend;
   factory: ContainerFactory;
   terminals: TerminalLauncher;
+  /** Plans that make containers (the create wizard). */
+  planner?: ContainerPlanner;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
   planRunner(): PlanRunner;
 }

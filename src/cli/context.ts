@@ -10,6 +10,7 @@ import { LxcToolsFactory } from '../lxc/factory.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
+import { containerPlanner } from './planner.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -70,6 +71,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),
   };
+  ctx.planner = containerPlanner(ctx);
   return ctx;
 }
 

@@ -41,6 +41,8 @@ export interface AppActions {
   enableConsoleBuffer(targets: Workload[]): void;
   /** Opens the container's config in $VISUAL/$EDITOR (the screen suspended, like git); saved only when liblxc takes every line. */
   editConfig(target: Workload): void;
+  /** The create wizard: name, source, memory limit, start; then the plan's preview and progress. */
+  openCreateWizard(): void;
   openRules(): void;
 }
 
@@ -82,6 +84,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
   { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
+  { id: 'container.create', title: 'Create a container (wizard: source, memory limit, start)', scope: 'list', keys: ['n'], run: (a) => a.openCreateWizard() },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },

@@ -1,5 +1,7 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
+import type { ContainerPlanner } from '../core/backend.js';
+import { openCreateWizard } from './createWizard.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
 import type { Workload } from '../core/workload.js';
@@ -58,6 +60,7 @@ export interface ActionDeps {
   rules?: RulesDialogActions;
   /** Runs plans (journalled): the console buffer edit, and the editors to come. */
   planRunner(): PlanRunner;
+  planner?: ContainerPlanner;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -105,6 +108,11 @@ export class WorkstationActions implements AppActions {
       screen.alloc();
       this.d.scheduler.markDirty();
     });
+  }
+
+  openCreateWizard(): void {
+    const d = this.d;
+    openCreateWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
   }
 
   editConfig(target: Workload): void {

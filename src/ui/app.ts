@@ -1,7 +1,7 @@
 import type blessed from 'blessed';
 import { DisposableStore } from '../base/disposable.js';
 import type { AppBackend } from '../app/context.js';
-import type { ContainerFactory } from '../core/backend.js';
+import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { PlanRunner } from '../core/plan.js';
 import { workloadLabel } from '../core/workload.js';
@@ -46,6 +46,8 @@ export interface TuiDeps {
   rules?: RulesDialogActions;
   /** Runs plans (config edits and the editors to come), journalled. */
   planRunner(): PlanRunner;
+  /** Builds create plans (the n wizard); without it the wizard says so. */
+  planner?: ContainerPlanner;
 }
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
@@ -159,6 +161,7 @@ export class TuiApp {
       palette: theme.palette,
       ...(deps.rules ? { rules: deps.rules } : {}),
       planRunner: deps.planRunner,
+      ...(deps.planner ? { planner: deps.planner } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

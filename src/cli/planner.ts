@@ -1,0 +1,16 @@
+import type { ContainerPlanner } from '../core/backend.js';
+import { parseCreateSource } from '../core/createSource.js';
+import { buildCreatePlan } from '../lxc/createPlan.js';
+import type { CliContext } from './context.js';
+import { createDeps } from './create.js';
+import { prepareCreate } from './createPrepare.js';
+
+/** The create wizard's engine side: the same checks and plan as `lxcdeck create`. */
+export function containerPlanner(c: CliContext): ContainerPlanner {
+  return {
+    async createPlan(req) {
+      const params = await prepareCreate(c, { name: req.name, source: parseCreateSource(req.from), limits: req.memoryMax ? { memoryMax: req.memoryMax } : {}, start: req.start });
+      return buildCreatePlan(params, createDeps(c));
+    },
+  };
+}
