@@ -53,6 +53,8 @@ export interface CreateWizardRequest {
 /** Builds plans that make containers; the engine checks everything first and throws a one-line LxcdeckError. */
 export interface ContainerPlanner {
   createPlan(req: CreateWizardRequest): Promise<Plan>;
+  /** Limits (memory/pids/cpu as `lxcdeck limit` takes them): live when running, kept in the config. Run it without a journal. */
+  limitPlan(name: string, req: { memoryMax?: string; pidsMax?: string; cpuMax?: string }): Plan;
 }
 
 /** How to run an interactive program in a pty: the helper for attach and console. */

@@ -1,7 +1,8 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
 import type { ContainerPlanner } from '../core/backend.js';
-import { openCreateWizard } from './createWizard.js';
+import { openCreateWizard, openLimitsForm } from './createWizard.js';
+import { PlanExecutor } from '../plan/executor.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
 import type { Workload } from '../core/workload.js';
@@ -113,6 +114,12 @@ export class WorkstationActions implements AppActions {
   openCreateWizard(): void {
     const d = this.d;
     openCreateWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+  }
+
+  openLimits(target: Workload): void {
+    if (target.id.kind !== 'container') return;
+    const d = this.d;
+    openLimitsForm({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: () => new PlanExecutor({ journals: null }), planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() }, target.id.name);
   }
 
   editConfig(target: Workload): void {

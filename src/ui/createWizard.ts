@@ -1,7 +1,7 @@
 import type blessed from 'blessed';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { ContainerPlanner } from '../core/backend.js';
-import { choiceField, defineForm, optional, sizeField, textField } from '../core/fields.js';
+import { choiceField, defineForm, numberField, optional, sizeField, textField } from '../core/fields.js';
 import { validateContainerName } from '../core/names.js';
 import { errorText } from '../core/plan.js';
 import { formatSize } from '../core/size.js';
@@ -72,6 +72,48 @@ export function openCreateWizard(d: CreateWizardDeps): void {
             view.showError(errorText(e));
             d.changed();
           });
+        return undefined;
+      },
+      dispose: () => view.dispose(),
+      resize: () => view.draw(),
+    },
+  );
+}
+
+const LIMITS = defineForm([
+  optional(sizeField({ key: 'memory', label: 'Memory max', hint: 'e.g. 256M; empty: leave as it is', min: 1024 * 1024 })),
+  optional(numberField({ key: 'pids', label: 'Pids max', hint: 'most processes; empty: leave as it is', min: 1, max: 4194304, integer: true })),
+  optional(numberField({ key: 'cpu', label: 'CPU max %', hint: 'percent of one CPU (150 = one and a half); empty: leave as it is', min: 1, max: 100000, integer: true })),
+] as const);
+
+/** `l`: the limits form; the plan sets them live on a running container and keeps them in its config. */
+export function openLimitsForm(d: CreateWizardDeps, name: string): void {
+  const planner = d.planner;
+  if (!planner) return d.log('warn', 'limits are not available here');
+  const km = d.keymap;
+  const view = new FormView(d.screen, d.palette, LIMITS, {
+    label: ` limits of ${name} `,
+    heading: `limits of ${name}: set live when it runs, and kept in its config`,
+    submitTitle: 'preview',
+    cancelTitle: 'cancel',
+    resolve: (k) => commandFor(km, 'form', k),
+    previewResolve: (k) => commandFor(km, 'preview', k),
+    keysOf: (id) => km.byCommand.get(id) ?? [],
+  });
+  d.overlays.open(
+    { kind: 'plan', title: `limits of ${name}` },
+    {
+      key: (k) => {
+        const r = view.key(k.ch, k.name);
+        if (r === 'cancel') return 'close';
+        const v = r === 'submit' ? view.state.values() : null;
+        if (!v) return undefined;
+        try {
+          const plan = planner.limitPlan(name, { ...(v.memory !== undefined ? { memoryMax: formatSize(v.memory) } : {}), ...(v.pids !== undefined ? { pidsMax: String(v.pids) } : {}), ...(v.cpu !== undefined ? { cpuMax: String(v.cpu) } : {}) });
+          openPlanFlow(d, plan.title, [plan]);
+        } catch (e) {
+          view.showError(errorText(e));
+        }
         return undefined;
       },
       dispose: () => view.dispose(),

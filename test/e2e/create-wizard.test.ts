@@ -20,7 +20,7 @@ describe.skipIf(skip)('n: the create wizard', () => {
     fs.rmSync(lxcpath, { recursive: true, force: true });
   });
 
-  it('checks the form, shows the plan, creates and starts a busybox container with its memory limit', async () => {
+  it('checks the form, shows the plan, creates and starts a busybox container with its memory limit; l changes the limit live', async () => {
     const t = new Tui(ROOT, ['-P', lxcpath], { env: { XDG_CONFIG_HOME: lxcpath } });
     try {
       await t.waitFor('No containers in');
@@ -40,7 +40,18 @@ describe.skipIf(skip)('n: the create wizard', () => {
       t.type(KEY.escape);
       await t.waitFor(/wiz1\s+● RUNNING/, 30_000);
       expect((await run(ROOT, ['lxc-info', '-sH', '-P', lxcpath, '-n', 'wiz1'])).stdout.trim()).toBe('RUNNING');
-      expect((await run(ROOT, ['lxc-cgroup', '-P', lxcpath, '-n', 'wiz1', fs.existsSync('/sys/fs/cgroup/memory') ? 'memory.limit_in_bytes' : 'memory.max'])).stdout.trim()).toBe('268435456');
+      const mem = fs.existsSync('/sys/fs/cgroup/memory') ? 'memory.limit_in_bytes' : 'memory.max';
+      expect((await run(ROOT, ['lxc-cgroup', '-P', lxcpath, '-n', 'wiz1', mem])).stdout.trim()).toBe('268435456');
+      // l: the limits form sets a new memory limit live and keeps it
+      t.type('l');
+      await t.waitFor('limits of wiz1');
+      t.type(`128M${KEY.enter}`);
+      await t.waitFor(/set memory\.(limit_in_bytes|max) = 134217728 on the running wiz1/);
+      t.type(KEY.enter);
+      await t.waitFor(/done — Enter or Esc closes/, 30_000);
+      t.type(KEY.escape);
+      expect((await run(ROOT, ['lxc-cgroup', '-P', lxcpath, '-n', 'wiz1', mem])).stdout.trim()).toBe('134217728');
+      expect(fs.readFileSync(path.join(lxcpath, 'wiz1', 'config'), 'utf8')).toMatch(/memory\.(limit_in_bytes|max) = 134217728\n/);
     } finally {
       t.type('q');
       await Promise.race([t.exited, new Promise((r) => setTimeout(r, 3000))]);
