@@ -30,6 +30,7 @@ import { measureStartup, startupProbes, startupRows } from './cli.js';
 import { jobFreezeBench } from './jobs.js';
 import { paneFloodBench } from './panes.js';
 import { attachFilterBench } from './attach.js';
+import { manageBench } from './manage.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -78,6 +79,12 @@ function cleanup(): void {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run the benchmark as root (it creates root containers in ' + LXCPATH + ')');
+  if (process.env.LXCDECK_BENCH_ONLY === 'manage') {
+    const rows = await manageBench(`${LXCPATH}-manage`);
+    console.log(`\nlxcdeck bench (container management) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
+    for (const r of rows) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
   const reuse = KEEP && names.every((n) => fs.existsSync(path.join(LXCPATH, n, 'config')));
   if (!reuse) {
     cleanup();
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
   results.push(...(await tuiBench()));
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
   results.push(...(await attachFilterBench(LXCPATH, names[2] as string)));
+  results.push(...(await manageBench(`${LXCPATH}-manage`)));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));

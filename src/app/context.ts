@@ -1,4 +1,4 @@
-import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerPlanner, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
 import type { Disposable } from '../base/disposable.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
@@ -22,6 +22,8 @@ export interface AppContext {
   terminals: TerminalLauncher;
   /** liblxc's stray stderr lines go to `onLine` (the event log) until disposed (they go to its log file otherwise). */
   captureLiblxcStderr(onLine: (line: string) => void): Disposable;
+  /** Plans that make containers (the create wizard). */
+  planner?: ContainerPlanner;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
   planRunner(): PlanRunner;
 }

@@ -7,6 +7,10 @@ import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
 import { LxcToolsFactory } from '../lxc/factory.js';
+import { registerCreatePlan } from '../lxc/createPlan.js';
+import { registerRenamePlan } from '../lxc/rename.js';
+import { registerConfigReplacePlan } from '../lxc/configCheck.js';
+import { containerPlanner } from './planner.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -49,6 +53,9 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
+  registerRenamePlan(plans);
+  registerConfigReplacePlan(plans);
+  registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
@@ -68,6 +75,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };
+  ctx.planner = containerPlanner(ctx);
   return ctx;
 }
 

@@ -11,6 +11,11 @@ import { registerCompletionCommands } from './completion.js';
 import { registerHelpCommands } from './helpTopics.js';
 import { registerEventCommands } from './events.js';
 import { registerStatsCommands } from './stats.js';
+import { registerCreateCommand } from './create.js';
+import { registerManageCommands } from './manage.js';
+import { registerConfigEditCommands } from './configCommands.js';
+import { registerLimitCommand } from './limit.js';
+import { guardOriginal } from './overlayGuard.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -97,7 +102,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('start a container (daemonized) and wait until it is RUNNING')
     .argument('<name>')
     .option('-t, --timeout <seconds>', 'how long to wait for RUNNING', parsePositive('timeout', 3600), 30)
-    .action(async (name: string, opts: { timeout: number }, cmd: Command) => {
+    .option('--force', 'start it although overlay clones depend on it')
+    .action(async (name: string, opts: { timeout: number; force?: boolean }, cmd: Command) => {
+      await guardOriginal(context(cmd).backend.lxcpath, name, 'start', io, opts.force);
       await context(cmd).backend.start(name, { timeoutSeconds: opts.timeout });
     });
 
@@ -177,23 +184,6 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     });
 
   program
-    .command('create')
-    .description('create a container from a template with lxc-create (default: busybox)')
-    .argument('<name>')
-    .option('-t, --template <name>', 'LXC template', 'busybox')
-    .action(async (name: string, opts: { template: string }, cmd: Command) => {
-      await context(cmd).factory.create(name, opts.template);
-    });
-
-  program
-    .command('destroy')
-    .description('destroy a stopped container and its rootfs')
-    .argument('<name>')
-    .option('-f, --force', 'kill it first if it is running')
-    .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
-      await context(cmd).factory.destroy(name, opts.force ?? false);
-    });
-
   registerHelpCommands(program, io);
   registerCompletionCommands(program, io);
   registerEventCommands(program, io, context);
@@ -201,8 +191,13 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
-  oneLineUsageErrors(program, io, 'lxcdeck');
+  registerCreateCommand(program, io, context);
+  registerManageCommands(program, io, context);
+  registerConfigEditCommands(program, io, context);
+  registerLimitCommand(program, io, context);
   registerWorkspaceCommands(program, io);
+  // last: every command registered above reports usage errors in one line
+  oneLineUsageErrors(program, io, 'lxcdeck');
 
   return program;
 }

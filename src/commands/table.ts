@@ -39,6 +39,12 @@ export interface AppActions {
   scrollMode(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
+  /** Opens the container's config in $VISUAL/$EDITOR (the screen suspended, like git); saved only when liblxc takes every line. */
+  editConfig(target: Workload): void;
+  /** The create wizard: name, source, memory limit, start; then the plan's preview and progress. */
+  openCreateWizard(): void;
+  /** The limits form of a container: memory, pids, CPU; applied live and kept. */
+  openLimits(target: Workload): void;
   openRules(): void;
   /** Workspace marks: m / ' then a letter; the marks overlay. */
   markKey(mode: 'store' | 'jump'): void;
@@ -83,8 +89,11 @@ export const COMMANDS: Spec[] = [
   { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
   { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
+  { id: 'container.create', title: 'Create a container (wizard: source, memory limit, start)', scope: 'list', keys: ['n'], run: (a) => a.openCreateWizard() },
+  { id: 'container.limits', title: 'Resource limits: memory, pids, CPU (live and kept in the config)', scope: 'list', keys: ['l'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.openLimits(t); } },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
+  { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
   { id: 'workspace.store', title: 'Store the workspace (panes, layout, list view) under a mark: m then a letter a–z', scope: 'global', keys: ['m', 'C-b m'], run: (a) => a.markKey('store') },
   { id: 'workspace.jump', title: "Restore the workspace of a mark: ' then its letter ('' goes back)", scope: 'global', keys: ["'", "C-b '"], run: (a) => a.markKey('jump') },

@@ -41,6 +41,22 @@ export interface ContainerFactory {
   destroy(name: string, force: boolean): Promise<void>;
 }
 
+/** What the create wizard asks for. */
+export interface CreateWizardRequest {
+  name: string;
+  /** A --from spec: busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:..., clone:OTHER. */
+  from: string;
+  memoryMax?: string;
+  start: boolean;
+}
+
+/** Builds plans that make containers; the engine checks everything first and throws a one-line LxcdeckError. */
+export interface ContainerPlanner {
+  createPlan(req: CreateWizardRequest): Promise<Plan>;
+  /** Limits (memory/pids/cpu as `lxcdeck limit` takes them): live when running, kept in the config. Run it without a journal. */
+  limitPlan(name: string, req: { memoryMax?: string; pidsMax?: string; cpuMax?: string }): Plan;
+}
+
 /** How to run an interactive program in a pty: the helper for attach and console. */
 export interface ProgramLaunch {
   file: string;

@@ -176,3 +176,21 @@ function readConfig(file: string, name: string): string {
 function changedSince(p: ConfigEditParams): LxcdeckError {
   return new LxcdeckError('wrong-state', `the config of ${p.name} (${p.file}) changed since this plan was made; left as it is`, 'look at the file, then run the command again');
 }
+
+/**
+ * liblxc's judgement of keys for a container that does not exist yet (create):
+ * set_config_item on a handle of a name that is never defined or saved.
+ */
+export function judgeOnScratch(lib: NativeLib, lxcpath: string, edits: readonly ConfigEdit[]): void {
+  const c = lib.lxcdeck_open(`lxcdeck-scratch-${process.pid}`, lxcpath);
+  if (!c) throw new LxcdeckError('liblxc-failed', `liblxc could not make a scratch container object in ${lxcpath}`, 'check that the lxcpath is readable');
+  try {
+    for (const e of edits) {
+      validateConfigEdit(e);
+      for (const v of e.values)
+        if (lib.lxcdeck_set_config_item(c, e.key, v) !== 0) throw new LxcdeckError('config-key', `liblxc rejects ${e.key} = ${v}`, 'see lxc.container.conf(5) for the values it takes');
+    }
+  } finally {
+    lib.lxcdeck_close(c);
+  }
+}

@@ -141,6 +141,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
     ...(workspace !== undefined ? { workspace } : {}),
     warnings: [],
     planRunner: () => ctx.planRunner(),
+    ...(ctx.planner ? { planner: ctx.planner } : {}),
     panes: {
       launch: (spec) => {
         const l = paneLaunch(ctx, spec);

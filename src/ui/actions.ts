@@ -1,5 +1,8 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
+import type { ContainerPlanner } from '../core/backend.js';
+import { openCreateWizard, openLimitsForm } from './createWizard.js';
+import { PlanExecutor } from '../plan/executor.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
 import type { Workload } from '../core/workload.js';
@@ -66,6 +69,7 @@ export interface ActionDeps {
   /** Runs plans (journalled): the console buffer edit, and the editors to come. */
   planRunner(): PlanRunner;
   workspaces: WorkspaceMarks;
+  planner?: ContainerPlanner;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -113,6 +117,32 @@ export class WorkstationActions implements AppActions {
       this.d.io.output.write('\x1b[?2004h');
       screen.alloc();
       this.d.scheduler.markDirty();
+    });
+  }
+
+  openCreateWizard(): void {
+    const d = this.d;
+    openCreateWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+  }
+
+  openLimits(target: Workload): void {
+    if (target.id.kind !== 'container') return;
+    const d = this.d;
+    openLimitsForm({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: () => new PlanExecutor({ journals: null }), planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() }, target.id.name);
+  }
+
+  editConfig(target: Workload): void {
+    if (target.id.kind !== 'container') return void this.store.addLog('warn', `${target.id.name} is not a container: only containers have a config`);
+    const name = target.id.name;
+    const screen = this.d.screen as blessed.Widgets.Screen & { exec(file: string, args: string[], options: object, cb: (err: Error | null, ok: boolean) => void): void; alloc(): void };
+    // as suspend(): leave the alternate screen ourselves (blessed mutes its own sequence)
+    this.d.io.output.write('\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
+    // the CLI's editor flow (validate, re-edit, diff, atomic write) in the foreground, as a child process
+    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', this.d.backend.lxcpath, 'config', 'edit', name], {}, (err, ok) => {
+      this.d.io.output.write('\x1b[?2004h');
+      screen.alloc();
+      this.d.scheduler.markDirty();
+      this.store.addLog(ok ? 'info' : 'warn', ok ? `config of ${name}: edited (written only if liblxc took every line)` : `config of ${name}: not written${err ? ` (${err.message})` : ''}`);
     });
   }
 

@@ -142,6 +142,7 @@ export class TuiApp {
       themeInUse: theme.inUse ?? deps.settings.theme,
       ...(deps.rules ? { rules: deps.rules } : {}),
       planRunner: deps.planRunner,
+      ...(deps.planner ? { planner: deps.planner } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

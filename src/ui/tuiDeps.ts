@@ -1,5 +1,5 @@
 import type { AppBackend } from '../app/context.js';
-import type { ContainerFactory } from '../core/backend.js';
+import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
@@ -27,6 +27,8 @@ export interface TuiDeps {
   rules?: RulesDialogActions;
   /** Runs plans (config edits and the editors to come), journalled. */
   planRunner(): PlanRunner;
+  /** Builds create plans (the n wizard); without it the wizard says so. */
+  planner?: ContainerPlanner;
   /** The mark to restore on start (`lxcdeck -w a`). */
   workspace?: string;
 }

@@ -1,0 +1,24 @@
+import type { ContainerPlanner } from '../core/backend.js';
+import { parseCreateSource } from '../core/createSource.js';
+import { buildCreatePlan } from '../lxc/createPlan.js';
+import type { CliContext } from './context.js';
+import { createDeps } from './create.js';
+import { cgroupVersion, prepareCreate } from './createPrepare.js';
+import { cgroupSettings } from '../core/limits.js';
+import { LxcdeckError } from '../core/errors.js';
+import { limitPlan } from './limit.js';
+
+/** The create wizard's engine side: the same checks and plan as `lxcdeck create`. */
+export function containerPlanner(c: CliContext): ContainerPlanner {
+  return {
+    async createPlan(req) {
+      const params = await prepareCreate(c, { name: req.name, source: parseCreateSource(req.from), limits: req.memoryMax ? { memoryMax: req.memoryMax } : {}, start: req.start });
+      return buildCreatePlan(params, createDeps(c));
+    },
+    limitPlan(name, req) {
+      const settings = cgroupSettings(req, cgroupVersion(c));
+      if (!settings.length) throw new LxcdeckError('invalid-argument', 'no limit given', 'fill in at least one field');
+      return limitPlan(c, name, settings);
+    },
+  };
+}
