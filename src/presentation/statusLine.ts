@@ -15,8 +15,8 @@ export interface StatusFacts {
   rules: readonly { name: string; tripped: boolean }[];
   /** Lifecycle actions under way. */
   busy: number;
-  /** The last warning or error. */
-  status: string;
+  /** The current message (it fades: see state/statusMessage.ts). */
+  status: { level: 'info' | 'warn' | 'error'; text: string } | null;
 }
 
 type Hint = [commandId: string, label: string];
@@ -104,6 +104,7 @@ function rulesStatus(f: StatusFacts): string {
 function tail(f: StatusFacts): string {
   const p = f.palette;
   const busy = f.busy ? fg(p, 'logWarn', ` working (${f.busy}) `) : '';
-  const status = f.status ? `  ${fg(p, 'logError', esc(sanitize(f.status)))}` : '';
+  const colour = f.status?.level === 'error' ? 'logError' : f.status?.level === 'warn' ? 'logWarn' : 'logInfo';
+  const status = f.status ? `  ${fg(p, colour, esc(sanitize(f.status.text)))}` : '';
   return `${busy}${status}`;
 }

@@ -1,6 +1,8 @@
+import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
 import { workloadLabel, type Workload } from '../core/workload.js';
+import { StatusMessages } from './statusMessage.js';
 
 /** Columns the container list can sort by. */
 export const SORT_COLUMNS = ['name', 'state', 'pid', 'ipv4', 'cpu', 'memory', 'pids', 'groups'] as const;
@@ -37,10 +39,15 @@ export class AppStore {
   chartSpanSeconds = 60;
   overlay: Overlay = null;
   themeName = 'dark';
-  status = '';
+  /** The status line's message, with its lifetime. */
+  readonly status: StatusMessages;
   readonly log: LogEntry[] = [];
   /** Last seen state per workload key, to log changes made outside lxcdeck. */
   private readonly lastStates = new Map<string, ContainerState>();
+
+  constructor(clock: Clock = systemClock) {
+    this.status = new StatusMessages(clock);
+  }
 
   private readonly changed = new Emitter<void>();
   readonly onChange = this.changed.event;
@@ -57,15 +64,15 @@ export class AppStore {
     for (const r of rows) {
       const before = this.lastStates.get(r.key);
       const label = workloadLabel(r.id);
-      if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`);
-      else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`);
+      if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`, false);
+      else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`, false);
       this.lastStates.set(r.key, r.state);
     }
     for (const key of [...this.lastStates.keys()])
       if (!keys.has(key)) {
         this.lastStates.delete(key);
         this.marked.delete(key);
-        this.addLog('info', `${labels.get(key) ?? key} was destroyed`);
+        this.addLog('info', `${labels.get(key) ?? key} was destroyed`, false);
       }
     this.listed = true;
     this.workloads = rows;
@@ -73,10 +80,11 @@ export class AppStore {
     this.notify();
   }
 
-  addLog(level: LogLevel, text: string): void {
+  /** Logs a line; it is also the status line's message unless `show` is false (changes seen on a refresh). */
+  addLog(level: LogLevel, text: string, show = true): void {
     this.log.push({ at: new Date(), level, text });
     if (this.log.length > 500) this.log.splice(0, this.log.length - 500);
-    if (level !== 'info') this.status = text;
+    if (show) this.status.show(level, text);
     this.notify();
   }
 

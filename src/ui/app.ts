@@ -82,6 +82,8 @@ export class TuiApp {
   private readonly paste: PasteCatcher;
   private readonly actions: WorkstationActions;
   private metricsStart: NodeJS.Timeout | null = null;
+  /** Redraws the status line when its message fades. */
+  private fadeTimer: NodeJS.Timeout | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private ending = false;
   /** The pane prefix key that was pressed, while waiting for the command key. */
@@ -176,7 +178,12 @@ export class TuiApp {
     // one tick drives everything: sample, then the list, then one render
     this.d.add(deps.metrics.onSample(() => this.refresh()));
     this.d.add(deps.metrics.onError((m) => this.store.addLog('error', `metrics: ${m}`)));
-    const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => this.keys.dispatch(ch, key);
+    const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      // an error on the status line has been seen once a key comes (the key's own result stays)
+      this.store.status.keyPressed();
+      this.keys.dispatch(ch, key);
+      this.scheduler.markDirty();
+    };
     this.screen.on('keypress', onKey);
     // blessed does not free screen listeners on destroy
     this.d.add({ dispose: () => this.screen.removeListener('keypress', onKey) });
@@ -209,6 +216,7 @@ export class TuiApp {
     this.ending = true;
     if (this.metricsStart) clearTimeout(this.metricsStart);
     if (this.keepAlive) clearInterval(this.keepAlive);
+    if (this.fadeTimer) clearTimeout(this.fadeTimer);
     this.deps.metrics.stop();
     this.end(how);
   }
@@ -296,9 +304,12 @@ export class TuiApp {
         pane: pane ? { container: pane.session.spec.container, scroll: pane.scroll !== null } : null,
         rules: this.deps.rules?.rows() ?? [],
         busy: this.actions.busy,
-        status: s.status,
+        status: s.status.get(),
       }),
     );
+    const fades = s.status.fadesIn();
+    if (this.fadeTimer) clearTimeout(this.fadeTimer);
+    this.fadeTimer = fades === null ? null : setTimeout(() => this.scheduler.markDirty(), fades + 20);
     this.screen.render();
     if (this.firstFrameAt === null) {
       this.firstFrameAt = performance.now();

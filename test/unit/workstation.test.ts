@@ -153,7 +153,7 @@ describe('status line', () => {
     pane: null,
     rules: [],
     busy: 0,
-    status: '',
+    status: null,
     ...over,
   });
   it('says the mode and its keys from the keymap', () => {
@@ -162,6 +162,6 @@ describe('status line', () => {
     expect(statusLine(base({ keymap: effectiveKeymap({ 'scroll.leave': ['x'] }), pane: { container: 'web', scroll: true } }))).toMatch(/x leave/);
     expect(statusLine(base({ prefixArmed: 'C-b' }))).toMatch(/PREFIX.*% split right.*Ctrl-b sends it to the pane/);
     expect(statusLine(base({ filter: { editing: true, text: 'we{b' } }))).toMatch(/^.*we\{open\}b█/);
-    expect(statusLine(base({ rules: [{ name: 'g', tripped: true }, { name: 'h', tripped: false }], busy: 2, status: 'boom' }))).toMatch(/rules.* 1 armed.*TRIPPED g.*working \(2\).*boom/);
+    expect(statusLine(base({ rules: [{ name: 'g', tripped: true }, { name: 'h', tripped: false }], busy: 2, status: { level: 'error', text: 'boom' } }))).toMatch(/rules.* 1 armed.*TRIPPED g.*working \(2\).*boom/);
   });
 });

@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBusybox, destroy, hostUnavailable, lxcdeck, ROOT, uniqueName } from '../integration/host.js';
+import { KEY, Tui } from './harness.js';
+
+const skip = hostUnavailable();
+
+/** The status bar: the screen's last row. */
+const statusRow = (t: Tui) => t.lines().at(-1) ?? '';
+
+/** What a first-time user hit (issue 11): each defect, seen on the screen. */
+describe.skipIf(skip)('first use, end to end', () => {
+  const runner = ROOT;
+  const a = uniqueName('fu1');
+  const b = uniqueName('fu2');
+  let configHome = '';
+  let tui: Tui | null = null;
+
+  const open = async (opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}) => {
+    tui = new Tui(runner, [], { cols: opts.cols ?? 120, rows: opts.rows ?? 36, env: { XDG_CONFIG_HOME: configHome, ...opts.env } });
+    await tui.waitFor(a);
+    return tui;
+  };
+
+  beforeAll(async () => {
+    configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-fu-'));
+    await destroy(runner, [a, b]);
+    await createBusybox(runner, a);
+    await createBusybox(runner, b);
+    expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
+  });
+  afterEach(async () => {
+    if (tui && tui.exitCode === null) {
+      tui.type('q');
+      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
+      tui.kill('SIGKILL');
+    }
+    tui = null;
+  });
+  afterAll(async () => {
+    await destroy(runner, [a, b]);
+    fs.rmSync(configHome, { recursive: true, force: true });
+  });
+
+  it('1: a status message goes (next key or a few seconds) and the event log keeps it', async () => {
+    const t = await open();
+    await t.filterTo(a, b);
+    t.type('s'); // a runs already
+    await t.waitFor(() => statusRow(t).includes(`start ${a}`));
+    t.type('j');
+    await t.waitFor(() => !statusRow(t).includes(`start ${a}`), 12_000);
+    t.type('L'); // the event log keeps it (enlarged: other containers on this host log too)
+    await t.waitFor(new RegExp(`start ${a}: .*already running`));
+  });
+});
