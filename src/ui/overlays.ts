@@ -109,20 +109,29 @@ export class Palette<C> {
     if (command === 'palette.run') return this.shown[this.index] ?? 'close';
     if (command === 'palette.up') this.index = Math.max(0, this.index - 1);
     else if (command === 'palette.down') this.index = Math.min(this.shown.length - 1, this.index + 1);
-    else if (command === 'palette.delete-char') this.query = this.query.slice(0, -1);
-    else if (typed) this.query += typed;
+    else if (command === 'palette.delete-char') this.setQuery(this.query.slice(0, -1));
+    else if (typed) this.setQuery(this.query + typed);
     this.update();
     return null;
   }
 
-  private update(): void {
+  /** A new query ranks the list anew: the highlight goes back to the best match. */
+  private setQuery(q: string): void {
+    if (q === this.query) return;
+    this.query = q;
     this.shown = fuzzyFilter(this.query, this.commands, (c) => `${c.title} ${c.id}`);
+    this.index = 0;
+  }
+
+  private update(): void {
+    if (!this.query) this.shown = [...this.commands];
     this.index = Math.max(0, Math.min(this.index, this.shown.length - 1));
     const rows = this.shown.map((c, i) => {
-      const line = `${c.title.padEnd(40)} ${fg(this.p, 'dim', esc(c.id))}  ${fg(this.p, 'helpKey', esc(this.keys(c.id).map(displayKey).join(' ')))}`;
-      return i === this.index ? `{inverse}${esc(c.title.padEnd(40))}{/inverse} ${fg(this.p, 'dim', esc(c.id))}` : line.replace(c.title.padEnd(40), esc(c.title.padEnd(40)));
+      const title = esc(c.title.padEnd(40));
+      const keys = fg(this.p, 'helpKey', esc(this.keys(c.id).map(displayKey).join(' ')));
+      return `${i === this.index ? `{inverse}${title}{/inverse}` : title} ${fg(this.p, 'dim', esc(c.id))}  ${keys}`;
     });
-    this.box.setContent([`: ${esc(this.query)}█`, '', ...rows].join('\n'));
+    this.box.setContent([`: ${esc(this.query)}█`, '', ...(rows.length ? rows : [fg(this.p, 'dim', '  no command matches')])].join('\n'));
   }
 
   destroy(): void {

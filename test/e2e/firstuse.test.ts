@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, hostUnavailable, lxcdeck, ROOT, uniqueName } from '../integration/host.js';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, uniqueName } from '../integration/host.js';
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -53,5 +53,27 @@ describe.skipIf(skip)('first use, end to end', () => {
     await t.waitFor(() => !statusRow(t).includes(`start ${a}`), 12_000);
     t.type('L'); // the event log keeps it (enlarged: other containers on this host log too)
     await t.waitFor(new RegExp(`start ${a}: .*already running`));
+  });
+
+  it('2: the palette runs its top match after the highlight moved, shows its key, and no far match', async () => {
+    const t = await open();
+    await t.filterTo(a, b);
+    t.type(':');
+    await t.waitFor('app.help');
+    t.type(KEY.down);
+    t.type('clone');
+    await t.waitFor('no command matches');
+    t.type('\x7f'.repeat(5));
+    t.type('frz');
+    // the highlighted (top) row keeps its key hint
+    const screen = await t.waitFor((x) => x.includes(': frz█'));
+    const rows = screen.split('\n').filter((l) => l.includes('rules.edit') || l.includes('container.freeze-toggle'));
+    expect(rows[0]).toMatch(/Freeze or thaw\s+container\.freeze-toggle\s+f\b/);
+    t.type(KEY.enter);
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'FROZEN');
+    expect(await lxcInfoState(runner, a)).toBe('FROZEN');
+    t.type('f');
+    await eventually(async () => (await lxcInfoState(runner, a)) === 'RUNNING');
+    expect(await lxcInfoState(runner, a)).toBe('RUNNING');
   });
 });
