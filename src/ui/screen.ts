@@ -128,12 +128,17 @@ interface SceneScreen {
 }
 
 const scenes = new WeakMap<object, { frame: number; lines: unknown[]; key: string }>();
+/** A number per screen buffer: blessed's alloc (Ctrl-l's realloc, fg after Ctrl-z, a resize) makes a new, blank one. */
+const buffers = new WeakMap<unknown[], number>();
+let nextBuffer = 0;
 
-/** Where the screen's top-level elements are, once per frame: an overlay opened or closed, a layout change, changes it. */
+/** Where the screen's top-level elements are and which buffer they are drawn into, once per frame: an overlay opened or closed, a layout change, a new buffer changes it. */
 function sceneKey(screen: SceneScreen): string {
   const cached = scenes.get(screen);
   if (cached && cached.frame === screen.renders && cached.lines === screen.lines) return cached.key;
-  const key = `${screen.cols}x${screen.rows}|${screen.children.map((c) => (c.hidden ? `${c.uid}h` : `${c.uid}:${c.aleft},${c.atop},${c.width},${c.height}`)).join('|')}`;
+  let buffer = buffers.get(screen.lines);
+  if (buffer === undefined) buffers.set(screen.lines, (buffer = nextBuffer++));
+  const key = `${buffer}|${screen.cols}x${screen.rows}|${screen.children.map((c) => (c.hidden ? `${c.uid}h` : `${c.uid}:${c.aleft},${c.atop},${c.width},${c.height}`)).join('|')}`;
   scenes.set(screen, { frame: screen.renders, lines: screen.lines, key });
   return key;
 }

@@ -76,4 +76,14 @@ describe.skipIf(skip)('first use, end to end', () => {
     await eventually(async () => (await lxcInfoState(runner, a)) === 'RUNNING');
     expect(await lxcInfoState(runner, a)).toBe('RUNNING');
   });
+
+  it('3: Ctrl-l repaints everything, the header and the status line too', async () => {
+    const t = await open();
+    await t.waitFor((x) => x.startsWith(' lxcdeck ') && statusRow(t).includes('? help'));
+    // blank our copy of the screen: only a full repaint brings every row back
+    await new Promise<void>((r) => t.term.write('\x1b[H\x1b[2J', r));
+    expect(t.lines()[0]).toBe('');
+    t.type('\x0c');
+    await t.waitFor((x) => x.startsWith(' lxcdeck ') && x.includes('┌─ containers') && statusRow(t).includes('? help'), 5000);
+  });
 });
