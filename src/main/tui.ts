@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { AppContext } from '../app/context.js';
 import { systemClock } from '../base/clock.js';
 import { stateDir } from '../host/paths.js';
+import { terminfoColors } from '../host/terminfo.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { JobManager } from '../jobs/manager.js';
 import { MetricsSampler } from '../metrics/sampler.js';
@@ -47,7 +48,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
   let store: SettingsStore | null = null;
   let pending: Record<string, unknown> = {};
   const dirs = themeDirs(configDir);
-  const depth = detectColorDepth(process.env, io.output.isTTY === true);
+  const depth = detectColorDepth(process.env, io.output.isTTY === true, terminfoColors(process.env.TERM ?? '', process.env));
   const reader = new KeptFileReader();
   const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: current.refreshIntervalMs, cpuCount: os.cpus().length });
   const metrics: WorkstationMetrics = {
@@ -67,7 +68,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
   const appStore = new AppStore();
   const rules = new TuiRules(jobManager, ctx.backend, appStore);
   const app = new TuiApp({
-    io,
+    io: { ...io, colorDepth: depth },
     store: appStore,
     rules,
     backend: ctx.backend,

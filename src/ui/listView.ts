@@ -145,6 +145,15 @@ export class ListView implements Disposable {
     return c === undefined ? base : (base & ~(0x1ff << 9)) | ((Number(c) & 0x1ff) << 9);
   }
 
+  /** The selected row: the theme's selection colours, inverse video when it has none (monochrome). */
+  private selectedAttr(base: number): number {
+    const fg = color(this.palette, 'selectedFg');
+    const bg = color(this.palette, 'selectedBg');
+    if (bg === undefined) return base | (INVERSE << 18);
+    const withBg = (base & ~0x1ff) | (Number(bg) & 0x1ff);
+    return fg === undefined ? withBg : (withBg & ~(0x1ff << 9)) | ((Number(fg) & 0x1ff) << 9);
+  }
+
   private baseAttr(): number {
     const b = this.box as unknown as { sattr(style: unknown): number; style: unknown };
     return b.sattr(b.style);
@@ -172,7 +181,7 @@ export class ListView implements Disposable {
     const key = `${c.key}\0${marked ? 1 : 0}${selected ? 1 : 0}${c.state}\0${width}\0${texts.join('\0')}`;
     return this.row(key, rows, () => {
       let base = this.baseAttr();
-      if (selected) base |= INVERSE << 18;
+      if (selected) base = this.selectedAttr(base);
       else if (marked) {
         const m = color(this.palette, 'marked');
         if (m !== undefined) base = (base & ~0x1ff) | (Number(m) & 0x1ff);

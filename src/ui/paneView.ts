@@ -6,6 +6,7 @@ import type { PaneSession } from '../pane/session.js';
 import { cellAttr, invertAttr, packAttr, DEFAULT_COLOR } from '../presentation/cells.js';
 import { sanitize } from '../presentation/format.js';
 import type { Coords, Line } from './screen.js';
+import { rgbCodeFor } from './trueColor.js';
 import { color, esc, type Palette } from './style.js';
 
 /** Scroll (copy) mode: a line cursor over the scrollback, a selection, a search. */
@@ -34,6 +35,8 @@ export class PaneView implements Disposable {
   /** Why the program ended, shown in the border until re-attached. */
   ended: string | null = null;
   private label = '';
+  /** How a 24-bit cell colour is packed on this screen. */
+  private readonly rgb: (rgb: number) => number;
 
   constructor(
     parent: blessed.Widgets.Screen,
@@ -42,6 +45,7 @@ export class PaneView implements Disposable {
     private palette: Palette,
   ) {
     this.box = blessed.box({ parent, border: { type: 'line' }, mouse: true, tags: false, style: {} });
+    this.rgb = rgbCodeFor(parent);
     const box = this.box as unknown as { render(): Coords | undefined; ileft: number; itop: number; iright: number; ibottom: number };
     const base = box.render.bind(box);
     box.render = () => {
@@ -199,7 +203,7 @@ export class PaneView implements Disposable {
           const w = c.getWidth();
           if (w > 0) {
             ch = c.getChars() || ' ';
-            attr = cellAttr(c);
+            attr = cellAttr(c, this.rgb);
             // a wide character at the last column cannot be drawn: blank it
             if (w === 2 && x === xl - 1) ch = ' ';
           }

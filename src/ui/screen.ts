@@ -1,10 +1,14 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
+import { depthColors, type ColorDepth } from '../settings/colors.js';
+import { emitTrueColor } from './trueColor.js';
 
 export interface ScreenIo {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /** The terminal's colour depth as detected (settings/colors.ts); blessed's own guess otherwise. */
+  colorDepth?: ColorDepth;
 }
 
 /** Why the workstation must end now: a signal, or an error nothing caught. */
@@ -40,6 +44,7 @@ export function createScreen(io: ScreenIo): WorkstationScreen {
     sendFocus: false,
   });
   speedUpDockBorders(screen);
+  useColorDepth(screen, io.colorDepth);
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -106,6 +111,20 @@ export function compileTerminfoLazily(): void {
       return fn.call(this, params);
     };
   };
+}
+
+/**
+ * blessed reads only the legacy terminfo format: for ncurses 6's entries
+ * (tmux-256color, screen-256color on Debian 12) it falls back to xterm's and
+ * draws with 8 colours. The depth we detected (terminfo read properly, and
+ * COLORTERM) is the one it must reduce colours to; truecolor also turns on
+ * 24-bit pane colours.
+ */
+function useColorDepth(screen: blessed.Widgets.Screen, depth: ColorDepth | undefined): void {
+  const colors = depth === undefined ? null : depthColors(depth);
+  if (colors === null) return;
+  (screen as unknown as { tput: { colors: number } }).tput.colors = colors;
+  if (depth === 'truecolor') emitTrueColor(screen);
 }
 
 /**

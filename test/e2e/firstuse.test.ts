@@ -6,6 +6,8 @@ import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoSt
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
+/** busybox sh's prompt inside a pane. */
+const PROMPT = /# +│$/m;
 
 /** The status bar: the screen's last row. */
 const statusRow = (t: Tui) => t.lines().at(-1) ?? '';
@@ -85,5 +87,31 @@ describe.skipIf(skip)('first use, end to end', () => {
     expect(t.lines()[0]).toBe('');
     t.type('\x0c');
     await t.waitFor((x) => x.startsWith(' lxcdeck ') && x.includes('┌─ containers') && statusRow(t).includes('? help'), 5000);
+  });
+
+  /** The cell where `text` shows on the first row that matches `row` (default: the text itself). */
+  const cellAt = (t: Tui, text: string, row: RegExp | string = text, dx = 0) => {
+    const y = t.lines().findIndex((l) => (typeof row === 'string' ? l.includes(row) : row.test(l)));
+    const x = (t.lines()[y] ?? '').indexOf(text) + dx;
+    return t.term.buffer.active.getLine(t.term.buffer.active.viewportY + y)?.getCell(x);
+  };
+
+  it("4: under tmux's TERM the theme has 256 colours, the selected row its selection colour, and panes show 24-bit colour", async () => {
+    const t = await open({ env: { TERM: 'tmux-256color', COLORTERM: 'truecolor' } });
+    await t.filterTo(a, b);
+    await t.waitFor(new RegExp(`${a}\\s+● RUNNING`));
+    const sel = cellAt(t, a, new RegExp(`${a}\\s+● RUNNING`));
+    // dark's selectedBg #005f87 is xterm index 24: not one of 8 (blessed's fallback), not inverse video
+    expect(sel?.isBgPalette()).toBeTruthy();
+    expect(sel?.getBgColor()).toBe(24);
+    expect(sel?.isInverse()).toBe(0);
+    t.type('a');
+    await t.waitFor(`${a} · shell`);
+    await t.waitFor(PROMPT, 20_000);
+    t.type("printf '\\033[38;2;10;200;30mTRUE%s\\033[0m\\n' COLOUR\r");
+    await t.waitFor('TRUECOLOUR');
+    const c = cellAt(t, 'TRUECOLOUR');
+    expect(c?.isFgRGB()).toBeTruthy();
+    expect(c?.getFgColor()).toBe(0x0ac81e);
   });
 });
