@@ -48,6 +48,7 @@ export const MODE_COMMANDS: ModeCommand[] = [
   { id: 'filter.keep', title: 'Keep the filter and go back to the list', scope: 'filter', keys: ['enter'] },
   { id: 'filter.clear', title: 'Clear the filter and go back to the list', scope: 'filter', keys: ['escape'] },
   { id: 'filter.delete-char', title: 'Delete the last character', scope: 'filter', keys: ['backspace'] },
+  { id: 'filter.erase', title: 'Erase the filter text (keep typing a new one)', scope: 'filter', keys: ['C-u'] },
   { id: 'palette.up', title: 'Highlight the previous command', scope: 'palette', keys: ['up', 'C-p'] },
   { id: 'palette.down', title: 'Highlight the next command', scope: 'palette', keys: ['down', 'C-n'] },
   { id: 'palette.run', title: 'Run the highlighted command', scope: 'palette', keys: ['enter'] },

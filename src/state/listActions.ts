@@ -45,9 +45,8 @@ export function toggleGroup(store: AppStore): void {
   store.notify();
 }
 
+/** Opens the filter line on the current filter, to edit it (Ctrl-U erases it, Esc clears it). */
 export function startFilter(store: AppStore): void {
-  // like htop and k9s: '/' starts a new filter
-  store.filter = '';
   store.filterEditing = true;
   store.notify();
 }
@@ -64,6 +63,7 @@ export function filterKey(store: AppStore, command: string | undefined, typed: s
     store.filterEditing = false;
   } else if (command === 'filter.keep') store.filterEditing = false;
   else if (command === 'filter.delete-char') store.filter = store.filter.slice(0, -1);
+  else if (command === 'filter.erase') store.filter = '';
   else if (typed) store.filter += typed;
   store.notify();
 }

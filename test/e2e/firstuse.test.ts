@@ -114,4 +114,15 @@ describe.skipIf(skip)('first use, end to end', () => {
     expect(c?.isFgRGB()).toBeTruthy();
     expect(c?.getFgColor()).toBe(0x0ac81e);
   });
+
+  it('5: / edits the current filter instead of throwing it away', async () => {
+    const t = await open();
+    await t.filterTo(a, b);
+    t.type('/');
+    await t.waitFor(() => statusRow(t).startsWith(`/${a}█`));
+    t.type('\x7f'); // the last character: a and b differ only there
+    t.type(KEY.enter);
+    const screen = await t.waitFor((x) => x.includes(`filter: ${a.slice(0, -1)} `) && x.includes(b));
+    expect(screen).toContain(a);
+  });
 });
