@@ -34,6 +34,7 @@ export interface AppActions {
   openPane(kind: 'shell' | 'console'): void;
   splitPane(where: 'right' | 'down'): void;
   focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void;
+  showPaneNumbers(): void;
   zoomPane(): void;
   closePane(): void;
   scrollMode(): void;
@@ -52,7 +53,7 @@ const hasPanes = (a: AppActions) => a.hasPanes;
 export const COMMANDS: Spec[] = [
   { id: 'app.help', title: 'Help: every key', scope: 'global', keys: ['?', 'f1', 'C-b ?'], run: (a) => a.openHelp() },
   { id: 'app.palette', title: 'Command palette', scope: 'global', keys: [':', 'C-p', 'C-b :'], run: (a) => a.openPalette() },
-  { id: 'app.quit', title: 'Quit (containers keep running)', scope: 'global', keys: ['q', 'f10', 'C-c', 'C-b q'], run: (a) => a.quit() },
+  { id: 'app.quit', title: 'Quit (containers keep running; from a pane: prefix d, like detaching tmux)', scope: 'global', keys: ['q', 'f10', 'C-c', 'C-b d'], run: (a) => a.quit() },
   { id: 'app.suspend', title: 'Suspend to the shell (fg to return)', scope: 'global', keys: ['C-z'], run: (a) => a.suspend() },
   { id: 'app.redraw', title: 'Redraw the screen', scope: 'global', keys: ['C-l'], run: (a) => a.redraw() },
   { id: 'app.refresh', title: 'Refresh the list now', scope: 'global', keys: ['f5'], run: (a) => a.refresh() },
@@ -95,6 +96,7 @@ export const COMMANDS: Spec[] = [
   { id: 'pane.focus-right', title: 'Focus the pane to the right', scope: 'pane', keys: ['C-b right'], run: (a) => a.focusPane('right') },
   { id: 'pane.focus-up', title: 'Focus the pane above', scope: 'pane', keys: ['C-b up'], run: (a) => a.focusPane('up') },
   { id: 'pane.focus-down', title: 'Focus the pane below', scope: 'pane', keys: ['C-b down'], run: (a) => a.focusPane('down') },
+  { id: 'pane.numbers', title: 'Show pane numbers (a digit then focuses that pane), like tmux', scope: 'pane', keys: ['C-b q'], run: (a) => a.showPaneNumbers() },
   { id: 'pane.zoom', title: 'Zoom the pane to the whole screen and back', scope: 'pane', keys: ['C-b z'], available: hasPanes, run: (a) => a.zoomPane() },
   { id: 'pane.close', title: 'Close the pane (ends its shell, not the container)', scope: 'pane', keys: ['C-b x'], available: hasPanes, run: (a) => a.closePane() },
   { id: 'pane.scroll-mode', title: 'Scroll mode: scrollback, / search, v select, y copy', scope: 'pane', keys: ['C-b [', 'C-b pageup'], available: hasPanes, run: (a) => a.scrollMode() },

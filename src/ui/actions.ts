@@ -15,6 +15,7 @@ import type { MainView } from './mainView.js';
 import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
+import { paneNumbers } from './paneNumbers.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -86,8 +87,11 @@ export class WorkstationActions implements AppActions {
     return this.d.panes.count > 0;
   }
 
+  /** Quits; with pane programs running it asks first (they end, the containers do not). */
   quit(): void {
-    this.d.quit();
+    const n = this.d.panes.running;
+    if (!n) return this.d.quit();
+    this.d.overlays.confirm(`Quit? ${n} pane program${n === 1 ? '' : 's'} will end (containers keep running)`, () => this.d.quit());
   }
 
   suspend(): void {
@@ -250,6 +254,11 @@ export class WorkstationActions implements AppActions {
 
   focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void {
     this.d.panes.focus(to);
+  }
+
+  showPaneNumbers(): void {
+    const panes = this.d.panes;
+    this.d.overlays.open({ kind: 'pane-numbers' }, paneNumbers(this.d.screen, panes.places(), panes.layout.focused, this.palette, (id) => panes.focusLeaf(id)));
   }
 
   zoomPane(): void {

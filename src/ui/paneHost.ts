@@ -63,6 +63,22 @@ export class PaneHost implements Disposable {
     return this.views.size;
   }
 
+  /** Pane programs still running (quitting ends them: it asks first). */
+  get running(): number {
+    return [...this.views.values()].filter((v) => v.session.running).length;
+  }
+
+  /** Every shown leaf (the list is MAIN) and its place, in layout order: display-panes numbers them. */
+  places(): [id: string, at: Rect][] {
+    const rects = this.layout.rects(this.area);
+    return this.layout.leaves().flatMap((id) => (rects.has(id) ? [[id, rects.get(id) as Rect] as [string, Rect]] : []));
+  }
+
+  focusLeaf(id: string): void {
+    this.layout.focused = id;
+    this.deps.relayout();
+  }
+
   /** The focused pane, or null when the list/detail view has focus. */
   focused(): PaneView | null {
     return this.views.get(this.layout.focused) ?? null;
@@ -261,46 +277,21 @@ export class PaneHost implements Disposable {
       else if (ch && ch >= ' ' && ch !== '\x7f') s.search += ch;
       return this.deps.paneDirty();
     }
-    switch (commandFor(km, 'scroll', name)) {
-      case 'scroll.up':
-        v.scrollBy(-1);
-        break;
-      case 'scroll.down':
-        v.scrollBy(1);
-        break;
-      case 'scroll.page-up':
-        v.scrollBy(-page);
-        break;
-      case 'scroll.page-down':
-        v.scrollBy(page);
-        break;
-      case 'scroll.top':
-        v.scrollTo('top');
-        break;
-      case 'scroll.bottom':
-        v.scrollTo('bottom');
-        break;
-      case 'scroll.search':
-        s.search = '';
-        s.editing = true;
-        break;
-      case 'scroll.next-match':
-        if (!v.findNext(true)) this.deps.log('info', `no earlier match for ${s.search}`);
-        break;
-      case 'scroll.prev-match':
-        if (!v.findNext(false)) this.deps.log('info', `no later match for ${s.search}`);
-        break;
-      case 'scroll.select':
-        s.anchor = s.anchor === null ? s.line : null;
-        break;
-      case 'scroll.copy':
-        this.copy(v);
-        v.leaveScroll();
-        break;
-      case 'scroll.leave':
-        v.leaveScroll();
-        break;
-    }
+    const act: Record<string, () => void> = {
+      'scroll.up': () => v.scrollBy(-1),
+      'scroll.down': () => v.scrollBy(1),
+      'scroll.page-up': () => v.scrollBy(-page),
+      'scroll.page-down': () => v.scrollBy(page),
+      'scroll.top': () => v.scrollTo('top'),
+      'scroll.bottom': () => v.scrollTo('bottom'),
+      'scroll.search': () => Object.assign(s, { search: '', editing: true }),
+      'scroll.next-match': () => v.findNext(true) || this.deps.log('info', `no earlier match for ${s.search}`),
+      'scroll.prev-match': () => v.findNext(false) || this.deps.log('info', `no later match for ${s.search}`),
+      'scroll.select': () => (s.anchor = s.anchor === null ? s.line : null),
+      'scroll.copy': () => (this.copy(v), v.leaveScroll()),
+      'scroll.leave': () => v.leaveScroll(),
+    };
+    act[commandFor(km, 'scroll', name) ?? '']?.();
     this.deps.paneDirty();
   }
 

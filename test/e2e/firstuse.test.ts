@@ -36,6 +36,7 @@ describe.skipIf(skip)('first use, end to end', () => {
   afterEach(async () => {
     if (tui && tui.exitCode === null) {
       tui.type('q');
+      tui.type('y'); // open panes: quitting asks
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
@@ -124,5 +125,28 @@ describe.skipIf(skip)('first use, end to end', () => {
     t.type(KEY.enter);
     const screen = await t.waitFor((x) => x.includes(`filter: ${a.slice(0, -1)} `) && x.includes(b));
     expect(screen).toContain(a);
+  });
+
+  it('6: Ctrl-b q shows pane numbers and a digit focuses that pane; quitting with a shell open asks first', async () => {
+    const t = await open();
+    await t.filterTo(a, b);
+    t.type('a');
+    await t.waitFor(`▶ ${a} · shell`);
+    await t.waitFor(PROMPT, 20_000);
+    expect(statusRow(t)).toContain('PANE');
+    t.type('\x02q');
+    await t.waitFor((x) => /│ {2}0 {2}│/.test(x) && /│ {2}1 {2}│/.test(x));
+    expect(t.exitCode).toBeNull();
+    t.type('0'); // the list
+    await t.waitFor((x) => !/│ {2}1 {2}│/.test(x) && !statusRow(t).includes('PANE'));
+    t.type('q');
+    await t.waitFor('Quit? 1 pane program will end (containers keep running)');
+    t.type('n');
+    await t.waitFor((x) => !x.includes('Quit?'));
+    expect(t.exitCode).toBeNull();
+    t.type('q');
+    await t.waitFor('Quit?');
+    t.type('y');
+    expect(await t.exited).toBe(0);
   });
 });

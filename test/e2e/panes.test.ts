@@ -51,7 +51,8 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
   });
   afterEach(async () => {
     if (tui && tui.exitCode === null) {
-      tui.type(`${PREFIX}q`);
+      tui.type(`${PREFIX}d`);
+      tui.type('y'); // pane programs running: quitting asks
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
@@ -342,7 +343,9 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
   it('quitting with panes open leaves the containers running', async () => {
     const t = await open();
     await attach(t, a);
-    t.type(`${PREFIX}q`);
+    t.type(`${PREFIX}d`);
+    await t.waitFor('Quit? 1 pane program will end');
+    t.type('y');
     expect(await t.exited).toBe(0);
     expect(await lxcInfoState(runner, a)).toBe('RUNNING');
     expect(await lxcInfoState(runner, b)).toBe('RUNNING');

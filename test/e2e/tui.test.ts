@@ -50,6 +50,7 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   afterEach(async () => {
     if (tui && tui.exitCode === null) {
       tui.type('q');
+      tui.type('y'); // pane programs running: quitting asks
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
