@@ -1,6 +1,6 @@
-import type { Workload } from '../core/workload.js';
+import { workloadLabel, type Workload } from '../core/workload.js';
 import type { AppStore } from '../state/store.js';
-import type { LifecycleOp } from './lifecycle.js';
+import { applicableTargets, type LifecycleOp } from './lifecycle.js';
 import { CommandRegistry, type CommandSpec } from './registry.js';
 
 export type { LifecycleOp } from './lifecycle.js';
@@ -47,6 +47,11 @@ export interface AppActions {
 type Spec = CommandSpec<AppActions>;
 
 const hasTarget = (a: AppActions) => a.store.targets().length > 0;
+/** A lifecycle command asks only about the rows it would act on (none: it says why, without asking). */
+const askAbout = (op: LifecycleOp, title: string) => (a: AppActions) => {
+  const { todo } = applicableTargets(op, a.store.targets());
+  return todo.length ? `${title}: ${todo.map((w) => workloadLabel(w.id)).join(', ')}?` : null;
+};
 const hasPanes = (a: AppActions) => a.hasPanes;
 
 /** Every command of the TUI with its default keys (htop/k9s/lazydocker habits). */
@@ -77,9 +82,9 @@ export const COMMANDS: Spec[] = [
   { id: 'list.mark', title: 'Mark or unmark for bulk actions', scope: 'list', keys: ['space'], run: (a) => a.toggleMark() },
   { id: 'list.mark-all', title: 'Mark all shown / unmark all', scope: 'list', keys: ['M'], run: (a) => a.markAll() },
   { id: 'container.start', title: 'Start', scope: 'list', keys: ['s'], available: hasTarget, run: (a) => a.lifecycle('start', a.store.targets()) },
-  { id: 'container.stop', title: 'Stop (clean shutdown, then kill)', scope: 'list', dangerous: true, keys: ['x'], available: hasTarget, run: (a) => a.lifecycle('stop', a.store.targets()) },
-  { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
-  { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
+  { id: 'container.stop', title: 'Stop (clean shutdown, then kill)', scope: 'list', dangerous: true, question: askAbout('stop', 'Stop (clean shutdown, then kill)'), keys: ['x'], available: hasTarget, run: (a) => a.lifecycle('stop', a.store.targets()) },
+  { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, question: askAbout('restart', 'Restart'), keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
+  { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, question: askAbout('kill', 'Kill at once'), keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },

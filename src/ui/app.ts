@@ -276,7 +276,8 @@ export class TuiApp {
         this.store.addLog('error', `${cmd.id}: ${isLxcdeckError(e) ? e.line : String(e)}`);
       }
     };
-    if (cmd.dangerous) this.overlays.confirm(`${cmd.title}: ${this.store.targets().map((w) => workloadLabel(w.id)).join(', ')}?`, run);
+    const question = !cmd.dangerous ? null : cmd.question ? cmd.question(a) : `${cmd.title}: ${this.store.targets().map((w) => workloadLabel(w.id)).join(', ')}?`;
+    if (question !== null) this.overlays.confirm(question, run);
     else run();
   }
 
@@ -305,6 +306,7 @@ export class TuiApp {
         rules: this.deps.rules?.rows() ?? [],
         busy: this.actions.busy,
         status: s.status.get(),
+        width: this.screen.width as number,
       }),
     );
     const fades = s.status.fadesIn();

@@ -149,4 +149,25 @@ describe.skipIf(skip)('first use, end to end', () => {
     t.type('y');
     expect(await t.exited).toBe(0);
   });
+
+  it('7: stop on a stopped container says so instead of asking; start on a running one, freeze on a stopped one too', async () => {
+    const t = await open();
+    await t.filterTo(b, a);
+    await t.waitFor(new RegExp(`${b}\\s+○ STOPPED`));
+    t.type('x');
+    await t.waitFor(() => statusRow(t).includes(`${b} is already stopped`));
+    expect(t.text()).not.toContain('Stop (clean shutdown, then kill)');
+    t.type('f');
+    await t.waitFor(() => statusRow(t).includes(`${b} is stopped: start it first`));
+    t.type('K');
+    await t.waitFor(() => statusRow(t).includes(`kill ${b}: ${b} is already stopped`));
+    expect(t.text()).not.toContain('Kill at once');
+    await t.filterTo(a, b);
+    t.type('s');
+    await t.waitFor(() => statusRow(t).includes(`${a} is already running`));
+    // where it applies, it still asks
+    t.type('x');
+    await t.waitFor(`Stop (clean shutdown, then kill): ${a}?`);
+    t.type('n');
+  });
 });

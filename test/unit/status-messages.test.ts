@@ -55,3 +55,18 @@ describe('status messages have a lifetime', () => {
     expect(s.log.map((e) => e.text)).toEqual(['start a: container a is already running', 'a: RUNNING → STOPPED', 'start a: done']);
   });
 });
+
+describe('the status bar fits its width', () => {
+  it('list hints give way to the message; help and quit stay', async () => {
+    const { statusLine } = await import('../../src/presentation/statusLine.js');
+    const { effectiveKeymap } = await import('../../src/commands/keytable.js');
+    const plain = (t: string) => t.replace(/\{[^{}]*\}/g, '');
+    const facts = { palette: {}, keymap: effectiveKeymap({}), filter: { editing: false, text: '' }, prefixArmed: null, pane: null, rules: [], busy: 0 };
+    const wide = plain(statusLine({ ...facts, status: null, width: 200 }));
+    expect(wide).toMatch(/^\? help {2}\/ filter .* q quit$/);
+    const narrow = plain(statusLine({ ...facts, status: { level: 'warn' as const, text: 'stop web: web is already stopped' }, width: 80 }));
+    expect(narrow.length).toBeLessThanOrEqual(80);
+    expect(narrow).toMatch(/^\? help .*q quit {2}stop web: web is already stopped$/);
+    expect(plain(statusLine({ ...facts, status: null, width: 80 }))).toMatch(/q quit$/);
+  });
+});
