@@ -135,7 +135,11 @@ export class Lifecycle {
       case 'kill':
         return b.kill(name);
       case 'restart':
-        if (w.pid !== null) await b.stop(name, { timeoutSeconds: 30 });
+        if (w.pid !== null) {
+          await b.stop(name, { timeoutSeconds: 30 });
+          // list it while it is down: the log shows RUNNING → STOPPED → RUNNING, not nothing
+          this.deps.refresh();
+        }
         return b.start(name);
       case 'freeze':
         return b.freeze(name);

@@ -170,4 +170,19 @@ describe.skipIf(skip)('first use, end to end', () => {
     await t.waitFor(`Stop (clean shutdown, then kill): ${a}?`);
     t.type('n');
   });
+
+  it('8: a restart shows its STOPPED and RUNNING transitions, and the CPU sparkline keeps its last minute', async () => {
+    const t = await open({ rows: 48 });
+    await t.filterTo(a, b);
+    const row = () => t.lines().find((l) => new RegExp(`${a}\\s+● RUNNING`).test(l)) ?? '';
+    const sparks = () => (row().match(/[▁▂▃▄▅▆▇█]/g) ?? []).length;
+    await t.waitFor(() => sparks() >= 8, 20_000);
+    t.type('r');
+    await t.waitFor(`Restart: ${a}?`);
+    t.type('y');
+    t.type('L'); // a bigger event log: other containers on this host log too
+    await t.waitFor(new RegExp(`${a}: RUNNING → STOPPED[\\s\\S]*${a}: STOPPED → RUNNING`), 60_000);
+    await t.waitFor(() => sparks() > 0); // its first sample since the start
+    expect(sparks()).toBeGreaterThanOrEqual(8);
+  });
 });
