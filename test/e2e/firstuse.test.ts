@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, uniqueName } from '../integration/host.js';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName } from '../integration/host.js';
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -184,5 +184,30 @@ describe.skipIf(skip)('first use, end to end', () => {
     await t.waitFor(new RegExp(`${a}: RUNNING → STOPPED[\\s\\S]*${a}: STOPPED → RUNNING`), 60_000);
     await t.waitFor(() => sparks() > 0); // its first sample since the start
     expect(sparks()).toBeGreaterThanOrEqual(8);
+  });
+
+  it('9: with a ring buffer (B, start) a console never says there is none, even when the buffer is empty', async () => {
+    const t = await open({ rows: 48 });
+    try {
+      await t.filterTo(b, a);
+      t.type('B');
+      await t.waitFor('console ring buffer enabled');
+      t.type('s');
+      await t.waitFor(new RegExp(`${b}\\s+● RUNNING`), 30_000);
+      t.type('L'); // a bigger event log: other containers on this host log too
+      for (let i = 0; i < 2; i++) {
+        // the second console reads the buffer the first emptied (liblxc's read consumes it)
+        t.type('C');
+        await t.waitFor(`▶ ${b} · console`, 20_000);
+        // asking first means its program runs: the ring buffer was read (and any line about it logged) before
+        t.type('\x02x');
+        await t.waitFor('Close the console pane');
+        t.type('y');
+        await t.waitFor((x) => !x.includes(`${b} · console`));
+      }
+      expect(t.text()).not.toContain('has no console ring buffer');
+    } finally {
+      await run(runner, ['lxc-stop', '-k', '-n', b]);
+    }
   });
 });
