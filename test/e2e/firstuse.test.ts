@@ -210,4 +210,37 @@ describe.skipIf(skip)('first use, end to end', () => {
       await run(runner, ['lxc-stop', '-k', '-n', b]);
     }
   });
+
+  it('10: R opens the rules list, not a form that Enter would arm; d asks before deleting', async () => {
+    const source = path.join(os.tmpdir(), `lxcdeck-e2e-fu-rule-${process.pid}`);
+    fs.writeFileSync(source, '20\n');
+    try {
+      const t = await open();
+      await t.filterTo(a, b);
+      // the rules come with the settings store, just after the first frame
+      await eventually(async () => {
+        t.type('R');
+        return t.waitFor('No freeze rules yet', 1000).then(() => true, () => false);
+      });
+      t.type(KEY.enter); // arms nothing
+      await t.waitFor('No freeze rules yet');
+      expect(t.text()).not.toContain('new freeze rule');
+      t.type('a');
+      await t.waitFor('new freeze rule');
+      t.type(`\x15file:${source}\t\t\x1550\t\x1540\tfu${process.pid}`);
+      t.type(KEY.enter);
+      await t.waitFor(new RegExp(`armed\\s+fu${process.pid}`));
+      t.type('d');
+      await t.waitFor(`Delete rule fu${process.pid}? y yes, any other key no`);
+      t.type('n');
+      await t.waitFor((x) => !x.includes('Delete rule'));
+      expect(t.text()).toMatch(new RegExp(`armed\\s+fu${process.pid}`));
+      t.type('d');
+      await t.waitFor('Delete rule');
+      t.type('y');
+      await t.waitFor('No freeze rules yet');
+    } finally {
+      fs.rmSync(source, { force: true });
+    }
+  });
 });

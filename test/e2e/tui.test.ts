@@ -256,6 +256,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
       await t.waitFor(`job:${job}`);
       await new Promise((r) => setTimeout(r, 1500)); // the settings store loads after the first frame
       t.type('R');
+      await t.waitFor('No freeze rules yet');
+      t.type('a');
       await t.waitFor('new freeze rule');
       // a bad field shows its error under it as it is typed, and Enter saves nothing
       t.type('\x15file:rel');
@@ -282,6 +284,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
       t.type('R');
       await t.waitFor(new RegExp(`armed\\s+guard${tag}`));
       t.type('d');
+      await t.waitFor(`Delete rule guard${tag}?`);
+      t.type('y');
       await t.waitFor((x) => !x.includes(`guard${tag} `) || x.includes('removed'));
       t.type(KEY.escape);
       await t.waitFor((x) => !x.includes('rules 1 armed'));
