@@ -11,6 +11,8 @@ export interface LifecycleDeps {
   factory?: ContainerFactory;
   jobs?: WorkstationJobs;
   log(level: LogLevel, text: string): void;
+  /** A line for the status bar only: progress and success (the event log gets the state changes a refresh sees, not three lines per action). */
+  say(text: string): void;
   /** Re-list now (after each action, and when one starts). */
   refresh(): void;
   /** The number of actions under way changed (the status bar shows it). */
@@ -104,9 +106,9 @@ export class Lifecycle {
   private track(what: string, work: () => Promise<void>, logStart = true): void {
     this.running++;
     this.deps.busyChanged();
-    if (logStart) this.deps.log('info', `${what}…`);
+    if (logStart) this.deps.say(`${what}…`);
     work()
-      .then(() => logStart && this.deps.log('info', `${what}: done`))
+      .then(() => logStart && this.deps.say(`${what}: done`))
       .catch((e: unknown) => this.deps.log('error', `${what}: ${lineOf(e)}`))
       .finally(() => {
         this.running--;

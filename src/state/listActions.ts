@@ -29,9 +29,13 @@ export function markAll(store: AppStore, shown: readonly string[]): void {
   store.notify();
 }
 
+/** Columns whose biggest values matter most: they sort descending first (htop, k9s). */
+const DESCENDING_FIRST: ReadonlySet<string> = new Set(['cpu', 'memory', 'pids']);
+
 export function sortBy(store: AppStore, step: 1 | -1): void {
   const i = SORT_COLUMNS.indexOf(store.sort.column);
-  store.sort = { ...store.sort, column: SORT_COLUMNS[(i + step + SORT_COLUMNS.length) % SORT_COLUMNS.length] ?? 'name' };
+  const column = SORT_COLUMNS[(i + step + SORT_COLUMNS.length) % SORT_COLUMNS.length] ?? 'name';
+  store.sort = { column, reverse: DESCENDING_FIRST.has(column) };
   store.notify();
 }
 

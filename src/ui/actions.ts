@@ -268,7 +268,9 @@ export class WorkstationActions implements AppActions {
   closePane(): void {
     const v = this.d.panes.focused();
     if (!v) return;
-    if (v.session.running) this.d.overlays.confirm(`Close the ${v.session.spec.kind} pane on ${v.session.spec.container}? (the container keeps running)`, () => this.d.panes.close());
+    const spec = v.session.spec;
+    const keeps = spec.kind === 'log' ? 'the job keeps running' : 'the container keeps running';
+    if (v.session.running) this.d.overlays.confirm(`Close the ${spec.kind} pane on ${spec.container}? (${keeps})`, () => this.d.panes.close());
     else this.d.panes.close();
   }
 

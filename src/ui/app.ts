@@ -113,6 +113,10 @@ export class TuiApp {
       ...(deps.factory ? { factory: deps.factory } : {}),
       ...(deps.jobs ? { jobs: deps.jobs } : {}),
       log: (level, text) => this.store.addLog(level, text),
+      say: (text) => {
+        this.store.status.show('info', text);
+        render();
+      },
       refresh: () => this.refresh(),
       busyChanged: render,
     });
@@ -292,7 +296,8 @@ export class TuiApp {
     if (this.ending) return;
     // frames for pane output alone skip the list, details and log
     const s = this.store;
-    if (this.fullDirty) this.main.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN, s.themeName);
+    const theme = this.deps.io.colorDepth === 'none' ? 'none (no colour)' : s.themeName;
+    if (this.fullDirty) this.main.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN, theme, this.panes.count > 0);
     this.fullDirty = false;
     this.panes.drawChrome(this.prefixArmed !== null);
     const pane = this.panes.focused();

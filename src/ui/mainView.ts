@@ -12,6 +12,27 @@ import { ListView } from './listView.js';
 import { noLabelRenderOnResize, renderOnlyWhenChanged, setText } from './screen.js';
 import { esc, fg, type Palette } from './style.js';
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/**
+ * The header: counts, then user@host, lxcpath and the cgroup layout (from
+ * `facts`, two spaces apart), then the theme. When it is too wide the theme
+ * goes first, then user@host and the lxcpath; the counts and the cgroup
+ * layout stay.
+ */
+export function headerLine(p: Palette, h: { containers: number; running: number; jobs: number; marked: number; theme: string; facts: string }, width: number): string {
+  const counts = `${plural(h.containers, 'container')}, ${h.running} running${h.jobs ? `, ${plural(h.jobs, 'job')}` : ''}${h.marked ? `, ${h.marked} marked` : ''}`;
+  const facts = h.facts.split(/ {2,}/).filter(Boolean);
+  let parts = [...facts, `theme ${h.theme}`];
+  const drop = [`theme ${h.theme}`, facts[0], facts[1]];
+  const text = () => ` lxcdeck  ${counts}  ${parts.join('  ')}`;
+  for (const d of drop) {
+    if (text().length <= width) break;
+    parts = parts.filter((x) => x !== d);
+  }
+  return `${fg(p, 'title', ' lxcdeck ')} ${esc(counts)}  ${esc(parts.join('  '))}`;
+}
+
 export interface MainViewDeps {
   screen: blessed.Widgets.Screen;
   store: AppStore;
@@ -86,21 +107,18 @@ export class MainView implements Disposable {
   }
 
   /** The header, list, details and log (skipped on frames for pane output alone). */
-  draw(focused: boolean, themeShown: string): void {
+  draw(focused: boolean, themeShown: string, panesShown = false): void {
     const p = this.palette;
     const s = this.deps.store;
     const cts = s.workloads.filter((w) => w.id.kind === 'container');
     const jobs = s.workloads.length - cts.length;
     const running = cts.filter((c) => c.pid !== null).length;
-    setText(
-      this.headerBox,
-      `${fg(p, 'title', ' lxcdeck ')} ${cts.length} containers, ${running} running${jobs ? `, ${jobs} jobs` : ''}${s.marked.size ? `, ${s.marked.size} marked` : ''}  theme ${esc(themeShown)}  ${esc(this.deps.header)}`,
-    );
+    setText(this.headerBox, headerLine(p, { containers: cts.length, running, jobs, marked: s.marked.size, theme: themeShown, facts: this.deps.header }, this.headerBox.width as number));
     this.list.setItems(listItems(s.workloads, s, (k) => this.deps.refresher.liveFacts(k)));
     // actions apply to what is highlighted: never to a row the filter hid
     const shown = this.list.keys();
     if (s.selected === null || !shown.includes(s.selected)) s.selected = shown[0] ?? null;
-    this.list.draw(focused);
+    this.list.draw(focused, panesShown);
     if (s.workloads.length === 0)
       this.list.box.setContent(
         `\n  No containers in ${esc(this.deps.lxcpath)} yet.\n\n  Press ${fg(p, 'helpKey', 'c')} to create and start a demo busybox container named "demo", ${fg(p, 'helpKey', '?')} for help, ${fg(p, 'helpKey', 'q')} to quit.`,
@@ -109,7 +127,7 @@ export class MainView implements Disposable {
       const info = this.deps.refresher.selectedInfo();
       const key = s.selectedWorkload()?.key;
       const metrics = this.deps.metrics;
-      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {});
+      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, s.selectedWorkload()?.id.kind);
     }
     const logLines = Math.max(1, (this.logBox.height as number) - 2);
     setText(

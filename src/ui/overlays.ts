@@ -39,13 +39,18 @@ export function helpText(commands: readonly HelpCommand[], keys: (id: string) =>
     for (const c of cs) lines.push({ key: shown(c).padEnd(pad), title: c.title, asks: c.dangerous === true });
     lines.push({});
   }
-  const render = (l: Line, width: number): [number, string] => {
-    if (l.header !== undefined) return [l.header.length, fg(p, 'title', esc(l.header))];
-    if (l.key === undefined) return [0, ''];
+  // a title too long for its column wraps under itself: help never cuts a description
+  const render = (l: Line, width: number): [number, string][] => {
+    if (l.header !== undefined) return [[l.header.length, fg(p, 'title', esc(l.header))]];
+    if (l.key === undefined) return [[0, '']];
     const asks = l.asks ? ' (asks first)' : '';
-    const room = width - l.key.length - 3 - asks.length;
-    const title = (l.title ?? '').length > room ? `${(l.title ?? '').slice(0, Math.max(1, room - 1))}…` : (l.title ?? '');
-    return [2 + l.key.length + 1 + title.length + asks.length, `  ${fg(p, 'helpKey', esc(l.key))} ${esc(title)}${asks ? fg(p, 'dim', asks) : ''}`];
+    const indent = 2 + l.key.length + 1;
+    const parts = wrapWords(`${l.title ?? ''}${asks}`, Math.max(12, width - indent));
+    return parts.map((part, i) => {
+      const dim = asks && i === parts.length - 1 && part.endsWith(asks.trim()) ? part.length - asks.trim().length : part.length;
+      const body = `${esc(part.slice(0, dim))}${dim < part.length ? fg(p, 'dim', esc(part.slice(dim))) : ''}`;
+      return [indent + part.length, i === 0 ? `  ${fg(p, 'helpKey', esc(l.key as string))} ${body}` : `${' '.repeat(indent)}${body}`] as [number, string];
+    });
   };
   const footer: string[] = [];
   if (prefixNote) footer.push(fg(p, 'dim', esc(prefixNote)));
@@ -53,16 +58,31 @@ export function helpText(commands: readonly HelpCommand[], keys: (id: string) =>
   const split = sectionStarts.find((i) => i >= lines.length / 2 - 4) ?? 0;
   const colWidth = Math.floor(size.width / 2);
   if (lines.length + footer.length <= size.height || colWidth < pad + 24 || split === 0)
-    return [...lines.map((l) => render(l, Infinity)[1]), ...footer].join('\n');
-  const left = lines.slice(0, split);
-  const right = lines.slice(split);
+    return [...lines.flatMap((l) => render(l, Infinity).map(([, t]) => t)), ...footer].join('\n');
+  const left = lines.slice(0, split).flatMap((l) => render(l, colWidth - 1));
+  const right = lines.slice(split).flatMap((l) => render(l, colWidth - 1));
   const rows: string[] = [];
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const [lw, lt] = render(left[i] ?? {}, colWidth - 1);
-    const [, rt] = render(right[i] ?? {}, colWidth - 1);
+    const [lw, lt] = left[i] ?? [0, ''];
+    const [, rt] = right[i] ?? [0, ''];
     rows.push(`${lt}${' '.repeat(Math.max(1, colWidth - lw))}${rt}`);
   }
   return [...rows, ...footer].join('\n');
+}
+
+/** Words of `text` in lines of at most `width` (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 export function createHelp(parent: blessed.Widgets.Screen, content: string): blessed.Widgets.BoxElement {

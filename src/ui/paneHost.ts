@@ -203,6 +203,7 @@ export class PaneHost implements Disposable {
   drawChrome(prefixArmed: boolean): void {
     for (const v of this.views.values()) {
       v.focused = this.layout.focused === v.id;
+      v.zoomed = this.layout.zoomed === v.id;
       v.drawChrome(prefixArmed);
     }
   }

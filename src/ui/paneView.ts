@@ -32,6 +32,8 @@ export class PaneView implements Disposable {
   readonly box: blessed.Widgets.BoxElement;
   scroll: ScrollState | null = null;
   focused = false;
+  /** Shown alone over the whole area (tmux marks it Z). */
+  zoomed = false;
   /** Why the program ended, shown in the border until re-attached. */
   ended: string | null = null;
   private label = '';
@@ -89,7 +91,7 @@ export class PaneView implements Disposable {
     if (this.ended) state = ` — ${this.ended}`;
     else if (this.scroll) state = this.scroll.editing ? ` — search: ${this.scroll.search}█` : ` — SCROLL ${this.scrollPosition()}${this.scroll.anchor !== null ? ' selecting' : ''}`;
     else if (this.focused && prefixArmed) state = ' — PREFIX';
-    const label = ` ${this.focused ? '▶ ' : ''}${sanitize(s.container)} · ${kind}${title ? ` · ${title}` : ''}${state} `;
+    const label = ` ${this.focused ? '▶ ' : ''}${sanitize(s.container)} · ${kind}${title ? ` · ${title}` : ''}${state}${this.zoomed ? ' · ZOOMED (prefix z: back)' : ''} `;
     if (label !== this.label) {
       this.label = label;
       this.box.setLabel(esc(label));

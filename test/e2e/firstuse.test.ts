@@ -243,4 +243,101 @@ describe.skipIf(skip)('first use, end to end', () => {
       fs.rmSync(source, { force: true });
     }
   });
+
+  describe('11: layout and wording', () => {
+    it('details cut a long value with … instead of wrapping it; the pids axis has whole numbers', async () => {
+      const t = await open({ cols: 160, rows: 50 });
+      await t.filterTo(a, b);
+      t.type(KEY.enter);
+      const screen = await t.waitFor(/─ pids /);
+      expect(screen).toMatch(new RegExp(`rootfs\\s+…\\S*${a.slice(-3)}/rootfs`));
+      // the y labels of the pids chart: the columns left of its axis, under its label
+      await t.waitFor(() => /pids\s+\d/.test(t.text()));
+      await t.waitFor(() => {
+        const y = t.lines().findIndex((l) => l.includes('─ pids '));
+        const x = (t.lines()[y] ?? '').indexOf('─ pids ') - 1;
+        const labels = t.lines().slice(y + 1, y + 8).map((l) => l.slice(x, x + 7)).join(' ');
+        return /\d/.test(labels) && !/\d\.\d/.test(labels);
+      }, 8000);
+    });
+
+    it('help wraps long descriptions at 160 columns instead of cutting them', async () => {
+      const t = await open({ cols: 160, rows: 45 });
+      t.type('?');
+      let page = await t.waitFor('Help: every key');
+      for (let i = 0; i < 6 && !page.includes('closes this help'); i++) {
+        expect(page).not.toContain('…');
+        const before = page;
+        t.type(' ');
+        page = await t.waitFor((x) => x !== before);
+      }
+      expect(page).not.toContain('…');
+    });
+
+    it('at 80x24 the header keeps the cgroup layout, the status line q quit, and no empty GROUPS column', async () => {
+      const t = await open({ cols: 80, rows: 24 });
+      const screen = await t.waitFor(() => statusRow(t).includes('? help'));
+      expect(t.lines()[0]).toContain('cgroups');
+      expect(statusRow(t)).toMatch(/q quit\s*$/);
+      expect(screen).not.toContain('GROUPS');
+    });
+
+    it('NO_COLOR: the header does not claim a theme', async () => {
+      const t = await open({ env: { NO_COLOR: '1' } });
+      await t.waitFor(' lxcdeck ');
+      expect(t.lines()[0]).toContain('theme none (no colour)');
+      expect(t.lines()[0]).not.toContain('theme dark');
+    });
+
+    it('CPU % sorts descending first; a freeze logs one line, not three; the list and a zoomed pane are marked', async () => {
+      const t = await open({ rows: 48 });
+      t.type('>>>>');
+      await t.waitFor('CPU%▼');
+      await t.filterTo(a, b);
+      t.type('L');
+      t.type('f');
+      await t.waitFor(new RegExp(`${a}: \\S+ → FROZEN`));
+      t.type('f');
+      await t.waitFor(new RegExp(`${a}: \\S+ → RUNNING`));
+      const log = t.lines().slice(0, -1).join('\n');
+      expect(log).not.toContain(`freeze ${a}…`);
+      expect(log).not.toContain(`freeze ${a}: done`);
+      t.type('L');
+      t.type('a');
+      await t.waitFor(`▶ ${a} · shell`);
+      await t.waitFor(PROMPT, 20_000);
+      t.type('\x02z');
+      await t.waitFor('ZOOMED');
+      t.type('\x02z');
+      await t.waitFor((x) => !x.includes('ZOOMED'));
+      t.type('\x02o'); // the list
+      await t.waitFor('▶ containers');
+    });
+
+    it('a job: counted apart in header and list, its details and its output pane are about a job', async () => {
+      const job = `fu${process.pid}`;
+      expect((await lxcdeck(runner, ['job', 'run', '--name', job, '--', 'sh', '-c', 'echo hi; sleep 120'])).code).toBe(0);
+      try {
+        const t = await open();
+        await t.waitFor(`job:${job}`);
+        const header = t.lines()[0] ?? '';
+        expect(header).toMatch(/, 1 job[, ]/);
+        const n = /(\d+) containers/.exec(header)?.[1];
+        expect(t.text()).toContain(`containers ${n} + jobs 1`);
+        await t.filterTo(`job:${job}`, a);
+        t.type(KEY.enter);
+        await t.waitFor(/command\s+sh -c/);
+        for (const k of ['rootfs', 'idmap', 'autostart']) expect(t.text()).not.toMatch(new RegExp(`│${k}\\s`));
+        t.type(KEY.enter);
+        t.type('a');
+        await t.waitFor(`job:${job} · log`);
+        t.type('\x02x');
+        await t.waitFor(`Close the log pane on job:${job}? (the job keeps running)`);
+        t.type('y');
+      } finally {
+        await lxcdeck(runner, ['job', 'kill', job]);
+        await lxcdeck(runner, ['job', 'rm', job]);
+      }
+    });
+  });
 });
