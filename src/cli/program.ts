@@ -5,6 +5,7 @@ import { formatBytes, formatSeconds, formatTable, sanitize } from '../presentati
 import { runDoctor, formatDoctor } from './doctor.js';
 import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerJobCommands } from './jobs.js';
+import { packageVersion } from './version.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   program
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
     .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();

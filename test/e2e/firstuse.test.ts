@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, ROOT, run, uniqueName } from '../integration/host.js';
+import { createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcInfoState, REPO, ROOT, run, uniqueName } from '../integration/host.js';
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -337,6 +337,17 @@ describe.skipIf(skip)('first use, end to end', () => {
       } finally {
         await lxcdeck(runner, ['job', 'kill', job]);
         await lxcdeck(runner, ['job', 'rm', job]);
+      }
+    });
+  });
+
+  describe('12: everyday basics', () => {
+    it('lxcdeck --version (and -V) prints the version', async () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+      for (const flag of ['--version', '-V']) {
+        const r = await lxcdeck(runner, [flag]);
+        expect(r.code).toBe(0);
+        expect(r.stdout.trim()).toBe(pkg.version);
       }
     });
   });
