@@ -29,6 +29,7 @@ export interface AppActions {
   nextSpan(): void;
   nextTheme(): void;
   toggleLog(): void;
+  focusLog(): void;
   /** Panes (pty sessions beside the list). */
   readonly hasPanes: boolean;
   openPane(kind: 'shell' | 'console'): void;
@@ -73,6 +74,7 @@ export const COMMANDS: Spec[] = [
   { id: 'view.sort-invert', title: 'Invert the sort order', scope: 'list', keys: ['I'], run: (a) => a.invertSort() },
   { id: 'view.group', title: 'Group by lxc.group', scope: 'list', keys: ['g'], run: (a) => a.toggleGroup() },
   { id: 'view.log', title: 'Enlarge or shrink the event log', scope: 'global', keys: ['L'], run: (a) => a.toggleLog() },
+  { id: 'view.log-focus', title: 'Focus the event log: scroll it, / searches, Esc gives the keys back', scope: 'list', keys: ['e'], run: (a) => a.focusLog() },
   { id: 'list.up', title: 'Select the previous row', scope: 'list', keys: ['up', 'k'], run: (a) => a.move(-1) },
   { id: 'list.down', title: 'Select the next row', scope: 'list', keys: ['down', 'j'], run: (a) => a.move(1) },
   { id: 'list.page-up', title: 'Page up', scope: 'list', keys: ['pageup'], run: (a) => a.move('page-up') },

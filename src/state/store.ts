@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
 import { workloadLabel, type Workload } from '../core/workload.js';
+import type { LogView } from './logView.js';
 import { StatusMessages } from './statusMessage.js';
 
 /** Columns the container list can sort by. */
@@ -42,6 +43,8 @@ export class AppStore {
   /** The status line's message, with its lifetime. */
   readonly status: StatusMessages;
   readonly log: LogEntry[] = [];
+  /** The event log has the keys (scrolled, searched), or null. */
+  logView: LogView | null = null;
   /** Last seen state per workload key, to log changes made outside lxcdeck. */
   private readonly lastStates = new Map<string, ContainerState>();
 
@@ -83,7 +86,14 @@ export class AppStore {
   /** Logs a line; it is also the status line's message unless `show` is false (changes seen on a refresh). */
   addLog(level: LogLevel, text: string, show = true): void {
     this.log.push({ at: new Date(), level, text });
-    if (this.log.length > 500) this.log.splice(0, this.log.length - 500);
+    // a focused log scrolled up (or on a match) stays on its lines as new ones come in
+    const view = this.logView;
+    if (view && (view.offset > 0 || view.match !== null)) view.offset++;
+    if (this.log.length > 500) {
+      const cut = this.log.length - 500;
+      this.log.splice(0, cut);
+      if (view?.match != null) view.match = view.match >= cut ? view.match - cut : null;
+    }
     if (show) this.status.show(level, text);
     this.notify();
   }

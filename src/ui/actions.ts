@@ -9,6 +9,7 @@ import type { CommandRegistry, CommandSpec } from '../commands/registry.js';
 import type { AppActions } from '../commands/table.js';
 import { CHART_SPANS } from '../settings/settingsSchema.js';
 import * as list from '../state/listActions.js';
+import { focusLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
 import type { AppStore } from '../state/store.js';
 import type { MainView } from './mainView.js';
@@ -223,6 +224,11 @@ export class WorkstationActions implements AppActions {
     const err = this.d.settings.save({ theme: name });
     if (err) this.store.addLog('warn', err);
     this.store.addLog('info', `theme ${name}`);
+  }
+
+  focusLog(): void {
+    focusLog(this.store);
+    this.d.layout();
   }
 
   toggleLog(): void {

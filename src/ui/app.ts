@@ -12,6 +12,7 @@ import { defaultRegistry, type AppActions } from '../commands/table.js';
 import { MAIN } from '../pane/layout.js';
 import { statusLine } from '../presentation/statusLine.js';
 import { filterKey } from '../state/listActions.js';
+import { logKey } from '../state/logView.js';
 import { Refresher } from '../state/refresher.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
@@ -240,6 +241,19 @@ export class TuiApp {
     const prefixKeys = () => km.byCommand.get('pane.prefix') ?? [];
     this.keys.push({ id: 'list', active: () => true, handle: (k) => this.runKey(km.byKey.get(k.name)) });
     this.keys.push({ id: 'filter', active: () => s.filterEditing, handle: (k) => (filterKey(s, commandFor(km, 'filter', k.name), typedChar(k)), true) });
+    this.keys.push({
+      id: 'log',
+      active: () => s.logView !== null,
+      handle: (k) => {
+        const view = s.logView as NonNullable<typeof s.logView>;
+        const id = commandFor(km, view.editing ? 'search' : 'log', k.name);
+        // keys the focused log does not use still reach the list (s starts the selected row)
+        if (!view.editing && !id) return false;
+        logKey(s, id, typedChar(k), Math.max(1, this.main.logRows - 1));
+        if (s.logView === null) this.layout();
+        return true;
+      },
+    });
     this.keys.push({ id: 'pane', active: () => this.panes.focused() !== null, handle: (k) => (this.panes.key(k.ch, k.key, k.name), true) });
     this.keys.push({
       id: 'prefix',

@@ -4,13 +4,14 @@ import { DisposableStore } from '../base/disposable.js';
 import type { Rect } from '../pane/layout.js';
 import { sanitize } from '../presentation/format.js';
 import { listItems } from '../presentation/rows.js';
+import { visibleLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
 import type { WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import { DetailView } from './detailView.js';
 import { ListView } from './listView.js';
 import { noLabelRenderOnResize, renderOnlyWhenChanged, setText } from './screen.js';
-import { esc, fg, type Palette } from './style.js';
+import { color, esc, fg, type Palette } from './style.js';
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -58,6 +59,7 @@ export class MainView implements Disposable {
   private readonly statusBar: blessed.Widgets.BoxElement;
   private palette: Palette;
   logLarge = false;
+  private logLabel = ' events ';
 
   constructor(private readonly deps: MainViewDeps) {
     const { screen, store, refresher } = deps;
@@ -92,7 +94,9 @@ export class MainView implements Disposable {
       b.height = height;
     };
     // the log gives way first when the main view is small (a pane beside it, 80x24)
-    const logH = main.h < 12 ? 0 : this.logLarge ? Math.max(5, Math.floor(main.h / 2)) : main.h >= 28 ? 6 : main.h >= 18 ? 4 : 3;
+    // a focused log is a large one
+    const large = this.logLarge || this.deps.store.logView !== null;
+    const logH = main.h < 12 ? (large ? Math.max(3, Math.floor(main.h / 2)) : 0) : large ? Math.max(5, Math.floor(main.h / 2)) : main.h >= 28 ? 6 : main.h >= 18 ? 4 : 3;
     const body = main.h - logH;
     const showDetail = this.deps.store.view === 'detail';
     const listH = showDetail ? Math.max(5, Math.min(body - 8, Math.floor(body * 0.4))) : body;
@@ -129,14 +133,30 @@ export class MainView implements Disposable {
       const metrics = this.deps.metrics;
       this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, s.selectedWorkload()?.id.kind);
     }
-    const logLines = Math.max(1, (this.logBox.height as number) - 2);
-    setText(
-      this.logBox,
-      s.log
-        .slice(-logLines)
-        .map((e) => `${fg(p, 'dim', e.at.toTimeString().slice(0, 8))} ${fg(p, e.level === 'error' ? 'logError' : e.level === 'warn' ? 'logWarn' : 'logInfo', esc(sanitize(e.text)))}`)
-        .join('\n'),
-    );
+    this.drawLog();
+  }
+
+  /** Lines inside the event log's border. */
+  get logRows(): number {
+    return Math.max(1, (this.logBox.height as number) - 2);
+  }
+
+  /** The event log: the newest lines, or where the focused log is scrolled to, its match highlighted and its search line. */
+  private drawLog(): void {
+    const p = this.palette;
+    const s = this.deps.store;
+    const view = s.logView;
+    const rows = this.logRows - (view?.editing ? 1 : 0);
+    const { from, entries } = visibleLog(s.log, view, rows);
+    const lines = entries.map((e, i) => {
+      const text = `${fg(p, 'dim', e.at.toTimeString().slice(0, 8))} ${fg(p, e.level === 'error' ? 'logError' : e.level === 'warn' ? 'logWarn' : 'logInfo', esc(sanitize(e.text)))}`;
+      return view?.match === from + i ? `{inverse}${text}{/inverse}` : text;
+    });
+    if (view?.editing) lines.push(`${fg(p, 'helpKey', '/')}${esc(sanitize(view.search))}█`);
+    const label = view ? ` ▶ events${view.offset ? ` (${view.offset} newer below)` : ''} — ↑↓ PgUp PgDn scroll, / search, n next, Esc back ` : ' events ';
+    if (this.logLabel !== label) this.logBox.setLabel((this.logLabel = label));
+    this.logBox.style.border = { fg: color(p, view ? 'borderFocus' : 'border') } as never;
+    setText(this.logBox, lines.join('\n'));
   }
 
   drawStatus(text: string): void {

@@ -351,4 +351,27 @@ describe.skipIf(skip)('first use, end to end', () => {
       }
     });
   });
+
+  it('12: the event log takes the keys (e): it scrolls and finds a line', async () => {
+    const t = await open({ rows: 40 });
+    await t.filterTo(a, b);
+    t.type('f');
+    await t.waitFor(new RegExp(`${a}: \\S+ → FROZEN`));
+    t.type('f');
+    await t.waitFor(new RegExp(`${a}: \\S+ → RUNNING`));
+    t.type('e');
+    await t.waitFor('▶ events');
+    t.type('/');
+    t.type(`${a}: running`);
+    t.type(KEY.enter);
+    // the match: the line where it froze (from RUNNING), highlighted
+    await t.waitFor(() => {
+      const c = cellAt(t, a, new RegExp(`${a}: RUNNING → \\S+`));
+      return Boolean(c?.isInverse());
+    });
+    t.type('g'); // the oldest line
+    await t.waitFor(/newer below/);
+    t.type(KEY.escape);
+    await t.waitFor((x) => !x.includes('▶ events'));
+  });
 });
