@@ -45,6 +45,7 @@ export function createScreen(io: ScreenIo): WorkstationScreen {
   });
   speedUpDockBorders(screen);
   useColorDepth(screen, io.colorDepth);
+  useSgrMouse(screen);
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -111,6 +112,16 @@ export function compileTerminfoLazily(): void {
       return fn.call(this, params);
     };
   };
+}
+
+/**
+ * Mouse reporting in SGR 1006 encoding (`CSI < b;x;y M`), which has no
+ * column limit: blessed asks xterm-likes for X10/UTF-8 (1005), where a click
+ * beyond column 223 cannot be encoded. blessed parses SGR reports already.
+ */
+function useSgrMouse(screen: blessed.Widgets.Screen): void {
+  const program = screen.program as unknown as { enableMouse(): unknown; setMouse(opts: Record<string, boolean>, enable: boolean): unknown };
+  program.enableMouse = () => program.setMouse({ vt200Mouse: true, sgrMouse: true, cellMotion: true, allMotion: true }, true);
 }
 
 /**

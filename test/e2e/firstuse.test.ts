@@ -374,4 +374,27 @@ describe.skipIf(skip)('first use, end to end', () => {
     t.type(KEY.escape);
     await t.waitFor((x) => !x.includes('▶ events'));
   });
+
+  it('12: mouse reports use SGR 1006, so a click beyond column 223 lands', async () => {
+    const t = await open({ cols: 260, rows: 30 });
+    await t.waitFor(() => t.raw.includes('\x1b[?1006h'));
+    expect(t.raw).not.toContain('\x1b[?1005h');
+    t.type('/\x15fu');
+    t.type(KEY.enter);
+    await t.waitFor((x) => x.includes(a) && x.includes(b));
+    const row = t.lines().findIndex((l) => new RegExp(`\\b${b}\\b`).test(l));
+    const selected = () => !t.term.buffer.active.getLine(row)?.getCell(4)?.isBgDefault();
+    expect(selected()).toBe(false);
+    // blessed may drop a click that lands mid-render (see the mouse test in tui.test.ts): press and release again
+    for (let attempt = 0; attempt < 3 && !selected(); attempt++) {
+      t.type(`\x1b[<0;240;${row + 1}M`);
+      await new Promise((r) => setTimeout(r, 150));
+      t.type(`\x1b[<0;240;${row + 1}m`);
+      await eventually(async () => {
+        await new Promise<void>((r) => t.term.write('', r));
+        return selected();
+      }, 2000);
+    }
+    expect(selected()).toBe(true);
+  });
 });

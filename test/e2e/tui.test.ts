@@ -176,9 +176,13 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     t.type(KEY.enter);
     await t.waitFor((x) => x.includes(a) && x.includes(b));
     const row = t.lines().findIndex((l) => new RegExp(`\\b${b}\\b`).test(l));
-    // X10/UTF-8 mouse (blessed enables 1000+1005): press, then release, 1-based cells
-    const mouse = (button: number) => `\x1b[M${String.fromCharCode(32 + button, 32 + 6, 32 + row + 1)}`;
-    const selected = () => t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== 0 && t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== undefined;
+    // SGR 1006 mouse (lxcdeck enables 1000+1006): press, then release, 1-based cells
+    const mouse = (button: number) => `\x1b[<${button === 3 ? 0 : button};7;${row + 1}${button === 3 ? 'm' : 'M'}`;
+    // the selected row has the theme's selection background
+    const selected = () => {
+      const cell = t.term.buffer.active.getLine(row)?.getCell(4);
+      return cell !== undefined && (cell.isInverse() !== 0 || !cell.isBgDefault());
+    };
     for (let attempt = 0; attempt < 3 && !selected(); attempt++) {
       t.type(mouse(0));
       await new Promise((r) => setTimeout(r, 150));
