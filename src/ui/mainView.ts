@@ -17,15 +17,15 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /**
  * The header: counts, then user@host, lxcpath and the cgroup layout (from
- * `facts`, two spaces apart), then the theme. When it is too wide the theme
- * goes first, then user@host and the lxcpath; the counts and the cgroup
+ * `facts`, two spaces apart), then the theme. When it is too wide user@host
+ * goes first, then the theme, then the lxcpath; the counts and the cgroup
  * layout stay.
  */
 export function headerLine(p: Palette, h: { containers: number; running: number; jobs: number; marked: number; theme: string; facts: string }, width: number): string {
   const counts = `${plural(h.containers, 'container')}, ${h.running} running${h.jobs ? `, ${plural(h.jobs, 'job')}` : ''}${h.marked ? `, ${h.marked} marked` : ''}`;
   const facts = h.facts.split(/ {2,}/).filter(Boolean);
   let parts = [...facts, `theme ${h.theme}`];
-  const drop = [`theme ${h.theme}`, facts[0], facts[1]];
+  const drop = [facts[0], `theme ${h.theme}`, facts[1]];
   const text = () => ` lxcdeck  ${counts}  ${parts.join('  ')}`;
   for (const d of drop) {
     if (text().length <= width) break;
