@@ -12,13 +12,14 @@ export interface ModeCommand {
   keys: string[];
 }
 
-export type ModeScope = 'scroll' | 'search' | 'filter' | 'confirm' | 'help' | 'palette' | 'pane-ended' | 'log';
+export type ModeScope = 'scroll' | 'search' | 'filter' | 'confirm' | 'help' | 'palette' | 'pane-ended' | 'log' | 'processes';
 
 /** Help's section titles for the modes, in the order help shows them. */
 export const MODE_TITLES: [string, string][] = [
   ['scroll', 'pane scroll mode'],
   ['search', 'typing a search (scroll mode, event log)'],
   ['log', 'the event log, focused'],
+  ['processes', 'a process list'],
   ['pane-ended', 'a pane whose program ended'],
   ['filter', 'typing a filter'],
   ['palette', 'command palette'],
@@ -52,6 +53,11 @@ export const MODE_COMMANDS: ModeCommand[] = [
   { id: 'log.next-match', title: 'Event log: next match (older)', scope: 'log', keys: ['n'] },
   { id: 'log.prev-match', title: 'Event log: previous match (newer)', scope: 'log', keys: ['N'] },
   { id: 'log.leave', title: 'Event log: give the keys back to the list', scope: 'log', keys: ['escape', 'q', 'e'] },
+  { id: 'processes.down', title: 'Processes: scroll down', scope: 'processes', keys: ['down', 'j'] },
+  { id: 'processes.up', title: 'Processes: scroll up', scope: 'processes', keys: ['up', 'k'] },
+  { id: 'processes.page-down', title: 'Processes: page down', scope: 'processes', keys: ['pagedown', 'space'] },
+  { id: 'processes.page-up', title: 'Processes: page up', scope: 'processes', keys: ['pageup'] },
+  { id: 'processes.close', title: 'Processes: close the list', scope: 'processes', keys: ['escape', 'q', 'p'] },
   { id: 'search.find', title: 'Find the text typed', scope: 'search', keys: ['enter'] },
   { id: 'search.cancel', title: 'Stop typing the search', scope: 'search', keys: ['escape'] },
   { id: 'search.delete-char', title: 'Delete the last character', scope: 'search', keys: ['backspace'] },

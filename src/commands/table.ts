@@ -42,6 +42,7 @@ export interface AppActions {
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
   openRules(): void;
+  openProcesses(): void;
 }
 
 
@@ -88,6 +89,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, question: askAbout('restart', 'Restart'), keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
   { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, question: askAbout('kill', 'Kill at once'), keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
+  { id: 'container.processes', title: "Processes of the selected container, as a tree (its cgroup.procs)", scope: 'list', keys: ['p'], available: hasTarget, run: (a) => a.openProcesses() },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },

@@ -5,6 +5,7 @@ import type { AppContext } from '../app/context.js';
 import { systemClock } from '../base/clock.js';
 import { stateDir } from '../host/paths.js';
 import { terminfoColors } from '../host/terminfo.js';
+import { readProcesses } from '../host/processes.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { JobManager } from '../jobs/manager.js';
 import { MetricsSampler } from '../metrics/sampler.js';
@@ -127,6 +128,10 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
     },
     header,
     warnings: [],
+    processes: (name) => {
+      const rt = ctx.backend.runtimeOf(name);
+      return rt ? readProcesses(ctx.fs, [...rt.dirs.values()]) : [];
+    },
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
       consoleLog: (name) => ctx.backend.consoleLog(name),

@@ -18,7 +18,7 @@ export interface LogEntry {
 }
 
 /** Which overlay is open (the overlay host owns the widget). */
-export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'pane-numbers' } | { kind: 'confirm'; question: string } | null;
+export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'pane-numbers' } | { kind: 'processes' } | { kind: 'confirm'; question: string } | null;
 
 /**
  * The app's data: what is listed, selected, marked, filtered and shown. It

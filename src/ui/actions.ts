@@ -1,5 +1,6 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
+import type { ProcessInfo } from '../host/processes.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Workload } from '../core/workload.js';
 import { KEYED_COMMANDS } from '../commands/keytable.js';
@@ -17,6 +18,7 @@ import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
 import { paneNumbers } from './paneNumbers.js';
+import { processesOverlay } from './processesOverlay.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -56,6 +58,8 @@ export interface ActionDeps {
   themes: TuiThemes;
   palette: Palette;
   rules?: RulesDialogActions;
+  /** A running container's processes (main reads its cgroup.procs and /proc). */
+  processes?: (container: string) => ProcessInfo[];
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -152,6 +156,18 @@ export class WorkstationActions implements AppActions {
       { rules: (k) => commandFor(km, 'rules', k), form: (k) => commandFor(km, 'form', k), keysOf: (id) => km.byCommand.get(id) ?? [] },
     );
     this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
+  }
+
+  openProcesses(): void {
+    const w = this.store.selectedContainer();
+    const read = this.d.processes;
+    if (!w) return void this.store.addLog('warn', 'processes: select a container (a job follows its output with a)');
+    if (!read) return void this.store.addLog('warn', 'processes: not available here');
+    if (w.pid === null) return void this.store.addLog('warn', `processes: ${w.id.name} is ${w.state}; start it first (s)`);
+    const km = this.d.keymap;
+    const name = w.id.name;
+    const widget = processesOverlay(this.d.screen, name, () => read(name), this.palette, (k) => commandFor(km, 'processes', k.name), () => this.d.scheduler.markDirty());
+    this.d.overlays.open({ kind: 'processes' }, widget);
   }
 
   startFilter(): void {

@@ -2,6 +2,7 @@ import type blessed from 'blessed';
 import { DisposableStore } from '../base/disposable.js';
 import type { AppBackend } from '../app/context.js';
 import type { ContainerFactory } from '../core/backend.js';
+import type { ProcessInfo } from '../host/processes.js';
 import { isLxcdeckError } from '../core/errors.js';
 import { workloadLabel } from '../core/workload.js';
 import { effectiveKeymap } from '../commands/keytable.js';
@@ -44,6 +45,8 @@ export interface TuiDeps {
   panes?: PaneLauncher;
   /** Freeze rules (evaluated by main on each sample); shown in the status bar, edited in a dialog. */
   rules?: RulesDialogActions;
+  /** A running container's processes, for the process list. */
+  processes?: (container: string) => ProcessInfo[];
 }
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
@@ -162,6 +165,7 @@ export class TuiApp {
       themes: deps.themes,
       palette: theme.palette,
       ...(deps.rules ? { rules: deps.rules } : {}),
+      ...(deps.processes ? { processes: deps.processes } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -396,5 +397,26 @@ describe.skipIf(skip)('first use, end to end', () => {
       }, 2000);
     }
     expect(selected()).toBe(true);
+  });
+
+  it('12: p lists the selected container\'s processes as a tree, from its cgroup', async () => {
+    // a process of our own in the container (lxc-attach puts it in the container's cgroup)
+    const marker = `sleep ${4000 + (process.pid % 1000)}`;
+    const attached = execFile('lxc-attach', ['-n', a, '--', ...marker.split(' ')]);
+    try {
+      const t = await open();
+      await t.filterTo(a, b);
+      t.type('p');
+      await t.waitFor(`processes of ${a}`);
+      const screen = await t.waitFor(marker, 10_000);
+      expect(screen).toMatch(/PID\s+S\s+CPU s\s+RSS\s+COMMAND/);
+      expect(screen).toMatch(/\d+ [A-Z] +[\d.]+ +[\d.]+ \S+ +init/); // the container's init, a root of the tree
+      expect(screen).toMatch(/\d+ processes \(cgroup\.procs\)/);
+      t.type(KEY.escape);
+      await t.waitFor((x) => !x.includes(`processes of ${a}`));
+    } finally {
+      attached.kill('SIGKILL');
+      await run(runner, ['lxc-attach', '-n', a, '--', 'killall', 'sleep']);
+    }
   });
 });
