@@ -96,7 +96,7 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     // back to the list (the pane prefix, then o), pick the other container, attach again
     t.type(`${PREFIX}o`);
     await t.waitFor((s) => !s.includes('keys go to the pane'));
-    t.type(`/${b}\r`);
+    t.type(`/\x15${b}\r`); // / edits the current filter: Ctrl-U erases it first
     await t.waitFor(`filter: ${b}`);
     t.type('a');
     await t.waitFor(`${b} · shell`);
