@@ -320,7 +320,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     const t = await open(140, 40);
     await t.waitFor('LAST MINUTE');
     t.resize(80, 24);
-    await t.waitFor((x) => !x.includes('UNPRIV') && x.includes(a));
+    // the emulator cuts the old lines at once: wait for lxcdeck's own frame at the new size (its corner)
+    await t.waitFor((x) => !x.includes('UNPRIV') && x.includes(a) && t.lines()[1]?.[79] === '┐');
     expectFramed(t.lines(), 80, 24);
   });
 
