@@ -1,8 +1,8 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
-import { depthColors, type ColorDepth } from '../settings/colors.js';
-import { emitTrueColor } from './trueColor.js';
+import type { ColorDepth } from '../settings/colors.js';
+import { useColorDepth, useSgrMouse } from './terminalModes.js';
 
 export interface ScreenIo {
   input: NodeJS.ReadableStream;
@@ -112,30 +112,6 @@ export function compileTerminfoLazily(): void {
       return fn.call(this, params);
     };
   };
-}
-
-/**
- * Mouse reporting in SGR 1006 encoding (`CSI < b;x;y M`), which has no
- * column limit: blessed asks xterm-likes for X10/UTF-8 (1005), where a click
- * beyond column 223 cannot be encoded. blessed parses SGR reports already.
- */
-function useSgrMouse(screen: blessed.Widgets.Screen): void {
-  const program = screen.program as unknown as { enableMouse(): unknown; setMouse(opts: Record<string, boolean>, enable: boolean): unknown };
-  program.enableMouse = () => program.setMouse({ vt200Mouse: true, sgrMouse: true, cellMotion: true, allMotion: true }, true);
-}
-
-/**
- * blessed reads only the legacy terminfo format: for ncurses 6's entries
- * (tmux-256color, screen-256color on Debian 12) it falls back to xterm's and
- * draws with 8 colours. The depth we detected (terminfo read properly, and
- * COLORTERM) is the one it must reduce colours to; truecolor also turns on
- * 24-bit pane colours.
- */
-function useColorDepth(screen: blessed.Widgets.Screen, depth: ColorDepth | undefined): void {
-  const colors = depth === undefined ? null : depthColors(depth);
-  if (colors === null) return;
-  (screen as unknown as { tput: { colors: number } }).tput.colors = colors;
-  if (depth === 'truecolor') emitTrueColor(screen);
 }
 
 /**
