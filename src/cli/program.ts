@@ -16,6 +16,7 @@ import { registerManageCommands } from './manage.js';
 import { registerConfigEditCommands } from './configCommands.js';
 import { registerLimitCommand } from './limit.js';
 import { guardOriginal } from './overlayGuard.js';
+import { packageVersion } from './version.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -72,6 +73,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
     .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
     .option('--color <when>', 'colour in text output: auto (a terminal without NO_COLOR), always, never', parseColorWhen, 'auto')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();

@@ -58,7 +58,8 @@ export const PREVIEW_COMMANDS: readonly ModalCommand[] = [
 
 export const RULES_DIALOG_COMMANDS: readonly ModalCommand[] = [
   { id: 'rules.add', title: 'Rules: add a freeze rule', scope: 'rules', keys: ['a'] },
-  { id: 'rules.delete', title: 'Rules: delete the selected rule', scope: 'rules', keys: ['d', 'delete'] },
+  { id: 'rules.delete', title: 'Rules: delete the selected rule (asks first)', scope: 'rules', keys: ['d', 'delete'] },
+  { id: 'rules.delete-yes', title: 'Rules: yes, delete it (any other key: no)', scope: 'rules', keys: ['y'] },
   { id: 'rules.up', title: 'Rules: select the previous rule', scope: 'rules', keys: ['up', 'k'] },
   { id: 'rules.down', title: 'Rules: select the next rule', scope: 'rules', keys: ['down', 'j'] },
   { id: 'rules.close', title: 'Rules: close the dialog', scope: 'rules', keys: ['escape', 'q'] },

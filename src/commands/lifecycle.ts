@@ -11,6 +11,8 @@ export interface LifecycleDeps {
   factory?: ContainerFactory;
   jobs?: WorkstationJobs;
   log(level: LogLevel, text: string): void;
+  /** A line for the status bar only: progress and success (the event log gets the state changes a refresh sees, not three lines per action). */
+  say(text: string): void;
   /** Re-list now (after each action, and when one starts). */
   refresh(): void;
   /** The number of actions under way changed (the status bar shows it). */
@@ -18,6 +20,46 @@ export interface LifecycleDeps {
 }
 
 const lineOf = (e: unknown) => (isLxcdeckError(e) ? e.line : String(e));
+
+/** The verb an op means for this row (the freeze toggle thaws a frozen one). */
+export function verbOf(op: LifecycleOp, w: Workload): string {
+  if (op !== 'freeze-toggle') return op;
+  return w.state === 'FROZEN' || w.state === 'FREEZING' ? 'thaw' : 'freeze';
+}
+
+/**
+ * Why the op would do nothing on this row as the last refresh saw it
+ * ("is already stopped"), or null when it applies. Checked before asking,
+ * so stop on a stopped container says so instead of asking.
+ */
+export function notApplicable(op: LifecycleOp, w: Workload): string | null {
+  const s = w.state;
+  const stopped = s === 'STOPPED' || s === 'ABORTING';
+  switch (op) {
+    case 'start':
+      if (w.id.kind === 'job') return null; // the job action names the fix
+      return s === 'RUNNING' ? 'is already running' : s === 'FROZEN' || s === 'FREEZING' ? 'is running, frozen: thaw it (f)' : s === 'STARTING' ? 'is starting already' : null;
+    case 'stop':
+    case 'kill':
+      return stopped ? 'is already stopped' : s === 'STOPPING' && op === 'stop' ? 'is stopping already' : null;
+    case 'freeze-toggle':
+      return stopped ? 'is stopped: start it first (s)' : null;
+    case 'restart':
+      return null;
+  }
+}
+
+/** The rows the op applies to, and a line for each one it skips. */
+export function applicableTargets(op: LifecycleOp, targets: readonly Workload[]): { todo: Workload[]; skipped: string[] } {
+  const todo: Workload[] = [];
+  const skipped: string[] = [];
+  for (const w of targets) {
+    const why = notApplicable(op, w);
+    if (why === null) todo.push(w);
+    else skipped.push(`${verbOf(op, w)} ${workloadLabel(w.id)}: ${workloadLabel(w.id)} ${why}`);
+  }
+  return { todo, skipped };
+}
 
 /**
  * Start, stop, restart, kill, freeze and thaw on containers and jobs, through
@@ -34,10 +76,13 @@ export class Lifecycle {
     return this.running;
   }
 
+  /** Runs the op on each target it applies to; the others get a line saying why not. */
   run(op: LifecycleOp, targets: readonly Workload[]): void {
-    for (const w of targets) {
-      const thaw = op === 'freeze-toggle' && (w.state === 'FROZEN' || w.state === 'FREEZING');
-      const verb = op === 'freeze-toggle' ? (thaw ? 'thaw' : 'freeze') : op;
+    const { todo, skipped } = applicableTargets(op, targets);
+    for (const line of skipped) this.deps.log('warn', line);
+    if (!todo.length) return;
+    for (const w of todo) {
+      const verb = verbOf(op, w);
       const label = workloadLabel(w.id);
       this.track(`${verb} ${label}`, () => (w.id.kind === 'job' ? this.jobAction(verb, w.id.name) : this.containerAction(verb, w)));
     }
@@ -61,9 +106,9 @@ export class Lifecycle {
   private track(what: string, work: () => Promise<void>, logStart = true): void {
     this.running++;
     this.deps.busyChanged();
-    if (logStart) this.deps.log('info', `${what}…`);
+    if (logStart) this.deps.say(`${what}…`);
     work()
-      .then(() => logStart && this.deps.log('info', `${what}: done`))
+      .then(() => logStart && this.deps.say(`${what}: done`))
       .catch((e: unknown) => this.deps.log('error', `${what}: ${lineOf(e)}`))
       .finally(() => {
         this.running--;
@@ -92,7 +137,11 @@ export class Lifecycle {
       case 'kill':
         return b.kill(name);
       case 'restart':
-        if (w.pid !== null) await b.stop(name, { timeoutSeconds: 30 });
+        if (w.pid !== null) {
+          await b.stop(name, { timeoutSeconds: 30 });
+          // list it while it is down: the log shows RUNNING → STOPPED → RUNNING, not nothing
+          this.deps.refresh();
+        }
         return b.start(name);
       case 'freeze':
         return b.freeze(name);

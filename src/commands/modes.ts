@@ -12,12 +12,14 @@ export interface ModeCommand {
   keys: string[];
 }
 
-export type ModeScope = 'scroll' | 'search' | 'filter' | 'confirm' | 'help' | 'palette' | 'pane-ended';
+export type ModeScope = 'scroll' | 'search' | 'filter' | 'confirm' | 'help' | 'palette' | 'pane-ended' | 'log' | 'processes';
 
 /** Help's section titles for the modes, in the order help shows them. */
 export const MODE_TITLES: [string, string][] = [
   ['scroll', 'pane scroll mode'],
-  ['search', 'typing a scroll-mode search'],
+  ['search', 'typing a search (scroll mode, event log)'],
+  ['log', 'the event log, focused'],
+  ['processes', 'a process list'],
   ['pane-ended', 'a pane whose program ended'],
   ['filter', 'typing a filter'],
   ['palette', 'command palette'],
@@ -43,6 +45,21 @@ export const MODE_COMMANDS: ModeCommand[] = [
   { id: 'scroll.select', title: 'Start or end a line selection', scope: 'scroll', keys: ['v'] },
   { id: 'scroll.copy', title: 'Copy the selection (or the line) and leave', scope: 'scroll', keys: ['y', 'enter'] },
   { id: 'scroll.leave', title: 'Leave scroll mode', scope: 'scroll', keys: ['q', 'escape'] },
+  { id: 'log.up', title: 'Event log: scroll up a line (older)', scope: 'log', keys: ['up', 'k'] },
+  { id: 'log.down', title: 'Event log: scroll down a line (newer)', scope: 'log', keys: ['down', 'j'] },
+  { id: 'log.page-up', title: 'Event log: page up', scope: 'log', keys: ['pageup', 'C-u'] },
+  { id: 'log.page-down', title: 'Event log: page down', scope: 'log', keys: ['pagedown', 'space', 'C-d'] },
+  { id: 'log.top', title: 'Event log: the oldest line', scope: 'log', keys: ['g', 'home'] },
+  { id: 'log.bottom', title: 'Event log: the newest line', scope: 'log', keys: ['G', 'end'] },
+  { id: 'log.search', title: 'Event log: search (towards older lines)', scope: 'log', keys: ['/'] },
+  { id: 'log.next-match', title: 'Event log: next match (older)', scope: 'log', keys: ['n'] },
+  { id: 'log.prev-match', title: 'Event log: previous match (newer)', scope: 'log', keys: ['N'] },
+  { id: 'log.leave', title: 'Event log: give the keys back to the list', scope: 'log', keys: ['escape', 'q', 'e'] },
+  { id: 'processes.down', title: 'Processes: scroll down', scope: 'processes', keys: ['down', 'j'] },
+  { id: 'processes.up', title: 'Processes: scroll up', scope: 'processes', keys: ['up', 'k'] },
+  { id: 'processes.page-down', title: 'Processes: page down', scope: 'processes', keys: ['pagedown', 'space'] },
+  { id: 'processes.page-up', title: 'Processes: page up', scope: 'processes', keys: ['pageup'] },
+  { id: 'processes.close', title: 'Processes: close the list', scope: 'processes', keys: ['escape', 'q', 'p'] },
   { id: 'search.find', title: 'Find the text typed', scope: 'search', keys: ['enter'] },
   { id: 'search.cancel', title: 'Stop typing the search', scope: 'search', keys: ['escape'] },
   { id: 'search.delete-char', title: 'Delete the last character', scope: 'search', keys: ['backspace'] },
@@ -50,6 +67,7 @@ export const MODE_COMMANDS: ModeCommand[] = [
   { id: 'filter.keep', title: 'Keep the filter and go back to the list', scope: 'filter', keys: ['enter'] },
   { id: 'filter.clear', title: 'Clear the filter and go back to the list', scope: 'filter', keys: ['escape'] },
   { id: 'filter.delete-char', title: 'Delete the last character', scope: 'filter', keys: ['backspace'] },
+  { id: 'filter.erase', title: 'Erase the filter text (keep typing a new one)', scope: 'filter', keys: ['C-u'] },
   { id: 'palette.up', title: 'Highlight the previous command', scope: 'palette', keys: ['up', 'C-p'] },
   { id: 'palette.down', title: 'Highlight the next command', scope: 'palette', keys: ['down', 'C-n'] },
   { id: 'palette.run', title: 'Run the highlighted command', scope: 'palette', keys: ['enter'] },

@@ -13,6 +13,12 @@ export interface CommandSpec<C> {
   scope: CommandScope;
   /** Asks for confirmation before running (stop, kill). */
   dangerous?: boolean;
+  /**
+   * The question a dangerous command asks, from what it would act on; null
+   * when there is nothing to ask about (it then runs and says why it did
+   * nothing). Without it the question is the title and the targets.
+   */
+  question?: (ctx: C) => string | null;
   /** Key names in blessed's notation: 'q', 'C-c', 'S-tab', 'enter', 'space', 'f1'. */
   keys: string[];
   /** Hidden from help and the palette when false (e.g. needs a selection). */

@@ -1,6 +1,6 @@
-import type { Workload } from '../core/workload.js';
+import { workloadLabel, type Workload } from '../core/workload.js';
 import type { AppStore } from '../state/store.js';
-import type { LifecycleOp } from './lifecycle.js';
+import { applicableTargets, type LifecycleOp } from './lifecycle.js';
 import { CommandRegistry, type CommandSpec } from './registry.js';
 
 export type { LifecycleOp } from './lifecycle.js';
@@ -29,11 +29,13 @@ export interface AppActions {
   nextSpan(): void;
   nextTheme(): void;
   toggleLog(): void;
+  focusLog(): void;
   /** Panes (pty sessions beside the list). */
   readonly hasPanes: boolean;
   openPane(kind: 'shell' | 'console'): void;
   splitPane(where: 'right' | 'down'): void;
   focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void;
+  showPaneNumbers(): void;
   zoomPane(): void;
   closePane(): void;
   scrollMode(): void;
@@ -49,19 +51,25 @@ export interface AppActions {
   /** Workspace marks: m / ' then a letter; the marks overlay. */
   markKey(mode: 'store' | 'jump'): void;
   openMarks(): void;
+  openProcesses(): void;
 }
 
 
 type Spec = CommandSpec<AppActions>;
 
 const hasTarget = (a: AppActions) => a.store.targets().length > 0;
+/** A lifecycle command asks only about the rows it would act on (none: it says why, without asking). */
+const askAbout = (op: LifecycleOp, title: string) => (a: AppActions) => {
+  const { todo } = applicableTargets(op, a.store.targets());
+  return todo.length ? `${title}: ${todo.map((w) => workloadLabel(w.id)).join(', ')}?` : null;
+};
 const hasPanes = (a: AppActions) => a.hasPanes;
 
 /** Every command of the TUI with its default keys (htop/k9s/lazydocker habits). */
 export const COMMANDS: Spec[] = [
   { id: 'app.help', title: 'Help: every key', scope: 'global', keys: ['?', 'f1', 'C-b ?'], run: (a) => a.openHelp() },
   { id: 'app.palette', title: 'Command palette', scope: 'global', keys: [':', 'C-p', 'C-b :'], run: (a) => a.openPalette() },
-  { id: 'app.quit', title: 'Quit (containers keep running)', scope: 'global', keys: ['q', 'f10', 'C-c', 'C-b q'], run: (a) => a.quit() },
+  { id: 'app.quit', title: 'Quit (containers keep running; from a pane: prefix d, like detaching tmux)', scope: 'global', keys: ['q', 'f10', 'C-c', 'C-b d'], run: (a) => a.quit() },
   { id: 'app.suspend', title: 'Suspend to the shell (fg to return)', scope: 'global', keys: ['C-z'], run: (a) => a.suspend() },
   { id: 'app.redraw', title: 'Redraw the screen', scope: 'global', keys: ['C-l'], run: (a) => a.redraw() },
   { id: 'app.refresh', title: 'Refresh the list now', scope: 'global', keys: ['f5'], run: (a) => a.refresh() },
@@ -76,6 +84,7 @@ export const COMMANDS: Spec[] = [
   { id: 'view.sort-invert', title: 'Invert the sort order', scope: 'list', keys: ['I'], run: (a) => a.invertSort() },
   { id: 'view.group', title: 'Group by lxc.group', scope: 'list', keys: ['g'], run: (a) => a.toggleGroup() },
   { id: 'view.log', title: 'Enlarge or shrink the event log', scope: 'global', keys: ['L'], run: (a) => a.toggleLog() },
+  { id: 'view.log-focus', title: 'Focus the event log: scroll it, / searches, Esc gives the keys back', scope: 'list', keys: ['e'], run: (a) => a.focusLog() },
   { id: 'list.up', title: 'Select the previous row', scope: 'list', keys: ['up', 'k'], run: (a) => a.move(-1) },
   { id: 'list.down', title: 'Select the next row', scope: 'list', keys: ['down', 'j'], run: (a) => a.move(1) },
   { id: 'list.page-up', title: 'Page up', scope: 'list', keys: ['pageup'], run: (a) => a.move('page-up') },
@@ -85,12 +94,13 @@ export const COMMANDS: Spec[] = [
   { id: 'list.mark', title: 'Mark or unmark for bulk actions', scope: 'list', keys: ['space'], run: (a) => a.toggleMark() },
   { id: 'list.mark-all', title: 'Mark all shown / unmark all', scope: 'list', keys: ['M'], run: (a) => a.markAll() },
   { id: 'container.start', title: 'Start', scope: 'list', keys: ['s'], available: hasTarget, run: (a) => a.lifecycle('start', a.store.targets()) },
-  { id: 'container.stop', title: 'Stop (clean shutdown, then kill)', scope: 'list', dangerous: true, keys: ['x'], available: hasTarget, run: (a) => a.lifecycle('stop', a.store.targets()) },
-  { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
-  { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
+  { id: 'container.stop', title: 'Stop (clean shutdown, then kill)', scope: 'list', dangerous: true, question: askAbout('stop', 'Stop (clean shutdown, then kill)'), keys: ['x'], available: hasTarget, run: (a) => a.lifecycle('stop', a.store.targets()) },
+  { id: 'container.restart', title: 'Restart', scope: 'list', dangerous: true, question: askAbout('restart', 'Restart'), keys: ['r'], available: hasTarget, run: (a) => a.lifecycle('restart', a.store.targets()) },
+  { id: 'container.kill', title: 'Kill at once', scope: 'list', dangerous: true, question: askAbout('kill', 'Kill at once'), keys: ['K'], available: hasTarget, run: (a) => a.lifecycle('kill', a.store.targets()) },
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create', title: 'Create a container (wizard: source, memory limit, start)', scope: 'list', keys: ['n'], run: (a) => a.openCreateWizard() },
   { id: 'container.limits', title: 'Resource limits: memory, pids, CPU (live and kept in the config)', scope: 'list', keys: ['l'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.openLimits(t); } },
+  { id: 'container.processes', title: "Processes of the selected container, as a tree (its cgroup.procs)", scope: 'list', keys: ['p'], available: hasTarget, run: (a) => a.openProcesses() },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },
@@ -110,6 +120,7 @@ export const COMMANDS: Spec[] = [
   { id: 'pane.focus-right', title: 'Focus the pane to the right', scope: 'pane', keys: ['C-b right'], run: (a) => a.focusPane('right') },
   { id: 'pane.focus-up', title: 'Focus the pane above', scope: 'pane', keys: ['C-b up'], run: (a) => a.focusPane('up') },
   { id: 'pane.focus-down', title: 'Focus the pane below', scope: 'pane', keys: ['C-b down'], run: (a) => a.focusPane('down') },
+  { id: 'pane.numbers', title: 'Show pane numbers (a digit then focuses that pane), like tmux', scope: 'pane', keys: ['C-b q'], run: (a) => a.showPaneNumbers() },
   { id: 'pane.zoom', title: 'Zoom the pane to the whole screen and back', scope: 'pane', keys: ['C-b z'], available: hasPanes, run: (a) => a.zoomPane() },
   { id: 'pane.close', title: 'Close the pane (ends its shell, not the container)', scope: 'pane', keys: ['C-b x'], available: hasPanes, run: (a) => a.closePane() },
   { id: 'pane.scroll-mode', title: 'Scroll mode: scrollback, / search, v select, y copy', scope: 'pane', keys: ['C-b [', 'C-b pageup'], available: hasPanes, run: (a) => a.scrollMode() },

@@ -135,7 +135,14 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
     return this.withHandleAsync(name, async (c, lib) => {
       this.requireDefined(c, name);
       if (!lib.lxcdeck_is_running(c)) return null;
-      return consoleLog(lib, c, false);
+      const log = await consoleLog(lib, c, false);
+      if (log !== null) return log;
+      // liblxc fails an empty ring buffer (ENODATA; each read also empties it) as
+      // it fails a missing one: the running container says whether it keeps one
+      const size = await new Promise<string | null>((resolve) =>
+        (lib.lxcdeck_get_running_config_item as unknown as { async(...a: unknown[]): void }).async(c, 'lxc.console.buffer.size', (err: unknown, v: string | null) => resolve(err ? null : v)),
+      );
+      return size && size.trim() !== '0' ? Buffer.alloc(0) : null;
     });
   }
 

@@ -4,6 +4,8 @@ import type { AppContext } from '../app/context.js';
 import { systemClock } from '../base/clock.js';
 import { writeFileAtomic } from '../host/atomicWrite.js';
 import { stateDir } from '../host/paths.js';
+import { terminfoColors } from '../host/terminfo.js';
+import { readProcesses } from '../host/processes.js';
 import { KeptFileReader } from '../host/filereader.js';
 import { JobManager } from '../jobs/manager.js';
 import { MetricsSampler } from '../metrics/sampler.js';
@@ -46,7 +48,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
   let store: SettingsStore | null = null;
   let pending: Record<string, unknown> = {};
   const dirs = themeDirs(configDir);
-  const depth = detectColorDepth(process.env, io.output.isTTY === true);
+  const depth = detectColorDepth(process.env, io.output.isTTY === true, terminfoColors(process.env.TERM ?? '', process.env));
   const reader = new KeptFileReader();
   const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, read: reader, intervalMs: current.refreshIntervalMs, cpuCount: os.cpus().length });
   const metrics: WorkstationMetrics = {
@@ -70,7 +72,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
   const liblxcLines = ctx.captureLiblxcStderr((line) => appStore.addLog('warn', `liblxc: ${line.replace(/^(lxcdeck: )+/, '')}`));
   const rules = new TuiRules(jobManager, ctx.backend, appStore);
   const app = new TuiApp({
-    io,
+    io: { ...io, colorDepth: depth },
     store: appStore,
     rules,
     backend: ctx.backend,
@@ -142,6 +144,10 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
     warnings: [],
     planRunner: () => ctx.planRunner(),
     ...(ctx.planner ? { planner: ctx.planner } : {}),
+    processes: (name) => {
+      const rt = ctx.backend.runtimeOf(name);
+      return rt ? readProcesses(ctx.fs, [...rt.dirs.values()]) : [];
+    },
     panes: {
       launch: (spec) => {
         const l = paneLaunch(ctx, spec);

@@ -136,6 +136,8 @@ export class MetricsSampler implements Disposable {
   private running = false;
   private disposed = false;
   private readonly targets = new Map<string, TargetState>();
+  /** Targets gone from the list (stopped, or mid-restart): their history waits one history span for them. */
+  private readonly resting = new Map<string, TargetState>();
 
   constructor(opts: MetricsSamplerOptions) {
     this.cgroups = opts.cgroups;
@@ -172,12 +174,21 @@ export class MetricsSampler implements Disposable {
     return this.delay;
   }
 
-  /** The running containers/jobs to sample; ids not listed are dropped with their history. */
+  /**
+   * The running containers/jobs to sample. An id not listed stops being
+   * sampled; its history is kept for one history span, so a restart (or a
+   * stop and start) goes on from the charts it had instead of starting empty.
+   */
   setTargets(targets: readonly MetricsTarget[]): void {
     const seen = new Set<string>();
     for (const t of targets) {
       if (seen.has(t.id)) continue;
       seen.add(t.id);
+      const back = this.targets.has(t.id) ? undefined : this.resting.get(t.id);
+      if (back) {
+        this.resting.delete(t.id);
+        this.targets.set(t.id, back);
+      }
       const s = this.targets.get(t.id);
       // a refresh hands over the same cached objects tick after tick
       if (s && s.given.dirs === t.dirs && s.given.hostInterfaces === t.hostInterfaces) continue;
@@ -197,7 +208,12 @@ export class MetricsSampler implements Disposable {
       if (seen.has(id)) continue;
       this.targets.delete(id);
       this.forget(s.files);
+      // new counters when it is back: nothing it is given then matches these
+      Object.assign(s, { key: '', given: { dirs: new Map(), hostInterfaces: [] }, latest: null, prevT: null });
+      this.resting.set(id, s);
     }
+    const oldest = this.clock.now() - this.historySeconds * 1000;
+    for (const [id, s] of this.resting) if ((s.times.last() ?? -Infinity) < oldest) this.resting.delete(id);
   }
 
   get targetIds(): string[] {

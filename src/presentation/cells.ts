@@ -1,7 +1,8 @@
 /**
  * Emulator cell -> screen cell attribute, in blessed's packed form:
  * (flags << 18) | (fg << 9) | bg, colours 0-255 or 0x1ff for the default.
- * Truecolor becomes the nearest of the 256 colours; the screen reduces
+ * Truecolor goes through `rgb`: the nearest of the 256 colours by default,
+ * a 24-bit code on a truecolor screen (ui/trueColor.ts); the screen reduces
  * further to 16 or 8 for terminals that have fewer.
  */
 
@@ -55,19 +56,19 @@ export function rgbTo256(rgb: number): number {
   return out;
 }
 
-function colorOf(isDefault: boolean, isRgb: boolean, value: number): number {
+function colorOf(isDefault: boolean, isRgb: boolean, value: number, rgb: (v: number) => number): number {
   if (isDefault) return DEFAULT_COLOR;
-  return isRgb ? rgbTo256(value) : value & 0xff;
+  return isRgb ? rgb(value) : value & 0xff;
 }
 
-export function cellAttr(cell: CellLike): number {
+export function cellAttr(cell: CellLike, rgb: (v: number) => number = rgbTo256): number {
   const flags =
     (cell.isBold() ? FLAG.bold : 0) |
     (cell.isUnderline() ? FLAG.underline : 0) |
     (cell.isBlink() ? FLAG.blink : 0) |
     (cell.isInverse() ? FLAG.inverse : 0) |
     (cell.isInvisible() ? FLAG.invisible : 0);
-  return packAttr(flags, colorOf(cell.isFgDefault(), cell.isFgRGB(), cell.getFgColor()), colorOf(cell.isBgDefault(), cell.isBgRGB(), cell.getBgColor()));
+  return packAttr(flags, colorOf(cell.isFgDefault(), cell.isFgRGB(), cell.getFgColor(), rgb), colorOf(cell.isBgDefault(), cell.isBgRGB(), cell.getBgColor(), rgb));
 }
 
 /** The cell drawn for the cursor or a selection: the same cell, inverted. */

@@ -31,6 +31,8 @@ export interface ChartInput {
   legend: boolean;
   /** Y-axis numbers; default compactNumber. */
   format?: (v: number) => string;
+  /** A whole-number metric (pids): the axis is whole numbers too (top even, so its half is whole). */
+  integer?: boolean;
 }
 
 const SPACE = 0x20;
@@ -103,8 +105,8 @@ export function chartFrame(input: ChartInput): ChartFrame {
   let max = 0;
   for (const s of input.series) for (const v of s.values) if (v > max) max = v;
   // headroom above the highest point, as the chart always had
-  const top = max > 0 ? max * 1.2 : 1;
-  const format = input.format ?? compactNumber;
+  const top = input.integer ? Math.max(2, 2 * Math.ceil((max * 1.2) / 2)) : max > 0 ? max * 1.2 : 1;
+  const format = input.format ?? (input.integer ? (v: number) => (v < 1000 ? v.toFixed(0) : compactNumber(v)) : compactNumber);
   const plotH = h - 1;
   const yLabels: [number, string][] = [
     [0, format(top)],

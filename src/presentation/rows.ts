@@ -63,8 +63,11 @@ function sortKey(c: Workload, col: SortColumn, live: (key: string) => LiveFacts 
       return c.pid ?? -1;
     case 'ipv4':
       return c.ipv4[0] ?? '';
-    case 'cpu':
-      return live(c.key)?.cpuPercent ?? -1;
+    case 'cpu': {
+      // as shown (one decimal): rows that look equal keep their order by name, tick after tick
+      const v = live(c.key)?.cpuPercent;
+      return v == null ? -1 : Math.round(v * 10) / 10;
+    }
     case 'memory':
       return c.memoryBytes ?? -1;
     case 'pids':
@@ -123,9 +126,9 @@ export const COLUMNS: Column[] = [
   { id: 'groups', title: 'GROUPS', width: 12, dropOrder: 1 },
 ];
 
-/** The columns that fit in `width` cells (one space between columns, 2 for the mark). */
-export function fitColumns(width: number): Column[] {
-  let cols = [...COLUMNS];
+/** The columns that fit in `width` cells (one space between columns, 2 for the mark); GROUPS only when a row has a group. */
+export function fitColumns(width: number, anyGroups = true): Column[] {
+  let cols = anyGroups ? [...COLUMNS] : COLUMNS.filter((c) => c.id !== 'groups');
   const need = (cs: Column[]) => 2 + cs.reduce((n, c) => n + c.width + 1, 0);
   while (need(cols) > width) {
     const worst = cols.reduce((a, b) => (b.dropOrder > a.dropOrder ? b : a));

@@ -15,8 +15,10 @@ export interface StatusFacts {
   rules: readonly { name: string; tripped: boolean }[];
   /** Lifecycle actions under way. */
   busy: number;
-  /** The last warning or error. */
-  status: string;
+  /** The bar's width in columns: list hints give way to the message and the rules, help and quit stay. */
+  width?: number;
+  /** The current message (it fades: see state/statusMessage.ts). */
+  status: { level: 'info' | 'warn' | 'error'; text: string } | null;
 }
 
 type Hint = [commandId: string, label: string];
@@ -89,7 +91,23 @@ export function statusLine(f: StatusFacts): string {
     const prefix = displayKey(km.byCommand.get('pane.prefix')?.[0] ?? 'C-b');
     return `${mode(`PANE ${esc(sanitize(f.pane.container))}`)}keys go to the pane; ${fg(p, 'helpKey', esc(prefix))} then ${hints(PANE_HINTS, chord)}${tail(f)}`;
   }
-  return `${hints(LIST_HINTS, key)}${rulesStatus(f)}${tail(f)}`;
+  const after = `${rulesStatus(f)}${tail(f)}`;
+  const room = (f.width ?? Infinity) - visibleLength(after);
+  // the least needed hint goes first; help and quit stay whatever the width
+  let list = LIST_HINTS;
+  for (const drop of DROP_ORDER) {
+    if (visibleLength(hints(list, key)) <= room) break;
+    list = list.filter(([id]) => id !== drop);
+  }
+  return `${hints(list, key)}${after}`;
+}
+
+/** The list hints to leave out, in order, when the bar is too narrow for them and the message. */
+const DROP_ORDER = ['view.details', 'app.palette', 'pane.attach', 'container.freeze-toggle', 'container.stop', 'container.start', 'view.filter'];
+
+/** The columns a tagged string takes on screen. */
+function visibleLength(tagged: string): number {
+  return tagged.replace(/\{[^{}]*\}/g, (t) => (t === '{open}' || t === '{close}' ? ' ' : '')).length;
 }
 
 /** Freeze rules at a glance: how many are armed, which have tripped. */
@@ -104,6 +122,7 @@ function rulesStatus(f: StatusFacts): string {
 function tail(f: StatusFacts): string {
   const p = f.palette;
   const busy = f.busy ? fg(p, 'logWarn', ` working (${f.busy}) `) : '';
-  const status = f.status ? `  ${fg(p, 'logError', esc(sanitize(f.status)))}` : '';
+  const colour = f.status?.level === 'error' ? 'logError' : f.status?.level === 'warn' ? 'logWarn' : 'logInfo';
+  const status = f.status ? `  ${fg(p, colour, esc(sanitize(f.status.text)))}` : '';
   return `${busy}${status}`;
 }

@@ -7,18 +7,32 @@ export type ColorDepth = 'truecolor' | 256 | 16 | 'none';
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The terminal's colour depth from the environment. NO_COLOR (any non-empty
- * value, no-color.org), a non-terminal stdout and TERM=dumb mean no colour.
+ * The terminal's colour depth, the way other terminal programs decide it:
+ * NO_COLOR (any non-empty value, no-color.org), a non-terminal stdout and
+ * TERM=dumb mean no colour; COLORTERM=truecolor/24bit means 24-bit; then the
+ * terminfo entry's max_colors (`terminfoColors`, null when there is none to
+ * read), and only without one a guess from TERM's name.
  */
-export function detectColorDepth(env: Env, stdoutIsTTY: boolean): ColorDepth {
+export function detectColorDepth(env: Env, stdoutIsTTY: boolean, terminfoColors: number | null = null): ColorDepth {
   if (env.NO_COLOR) return 'none';
   if (!stdoutIsTTY) return 'none';
   const term = env.TERM ?? '';
   if (term === 'dumb') return 'none';
   const colorterm = (env.COLORTERM ?? '').toLowerCase();
   if (colorterm === 'truecolor' || colorterm === '24bit') return 'truecolor';
+  if (terminfoColors !== null) return terminfoColors >= 1 << 24 ? 'truecolor' : terminfoColors >= 256 ? 256 : terminfoColors >= 8 ? 16 : 'none';
+  if (term.endsWith('-direct')) return 'truecolor';
   if (term.includes('256color')) return 256;
   return 16;
+}
+
+/**
+ * How many colours blessed should draw with at this depth (panes' 24-bit
+ * colour is ui/trueColor.ts); null with NO_COLOR: the UI has none of its own,
+ * pane programs keep theirs.
+ */
+export function depthColors(depth: ColorDepth): number | null {
+  return depth === 16 ? 16 : depth === 'none' ? null : 256;
 }
 
 /**

@@ -29,9 +29,13 @@ export function markAll(store: AppStore, shown: readonly string[]): void {
   store.notify();
 }
 
+/** Columns whose biggest values matter most: they sort descending first (htop, k9s). */
+const DESCENDING_FIRST: ReadonlySet<string> = new Set(['cpu', 'memory', 'pids']);
+
 export function sortBy(store: AppStore, step: 1 | -1): void {
   const i = SORT_COLUMNS.indexOf(store.sort.column);
-  store.sort = { ...store.sort, column: SORT_COLUMNS[(i + step + SORT_COLUMNS.length) % SORT_COLUMNS.length] ?? 'name' };
+  const column = SORT_COLUMNS[(i + step + SORT_COLUMNS.length) % SORT_COLUMNS.length] ?? 'name';
+  store.sort = { column, reverse: DESCENDING_FIRST.has(column) };
   store.notify();
 }
 
@@ -45,9 +49,8 @@ export function toggleGroup(store: AppStore): void {
   store.notify();
 }
 
+/** Opens the filter line on the current filter, to edit it (Ctrl-U erases it, Esc clears it). */
 export function startFilter(store: AppStore): void {
-  // like htop and k9s: '/' starts a new filter
-  store.filter = '';
   store.filterEditing = true;
   store.notify();
 }
@@ -66,6 +69,7 @@ export function filterKey(store: AppStore, command: string | undefined, typed: s
     store.filterEditing = false;
   } else if (command === 'filter.keep') store.filterEditing = false;
   else if (command === 'filter.delete-char') store.filter = store.filter.slice(0, -1);
+  else if (command === 'filter.erase') store.filter = '';
   else if (typed) store.filter += typed;
   store.notify();
 }

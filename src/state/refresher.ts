@@ -113,7 +113,7 @@ export class Refresher {
     try {
       return this.deps.jobs.list();
     } catch (e) {
-      this.deps.store.status = `jobs: ${isLxcdeckError(e) ? e.line : String(e)}`;
+      this.deps.store.status.show('error', `jobs: ${isLxcdeckError(e) ? e.line : String(e)}`);
       return [];
     }
   }

@@ -1,7 +1,10 @@
+import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
 import type { MarkTag } from '../core/workspace.js';
 import { workloadLabel, type Workload } from '../core/workload.js';
+import type { LogView } from './logView.js';
+import { StatusMessages } from './statusMessage.js';
 
 /** Columns the container list can sort by. */
 export const SORT_COLUMNS = ['name', 'state', 'pid', 'ipv4', 'cpu', 'memory', 'pids', 'groups'] as const;
@@ -16,7 +19,7 @@ export interface LogEntry {
 }
 
 /** Which overlay is open (the overlay host owns the widget). */
-export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'marks' } | { kind: 'confirm'; question: string } | { kind: 'plan'; title: string } | null;
+export type Overlay = { kind: 'help' } | { kind: 'palette' } | { kind: 'rules' } | { kind: 'marks' } | { kind: 'pane-numbers' } | { kind: 'processes' } | { kind: 'confirm'; question: string } | { kind: 'plan'; title: string } | null;
 
 /**
  * The app's data: what is listed, selected, marked, filtered and shown. It
@@ -42,10 +45,17 @@ export class AppStore {
   chartSpanSeconds = 60;
   overlay: Overlay = null;
   themeName = 'dark';
-  status = '';
+  /** The status line's message, with its lifetime. */
+  readonly status: StatusMessages;
   readonly log: LogEntry[] = [];
+  /** The event log has the keys (scrolled, searched), or null. */
+  logView: LogView | null = null;
   /** Last seen state per workload key, to log changes made outside lxcdeck. */
   private readonly lastStates = new Map<string, ContainerState>();
+
+  constructor(clock: Clock = systemClock) {
+    this.status = new StatusMessages(clock);
+  }
 
   private readonly changed = new Emitter<void>();
   readonly onChange = this.changed.event;
@@ -62,15 +72,15 @@ export class AppStore {
     for (const r of rows) {
       const before = this.lastStates.get(r.key);
       const label = workloadLabel(r.id);
-      if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`);
-      else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`);
+      if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`, false);
+      else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`, false);
       this.lastStates.set(r.key, r.state);
     }
     for (const key of [...this.lastStates.keys()])
       if (!keys.has(key)) {
         this.lastStates.delete(key);
         this.marked.delete(key);
-        this.addLog('info', `${labels.get(key) ?? key} was destroyed`);
+        this.addLog('info', `${labels.get(key) ?? key} was destroyed`, false);
       }
     this.listed = true;
     this.workloads = rows;
@@ -78,10 +88,18 @@ export class AppStore {
     this.notify();
   }
 
-  addLog(level: LogLevel, text: string): void {
+  /** Logs a line; it is also the status line's message unless `show` is false (changes seen on a refresh). */
+  addLog(level: LogLevel, text: string, show = true): void {
     this.log.push({ at: new Date(), level, text });
-    if (this.log.length > 500) this.log.splice(0, this.log.length - 500);
-    if (level !== 'info') this.status = text;
+    // a focused log scrolled up (or on a match) stays on its lines as new ones come in
+    const view = this.logView;
+    if (view && (view.offset > 0 || view.match !== null)) view.offset++;
+    if (this.log.length > 500) {
+      const cut = this.log.length - 500;
+      this.log.splice(0, cut);
+      if (view?.match != null) view.match = view.match >= cut ? view.match - cut : null;
+    }
+    if (show) this.status.show(level, text);
     this.notify();
   }
 

@@ -3,6 +3,7 @@ import type { AppBackend } from '../app/context.js';
 import type { ContainerPlanner } from '../core/backend.js';
 import { openCreateWizard, openLimitsForm } from './createWizard.js';
 import { PlanExecutor } from '../plan/executor.js';
+import type { ProcessInfo } from '../host/processes.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
 import type { Workload } from '../core/workload.js';
@@ -13,6 +14,7 @@ import type { CommandRegistry, CommandSpec } from '../commands/registry.js';
 import type { AppActions } from '../commands/table.js';
 import { CHART_SPANS } from '../settings/settingsSchema.js';
 import * as list from '../state/listActions.js';
+import { focusLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
 import type { AppStore } from '../state/store.js';
 import type { MainView } from './mainView.js';
@@ -20,6 +22,8 @@ import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
 import { openPlanFlow } from './planFlow.js';
+import { paneNumbers } from './paneNumbers.js';
+import { processesOverlay } from './processesOverlay.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -70,6 +74,8 @@ export interface ActionDeps {
   planRunner(): PlanRunner;
   workspaces: WorkspaceMarks;
   planner?: ContainerPlanner;
+  /** A running container's processes (main reads its cgroup.procs and /proc). */
+  processes?: (container: string) => ProcessInfo[];
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -103,8 +109,11 @@ export class WorkstationActions implements AppActions {
     return this.d.panes.count > 0;
   }
 
+  /** Quits; with pane programs running it asks first (they end, the containers do not). */
   quit(): void {
-    this.d.quit();
+    const n = this.d.panes.running;
+    if (!n) return this.d.quit();
+    this.d.overlays.confirm(`Quit? ${n} pane program${n === 1 ? '' : 's'} will end (containers keep running)`, () => this.d.quit());
   }
 
   suspend(): void {
@@ -200,6 +209,18 @@ export class WorkstationActions implements AppActions {
     this.d.workspaces.openOverlay(this.palette);
   }
 
+  openProcesses(): void {
+    const w = this.store.selectedContainer();
+    const read = this.d.processes;
+    if (!w) return void this.store.addLog('warn', 'processes: select a container (a job follows its output with a)');
+    if (!read) return void this.store.addLog('warn', 'processes: not available here');
+    if (w.pid === null) return void this.store.addLog('warn', `processes: ${w.id.name} is ${w.state}; start it first (s)`);
+    const km = this.d.keymap;
+    const name = w.id.name;
+    const widget = processesOverlay(this.d.screen, name, () => read(name), this.palette, (k) => commandFor(km, 'processes', k.name), () => this.d.scheduler.markDirty());
+    this.d.overlays.open({ kind: 'processes' }, widget);
+  }
+
   startFilter(): void {
     list.startFilter(this.store);
   }
@@ -272,6 +293,11 @@ export class WorkstationActions implements AppActions {
     this.store.addLog('info', `theme ${name}`);
   }
 
+  focusLog(): void {
+    focusLog(this.store);
+    this.d.layout();
+  }
+
   toggleLog(): void {
     this.d.main.logLarge = !this.d.main.logLarge;
     this.d.layout();
@@ -303,6 +329,11 @@ export class WorkstationActions implements AppActions {
     this.d.panes.focus(to);
   }
 
+  showPaneNumbers(): void {
+    const panes = this.d.panes;
+    this.d.overlays.open({ kind: 'pane-numbers' }, paneNumbers(this.d.screen, panes.places(), panes.layout.focused, this.palette, (id) => panes.focusLeaf(id)));
+  }
+
   zoomPane(): void {
     this.d.panes.zoom();
   }
@@ -310,7 +341,9 @@ export class WorkstationActions implements AppActions {
   closePane(): void {
     const v = this.d.panes.focused();
     if (!v) return;
-    if (v.session.running) this.d.overlays.confirm(`Close the ${v.session.spec.kind} pane on ${v.session.spec.container}? (the container keeps running)`, () => this.d.panes.close());
+    const spec = v.session.spec;
+    const keeps = spec.kind === 'log' ? 'the job keeps running' : 'the container keeps running';
+    if (v.session.running) this.d.overlays.confirm(`Close the ${spec.kind} pane on ${spec.container}? (${keeps})`, () => this.d.panes.close());
     else this.d.panes.close();
   }
 

@@ -12,6 +12,7 @@ import { statusLine } from '../presentation/statusLine.js';
 import { filterKey } from '../state/listActions.js';
 import type { Workspace } from '../core/workspace.js';
 import { MarkStore } from '../state/marks.js';
+import { logKey } from '../state/logView.js';
 import { Refresher } from '../state/refresher.js';
 import type { AppStore } from '../state/store.js';
 import { WorkstationActions } from './actions.js';
@@ -60,6 +61,8 @@ export class TuiApp {
   private readonly actions: WorkstationActions;
   private readonly workspaces: WorkspaceMarks;
   private metricsStart: NodeJS.Timeout | null = null;
+  /** Redraws the status line when its message fades. */
+  private fadeTimer: NodeJS.Timeout | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
   private ending = false;
   private readonly prefix: PrefixMode;
@@ -88,6 +91,10 @@ export class TuiApp {
       ...(deps.factory ? { factory: deps.factory } : {}),
       ...(deps.jobs ? { jobs: deps.jobs } : {}),
       log: (level, text) => this.store.addLog(level, text),
+      say: (text) => {
+        this.store.status.show('info', text);
+        render();
+      },
       refresh: () => this.refresh(),
       busyChanged: render,
     });
@@ -143,6 +150,7 @@ export class TuiApp {
       ...(deps.rules ? { rules: deps.rules } : {}),
       planRunner: deps.planRunner,
       ...(deps.planner ? { planner: deps.planner } : {}),
+      ...(deps.processes ? { processes: deps.processes } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),
@@ -171,7 +179,12 @@ export class TuiApp {
     // one tick drives everything: sample, then the list, then one render
     this.d.add(deps.metrics.onSample(() => this.refresh()));
     this.d.add(deps.metrics.onError((m) => this.store.addLog('error', `metrics: ${m}`)));
-    const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => this.keys.dispatch(ch, key);
+    const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      // an error on the status line has been seen once a key comes (the key's own result stays)
+      this.store.status.keyPressed();
+      this.keys.dispatch(ch, key);
+      this.scheduler.markDirty();
+    };
     this.screen.on('keypress', onKey);
     // blessed does not free screen listeners on destroy
     this.d.add({ dispose: () => this.screen.removeListener('keypress', onKey) });
@@ -208,6 +221,7 @@ export class TuiApp {
     this.ending = true;
     if (this.metricsStart) clearTimeout(this.metricsStart);
     if (this.keepAlive) clearInterval(this.keepAlive);
+    if (this.fadeTimer) clearTimeout(this.fadeTimer);
     this.deps.metrics.stop();
     this.end(how);
   }
@@ -231,6 +245,19 @@ export class TuiApp {
     const km = this.keymap;
     this.keys.push({ id: 'list', active: () => true, handle: (k) => this.runKey(km.byKey.get(k.name)) });
     this.keys.push({ id: 'filter', active: () => s.filterEditing, handle: (k) => (filterKey(s, commandFor(km, 'filter', k.name), typedChar(k)), true) });
+    this.keys.push({
+      id: 'log',
+      active: () => s.logView !== null,
+      handle: (k) => {
+        const view = s.logView as NonNullable<typeof s.logView>;
+        const id = commandFor(km, view.editing ? 'search' : 'log', k.name);
+        // keys the focused log does not use still reach the list (s starts the selected row)
+        if (!view.editing && !id) return false;
+        logKey(s, id, typedChar(k), Math.max(1, this.main.logRows - 1));
+        if (s.logView === null) this.layout();
+        return true;
+      },
+    });
     this.keys.push({ id: 'pane', active: () => this.panes.focused() !== null, handle: (k) => (this.panes.key(k.ch, k.key, k.name), true) });
     this.keys.push(this.prefix);
     this.keys.push(this.workspaces);
@@ -255,7 +282,8 @@ export class TuiApp {
         this.store.addLog('error', `${cmd.id}: ${isLxcdeckError(e) ? e.line : String(e)}`);
       }
     };
-    if (cmd.dangerous) this.overlays.confirm(`${cmd.title}: ${this.store.targets().map((w) => workloadLabel(w.id)).join(', ')}?`, run);
+    const question = !cmd.dangerous ? null : cmd.question ? cmd.question(a) : `${cmd.title}: ${this.store.targets().map((w) => workloadLabel(w.id)).join(', ')}?`;
+    if (question !== null) this.overlays.confirm(question, run);
     else run();
   }
 
@@ -270,7 +298,8 @@ export class TuiApp {
     if (this.ending) return;
     // frames for pane output alone skip the list, details and log
     const s = this.store;
-    if (this.fullDirty) this.main.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN, s.themeName);
+    const theme = this.deps.io.colorDepth === 'none' ? 'none (no colour)' : s.themeName;
+    if (this.fullDirty) this.main.draw(s.overlay === null && !s.filterEditing && this.panes.layout.focused === MAIN, theme, this.panes.count > 0);
     this.fullDirty = false;
     this.panes.drawChrome(this.prefix.armed !== null);
     const pane = this.panes.focused();
@@ -283,9 +312,13 @@ export class TuiApp {
         pane: pane ? { container: pane.session.spec.container, scroll: pane.scroll !== null } : null,
         rules: this.deps.rules?.rows() ?? [],
         busy: this.actions.busy,
-        status: s.status,
+        status: s.status.get(),
+        width: this.screen.width as number,
       }),
     );
+    const fades = s.status.fadesIn();
+    if (this.fadeTimer) clearTimeout(this.fadeTimer);
+    this.fadeTimer = fades === null ? null : setTimeout(() => this.scheduler.markDirty(), fades + 20);
     this.screen.render();
     if (this.firstFrameAt === null) {
       this.firstFrameAt = performance.now();

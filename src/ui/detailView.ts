@@ -121,7 +121,7 @@ export class DetailView implements Disposable {
     });
   }
 
-  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>): void {
+  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>, kind: 'container' | 'job' = 'container'): void {
     const p = this.palette;
     if (!info) {
       this.summary.setContent(fg(p, 'dim', 'no container selected'));
@@ -134,22 +134,30 @@ export class DetailView implements Disposable {
     }
     const psi = latest.psiCpu !== null && latest.psiCpu !== undefined;
     this.relayout(psi);
-    const kv = (k: string, v: string) => `${fg(p, 'dim', k.padEnd(10))} ${esc(v)}`;
+    // one line per fact: a long value is cut with … (a path keeps its end), never wrapped onto the next line
+    const room = Math.max(4, (this.summary.width as number) - 11);
+    const kv = (k: string, v: string, path = false) => `${fg(p, 'dim', k.padEnd(10))} ${esc(fitValue(v, room, path))}`;
     const pct = (v: number | null | undefined) => (v == null ? '-' : `${v.toFixed(1)} %`);
     const rate = (v: number | null | undefined) => (v == null ? '-' : `${formatBytes(Math.round(v))}/s`);
+    const facts =
+      kind === 'job'
+        ? [kv('state', info.state), kv('pid', info.pid === null ? '-' : String(info.pid)), kv('command', info.rootfs.replace(/^job: /, '')), kv('output', info.configFile || '-', true)]
+        : [
+            kv('state', info.state),
+            kv('pid', info.pid === null ? '-' : String(info.pid)),
+            kv('ipv4', info.ipv4.join(', ') || '-'),
+            kv('ipv6', info.ipv6.join(', ') || '-'),
+            kv('rootfs', info.rootfs || '-', true),
+            kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
+            kv('host nic', info.hostInterfaces.join(', ') || '-'),
+            kv('autostart', info.autostart ? 'yes' : 'no'),
+            kv('console', info.consoleBufferSize ? `ring buffer ${info.consoleBufferSize}` : 'no ring buffer (lxc.console.buffer.size)'),
+            kv('groups', info.groups.join(', ') || '-'),
+          ];
     setText(
       this.summary,
       [
-        kv('state', info.state),
-        kv('pid', info.pid === null ? '-' : String(info.pid)),
-        kv('ipv4', info.ipv4.join(', ') || '-'),
-        kv('ipv6', info.ipv6.join(', ') || '-'),
-        kv('rootfs', info.rootfs || '-'),
-        kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
-        kv('host nic', info.hostInterfaces.join(', ') || '-'),
-        kv('autostart', info.autostart ? 'yes' : 'no'),
-        kv('console', info.consoleBufferSize ? `ring buffer ${info.consoleBufferSize}` : 'no ring buffer (lxc.console.buffer.size)'),
-        kv('groups', info.groups.join(', ') || '-'),
+        ...facts,
         '',
         kv('cpu', pct(latest.cpuPercent)),
         kv('memory', `${formatBytes(latest.memoryBytes ?? null)}${latest.memoryLimitBytes != null ? ` / ${formatBytes(latest.memoryLimitBytes)}` : ''}`),
@@ -174,13 +182,20 @@ export class DetailView implements Disposable {
       }));
       const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';
       chart.setLabel(` ${spec.title}${unit} `);
-      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1 });
+      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1, integer: spec.unit === 'count' });
     }
   }
 
   dispose(): void {
     this.box.destroy();
   }
+}
+
+/** A value cut to `room` columns with …: at the start for a path (its end says most), else at the end. */
+export function fitValue(v: string, room: number, path = false): string {
+  const clean = sanitize(v);
+  if (clean.length <= room) return clean;
+  return path ? `…${clean.slice(clean.length - room + 1)}` : `${clean.slice(0, room - 1)}…`;
 }
 
 function numeric(c: string | undefined): number | undefined {

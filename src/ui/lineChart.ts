@@ -17,6 +17,8 @@ export interface LineChartData {
   series: { label: string; values: readonly number[]; color?: number }[];
   xLabel: string;
   legend: boolean;
+  /** Whole-number values: whole-number axis labels. */
+  integer?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export class LineChart implements Disposable {
 
   private layout(width: number, height: number): ChartFrame {
     if (this.frame && this.frame.width === width && this.frame.height === height) return this.frame;
-    const input: ChartInput = { width, height, series: this.data.series, xLabel: this.data.xLabel, legend: this.data.legend };
+    const input: ChartInput = { width, height, series: this.data.series, xLabel: this.data.xLabel, legend: this.data.legend, ...(this.data.integer ? { integer: true } : {}) };
     this.frame = chartFrame(input);
     return this.frame;
   }

@@ -103,10 +103,11 @@ export class ListView implements Disposable {
     return Math.max(1, (this.box.height as number) - 3);
   }
 
-  draw(focused: boolean): void {
+  /** `markFocus`: panes share the screen, so say (▶) when the list has the keys. */
+  draw(focused: boolean, markFocus = false): void {
     const p = this.palette;
     const width = Math.max(10, (this.box.width as number) - 2);
-    const cols = fitColumns(width);
+    const cols = fitColumns(width, this.store.workloads.some((w) => w.groups.length > 0));
     const sel = this.items.findIndex((i) => i.kind === 'row' && i.workload.key === this.store.selected);
     const page = this.pageSize;
     if (sel >= 0) {
@@ -120,7 +121,10 @@ export class ListView implements Disposable {
     this.lines = [header, ...this.items.slice(this.offset, this.offset + page).map((item) => this.line(item, cols, width, rows))];
     this.rows = rows;
     const filter = this.store.filter ? ` filter: ${this.store.filter} ` : '';
-    const label = ` containers ${this.store.workloads.length}${filter ? ` —${esc(filter)}` : ''} `;
+    const jobs = this.store.workloads.filter((w) => w.id.kind === 'job').length;
+    const counts = `containers ${this.store.workloads.length - jobs}${jobs ? ` + jobs ${jobs}` : ''}`;
+    // with panes beside it, ▶ says the list has the keys (as a focused pane's border does)
+    const label = ` ${focused && markFocus ? '▶ ' : ''}${counts}${filter ? ` —${esc(filter)}` : ''} `;
     if (label !== this.label) {
       this.label = label;
       this.box.setLabel(label);
@@ -143,6 +147,15 @@ export class ListView implements Disposable {
   private fgAttr(key: string, base = this.baseAttr()): number {
     const c = color(this.palette, key);
     return c === undefined ? base : (base & ~(0x1ff << 9)) | ((Number(c) & 0x1ff) << 9);
+  }
+
+  /** The selected row: the theme's selection colours, inverse video when it has none (monochrome). */
+  private selectedAttr(base: number): number {
+    const fg = color(this.palette, 'selectedFg');
+    const bg = color(this.palette, 'selectedBg');
+    if (bg === undefined) return base | (INVERSE << 18);
+    const withBg = (base & ~0x1ff) | (Number(bg) & 0x1ff);
+    return fg === undefined ? withBg : (withBg & ~(0x1ff << 9)) | ((Number(fg) & 0x1ff) << 9);
   }
 
   private baseAttr(): number {
@@ -172,7 +185,7 @@ export class ListView implements Disposable {
     const key = `${c.key}\0${marked ? 1 : 0}${selected ? 1 : 0}${c.state}\0${width}\0${texts.join('\0')}`;
     return this.row(key, rows, () => {
       let base = this.baseAttr();
-      if (selected) base |= INVERSE << 18;
+      if (selected) base = this.selectedAttr(base);
       else if (marked) {
         const m = color(this.palette, 'marked');
         if (m !== undefined) base = (base & ~0x1ff) | (Number(m) & 0x1ff);

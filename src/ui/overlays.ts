@@ -39,13 +39,18 @@ export function helpText(commands: readonly HelpCommand[], keys: (id: string) =>
     for (const c of cs) lines.push({ key: shown(c).padEnd(pad), title: c.title, asks: c.dangerous === true });
     lines.push({});
   }
-  const render = (l: Line, width: number): [number, string] => {
-    if (l.header !== undefined) return [l.header.length, fg(p, 'title', esc(l.header))];
-    if (l.key === undefined) return [0, ''];
+  // a title too long for its column wraps under itself: help never cuts a description
+  const render = (l: Line, width: number): [number, string][] => {
+    if (l.header !== undefined) return [[l.header.length, fg(p, 'title', esc(l.header))]];
+    if (l.key === undefined) return [[0, '']];
     const asks = l.asks ? ' (asks first)' : '';
-    const room = width - l.key.length - 3 - asks.length;
-    const title = (l.title ?? '').length > room ? `${(l.title ?? '').slice(0, Math.max(1, room - 1))}…` : (l.title ?? '');
-    return [2 + l.key.length + 1 + title.length + asks.length, `  ${fg(p, 'helpKey', esc(l.key))} ${esc(title)}${asks ? fg(p, 'dim', asks) : ''}`];
+    const indent = 2 + l.key.length + 1;
+    const parts = wrapWords(`${l.title ?? ''}${asks}`, Math.max(12, width - indent));
+    return parts.map((part, i) => {
+      const dim = asks && i === parts.length - 1 && part.endsWith(asks.trim()) ? part.length - asks.trim().length : part.length;
+      const body = `${esc(part.slice(0, dim))}${dim < part.length ? fg(p, 'dim', esc(part.slice(dim))) : ''}`;
+      return [indent + part.length, i === 0 ? `  ${fg(p, 'helpKey', esc(l.key as string))} ${body}` : `${' '.repeat(indent)}${body}`] as [number, string];
+    });
   };
   const footer: string[] = [];
   if (prefixNote) footer.push(fg(p, 'dim', esc(prefixNote)));
@@ -53,16 +58,31 @@ export function helpText(commands: readonly HelpCommand[], keys: (id: string) =>
   const split = sectionStarts.find((i) => i >= lines.length / 2 - 4) ?? 0;
   const colWidth = Math.floor(size.width / 2);
   if (lines.length + footer.length <= size.height || colWidth < pad + 24 || split === 0)
-    return [...lines.map((l) => render(l, Infinity)[1]), ...footer].join('\n');
-  const left = lines.slice(0, split);
-  const right = lines.slice(split);
+    return [...lines.flatMap((l) => render(l, Infinity).map(([, t]) => t)), ...footer].join('\n');
+  const left = lines.slice(0, split).flatMap((l) => render(l, colWidth - 1));
+  const right = lines.slice(split).flatMap((l) => render(l, colWidth - 1));
   const rows: string[] = [];
   for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const [lw, lt] = render(left[i] ?? {}, colWidth - 1);
-    const [, rt] = render(right[i] ?? {}, colWidth - 1);
+    const [lw, lt] = left[i] ?? [0, ''];
+    const [, rt] = right[i] ?? [0, ''];
     rows.push(`${lt}${' '.repeat(Math.max(1, colWidth - lw))}${rt}`);
   }
   return [...rows, ...footer].join('\n');
+}
+
+/** Words of `text` in lines of at most `width` (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 export function createHelp(parent: blessed.Widgets.Screen, content: string): blessed.Widgets.BoxElement {
@@ -109,20 +129,29 @@ export class Palette<C> {
     if (command === 'palette.run') return this.shown[this.index] ?? 'close';
     if (command === 'palette.up') this.index = Math.max(0, this.index - 1);
     else if (command === 'palette.down') this.index = Math.min(this.shown.length - 1, this.index + 1);
-    else if (command === 'palette.delete-char') this.query = this.query.slice(0, -1);
-    else if (typed) this.query += typed;
+    else if (command === 'palette.delete-char') this.setQuery(this.query.slice(0, -1));
+    else if (typed) this.setQuery(this.query + typed);
     this.update();
     return null;
   }
 
-  private update(): void {
+  /** A new query ranks the list anew: the highlight goes back to the best match. */
+  private setQuery(q: string): void {
+    if (q === this.query) return;
+    this.query = q;
     this.shown = fuzzyFilter(this.query, this.commands, (c) => `${c.title} ${c.id}`);
+    this.index = 0;
+  }
+
+  private update(): void {
+    if (!this.query) this.shown = [...this.commands];
     this.index = Math.max(0, Math.min(this.index, this.shown.length - 1));
     const rows = this.shown.map((c, i) => {
-      const line = `${c.title.padEnd(40)} ${fg(this.p, 'dim', esc(c.id))}  ${fg(this.p, 'helpKey', esc(this.keys(c.id).map(displayKey).join(' ')))}`;
-      return i === this.index ? `{inverse}${esc(c.title.padEnd(40))}{/inverse} ${fg(this.p, 'dim', esc(c.id))}` : line.replace(c.title.padEnd(40), esc(c.title.padEnd(40)));
+      const title = esc(c.title.padEnd(40));
+      const keys = fg(this.p, 'helpKey', esc(this.keys(c.id).map(displayKey).join(' ')));
+      return `${i === this.index ? `{inverse}${title}{/inverse}` : title} ${fg(this.p, 'dim', esc(c.id))}  ${keys}`;
     });
-    this.box.setContent([`: ${esc(this.query)}█`, '', ...rows].join('\n'));
+    this.box.setContent([`: ${esc(this.query)}█`, '', ...(rows.length ? rows : [fg(this.p, 'dim', '  no command matches')])].join('\n'));
   }
 
   destroy(): void {

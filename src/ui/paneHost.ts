@@ -79,6 +79,22 @@ export class PaneHost implements Disposable {
     return this.views.size;
   }
 
+  /** Pane programs still running (quitting ends them: it asks first). */
+  get running(): number {
+    return [...this.views.values()].filter((v) => v.session.running).length;
+  }
+
+  /** Every shown leaf (the list is MAIN) and its place, in layout order: display-panes numbers them. */
+  places(): [id: string, at: Rect][] {
+    const rects = this.layout.rects(this.area);
+    return this.layout.leaves().flatMap((id) => (rects.has(id) ? [[id, rects.get(id) as Rect] as [string, Rect]] : []));
+  }
+
+  focusLeaf(id: string): void {
+    this.layout.focused = id;
+    this.deps.relayout();
+  }
+
   /** The focused pane, or null when the list/detail view has focus. */
   focused(): PaneView | null {
     return this.views.get(this.layout.focused) ?? null;
@@ -282,6 +298,7 @@ export class PaneHost implements Disposable {
   drawChrome(prefixArmed: boolean): void {
     for (const v of this.views.values()) {
       v.focused = this.layout.focused === v.id;
+      v.zoomed = this.layout.zoomed === v.id;
       v.drawChrome(prefixArmed);
     }
   }

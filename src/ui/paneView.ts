@@ -6,6 +6,7 @@ import type { PaneSession } from '../pane/session.js';
 import { cellAttr, invertAttr, packAttr, DEFAULT_COLOR } from '../presentation/cells.js';
 import { sanitize } from '../presentation/format.js';
 import type { Coords, Line } from './screen.js';
+import { rgbCodeFor } from './trueColor.js';
 import { color, esc, type Palette } from './style.js';
 
 /** Scroll (copy) mode: a line cursor over the scrollback, a selection, a search. */
@@ -31,9 +32,13 @@ export class PaneView implements Disposable {
   readonly box: blessed.Widgets.BoxElement;
   scroll: ScrollState | null = null;
   focused = false;
+  /** Shown alone over the whole area (tmux marks it Z). */
+  zoomed = false;
   /** Why the program ended, shown in the border until re-attached. */
   ended: string | null = null;
   private label = '';
+  /** How a 24-bit cell colour is packed on this screen. */
+  private readonly rgb: (rgb: number) => number;
 
   constructor(
     parent: blessed.Widgets.Screen,
@@ -42,6 +47,7 @@ export class PaneView implements Disposable {
     private palette: Palette,
   ) {
     this.box = blessed.box({ parent, border: { type: 'line' }, mouse: true, tags: false, style: {} });
+    this.rgb = rgbCodeFor(parent);
     const box = this.box as unknown as { render(): Coords | undefined; ileft: number; itop: number; iright: number; ibottom: number };
     const base = box.render.bind(box);
     box.render = () => {
@@ -85,7 +91,7 @@ export class PaneView implements Disposable {
     if (this.ended) state = ` — ${this.ended}`;
     else if (this.scroll) state = this.scroll.editing ? ` — search: ${this.scroll.search}█` : ` — SCROLL ${this.scrollPosition()}${this.scroll.anchor !== null ? ' selecting' : ''}`;
     else if (this.focused && prefixArmed) state = ' — PREFIX';
-    const label = ` ${this.focused ? '▶ ' : ''}${sanitize(s.container)} · ${kind}${title ? ` · ${title}` : ''}${state} `;
+    const label = ` ${this.focused ? '▶ ' : ''}${sanitize(s.container)} · ${kind}${title ? ` · ${title}` : ''}${state}${this.zoomed ? ' · ZOOMED (prefix z: back)' : ''} `;
     if (label !== this.label) {
       this.label = label;
       this.box.setLabel(esc(label));
@@ -199,7 +205,7 @@ export class PaneView implements Disposable {
           const w = c.getWidth();
           if (w > 0) {
             ch = c.getChars() || ' ';
-            attr = cellAttr(c);
+            attr = cellAttr(c, this.rgb);
             // a wide character at the last column cannot be drawn: blank it
             if (w === 2 && x === xl - 1) ch = ' ';
           }

@@ -51,6 +51,8 @@ export class RulesDialog implements Disposable {
   private readonly box: blessed.Widgets.BoxElement;
   private form: FormView<typeof RULE_FORM.fields> | null = null;
   private selected = 0;
+  /** The rule a delete key picked, waiting for yes. */
+  private deleting: string | null = null;
   private draft: RuleDraft;
   private error = '';
   private readonly resolve: KeyResolver;
@@ -67,7 +69,7 @@ export class RulesDialog implements Disposable {
     this.resolve = keyScopes.rules ?? scopeResolver(RULES_DIALOG_COMMANDS);
     this.keys = keyScopes.keysOf ?? keysOf(RULES_DIALOG_COMMANDS, this.resolve);
     this.box = blessed.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 16, border: { type: 'line' }, label: ' freeze rules ', tags: true });
-    if (actions.rows().length === 0) this.openForm();
+    // always the list first: a stray Enter must not arm a rule (the form only opens on its key)
     this.draw();
   }
 
@@ -76,7 +78,16 @@ export class RulesDialog implements Disposable {
     if (this.form) return this.formKey(ch, name);
     this.error = '';
     const rows = this.actions.rows();
-    switch (this.resolve(name)) {
+    const command = this.resolve(name);
+    if (this.deleting !== null) {
+      // the question takes this key: yes deletes, anything else keeps the rule
+      if (command === 'rules.delete-yes') this.error = this.actions.remove(this.deleting) ?? '';
+      this.deleting = null;
+      this.selected = Math.max(0, Math.min(this.selected, this.actions.rows().length - 1));
+      this.draw();
+      return undefined;
+    }
+    switch (command) {
       case 'rules.close':
         return 'close';
       case 'rules.up':
@@ -88,13 +99,9 @@ export class RulesDialog implements Disposable {
       case 'rules.add':
         this.openForm();
         break;
-      case 'rules.delete': {
-        const row = rows[this.selected];
-        if (!row) break;
-        this.error = this.actions.remove(row.name) ?? '';
-        this.selected = Math.max(0, Math.min(this.selected, this.actions.rows().length - 1));
+      case 'rules.delete':
+        this.deleting = rows[this.selected]?.name ?? null;
         break;
-      }
     }
     this.draw();
     return undefined;
@@ -113,8 +120,10 @@ export class RulesDialog implements Disposable {
       const k = this.keys(id)[0];
       return k ? `${esc(displayKey(k))} ${what}` : '';
     };
+    if (!lines.length) lines.push(`No freeze rules yet. ${key('rules.add', 'adds one')}: it freezes a container or job while a reading (a thermal zone, a file) is above a mark.`);
     const footer = [key('rules.add', 'add'), key('rules.delete', 'delete'), key('rules.up', 'previous'), key('rules.down', 'next'), key('rules.close', 'close')].filter(Boolean).join('   ');
     lines.push('', fg(p, 'dim', `${footer}      (lxcdeck rule add|ls|rm does the same)`));
+    if (this.deleting !== null) lines.push(fg(p, 'logWarn', `Delete rule ${esc(this.deleting)}? ${key('rules.delete-yes', 'yes')}, any other key no`));
     if (this.error) lines.push(fg(p, 'logError', esc(this.error)));
     this.box.setContent(lines.join('\n'));
   }
@@ -150,7 +159,6 @@ export class RulesDialog implements Disposable {
     if (r === 'cancel') {
       this.draft = form.state.rawValues();
       this.closeForm();
-      if (this.actions.rows().length === 0) return 'close';
     } else if (r === 'submit') {
       const draft = form.state.rawValues();
       const err = this.actions.add(draft);

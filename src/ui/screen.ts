@@ -1,10 +1,14 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
+import type { ColorDepth } from '../settings/colors.js';
+import { useColorDepth, useSgrMouse } from './terminalModes.js';
 
 export interface ScreenIo {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
+  /** The terminal's colour depth as detected (settings/colors.ts); blessed's own guess otherwise. */
+  colorDepth?: ColorDepth;
 }
 
 /** Why the workstation must end now: a signal, or an error nothing caught. */
@@ -40,6 +44,8 @@ export function createScreen(io: ScreenIo): WorkstationScreen {
     sendFocus: false,
   });
   speedUpDockBorders(screen);
+  useColorDepth(screen, io.colorDepth);
+  useSgrMouse(screen);
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -128,12 +134,17 @@ interface SceneScreen {
 }
 
 const scenes = new WeakMap<object, { frame: number; lines: unknown[]; key: string }>();
+/** A number per screen buffer: blessed's alloc (Ctrl-l's realloc, fg after Ctrl-z, a resize) makes a new, blank one. */
+const buffers = new WeakMap<unknown[], number>();
+let nextBuffer = 0;
 
-/** Where the screen's top-level elements are, once per frame: an overlay opened or closed, a layout change, changes it. */
+/** Where the screen's top-level elements are and which buffer they are drawn into, once per frame: an overlay opened or closed, a layout change, a new buffer changes it. */
 function sceneKey(screen: SceneScreen): string {
   const cached = scenes.get(screen);
   if (cached && cached.frame === screen.renders && cached.lines === screen.lines) return cached.key;
-  const key = `${screen.cols}x${screen.rows}|${screen.children.map((c) => (c.hidden ? `${c.uid}h` : `${c.uid}:${c.aleft},${c.atop},${c.width},${c.height}`)).join('|')}`;
+  let buffer = buffers.get(screen.lines);
+  if (buffer === undefined) buffers.set(screen.lines, (buffer = nextBuffer++));
+  const key = `${buffer}|${screen.cols}x${screen.rows}|${screen.children.map((c) => (c.hidden ? `${c.uid}h` : `${c.uid}:${c.aleft},${c.atop},${c.width},${c.height}`)).join('|')}`;
   scenes.set(screen, { frame: screen.renders, lines: screen.lines, key });
   return key;
 }

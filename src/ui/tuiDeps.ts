@@ -1,6 +1,7 @@
 import type { AppBackend } from '../app/context.js';
 import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
+import type { ProcessInfo } from '../host/processes.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import type { TuiSettings, TuiThemes } from './actions.js';
@@ -29,6 +30,8 @@ export interface TuiDeps {
   planRunner(): PlanRunner;
   /** Builds create plans (the n wizard); without it the wizard says so. */
   planner?: ContainerPlanner;
+  /** A running container's processes, for the process list. */
+  processes?: (container: string) => ProcessInfo[];
   /** The mark to restore on start (`lxcdeck -w a`). */
   workspace?: string;
 }

@@ -44,7 +44,7 @@ export class WorkspaceMarks implements KeyMode {
   /** `m` or `'`: the next key names the mark. */
   arm(mode: 'store' | 'jump'): void {
     this.pending = mode;
-    this.d.store.status = mode === 'store' ? 'store the workspace under: a letter a–z (Esc: cancel)' : "restore the mark: a letter a–z, ' for the one before the last jump (Esc: cancel)";
+    this.d.store.status.show('warn', mode === 'store' ? 'store the workspace under: a letter a–z (Esc: cancel)' : "restore the mark: a letter a–z, ' for the one before the last jump (Esc: cancel)");
     this.d.store.notify();
   }
 
@@ -52,7 +52,7 @@ export class WorkspaceMarks implements KeyMode {
     const mode = this.pending;
     if (mode === null) return false;
     this.pending = null;
-    this.d.store.status = '';
+    this.d.store.status.clear();
     const id = commandFor(this.d.keymap, 'mark', k.name);
     const letter = typedChar(k);
     if (id === 'mark.back' && mode === 'jump') this.back();

@@ -66,9 +66,9 @@ export class Tui {
     }
   }
 
-  /** Filters the list to `name` (/ name Enter), which then is the selected row, and waits until `hidden` is gone. */
+  /** Filters the list to `name` (/ Ctrl-U name Enter), which then is the selected row, and waits until `hidden` is gone. */
   async filterTo(name: string, hidden: string): Promise<void> {
-    this.type('/');
+    this.type('/\x15');
     this.type(name);
     this.type(KEY.enter);
     await this.waitFor((s) => s.includes(name) && !s.includes(hidden));

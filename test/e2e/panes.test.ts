@@ -57,7 +57,8 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
   });
   afterEach(async () => {
     if (tui && tui.exitCode === null) {
-      tui.type(`${PREFIX}q`);
+      tui.type(`${PREFIX}d`);
+      tui.type('y'); // pane programs running: quitting asks
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
@@ -101,7 +102,7 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     // back to the list (the pane prefix, then o), pick the other container, attach again
     t.type(`${PREFIX}o`);
     await t.waitFor((s) => !s.includes('keys go to the pane'));
-    t.type(`/${b}\r`);
+    t.type(`/\x15${b}\r`); // / edits the current filter: Ctrl-U erases it first
     await t.waitFor(`filter: ${b}`);
     t.type('a');
     await t.waitFor(`${b} · shell`);
@@ -405,7 +406,9 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
   it('quitting with panes open leaves the containers running', async () => {
     const t = await open();
     await attach(t, a);
-    t.type(`${PREFIX}q`);
+    t.type(`${PREFIX}d`);
+    await t.waitFor('Quit? 1 pane program will end');
+    t.type('y');
     expect(await t.exited).toBe(0);
     expect(await lxcInfoState(runner, a)).toBe('RUNNING');
     expect(await lxcInfoState(runner, b)).toBe('RUNNING');

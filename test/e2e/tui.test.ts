@@ -56,6 +56,7 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
   afterEach(async () => {
     if (tui && tui.exitCode === null) {
       tui.type('q');
+      tui.type('y'); // pane programs running: quitting asks
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
@@ -181,9 +182,13 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     t.type(KEY.enter);
     await t.waitFor((x) => x.includes(a) && x.includes(b));
     const row = t.lines().findIndex((l) => new RegExp(`\\b${b}\\b`).test(l));
-    // X10/UTF-8 mouse (blessed enables 1000+1005): press, then release, 1-based cells
-    const mouse = (button: number) => `\x1b[M${String.fromCharCode(32 + button, 32 + 6, 32 + row + 1)}`;
-    const selected = () => t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== 0 && t.term.buffer.active.getLine(row)?.getCell(4)?.isInverse() !== undefined;
+    // SGR 1006 mouse (lxcdeck enables 1000+1006): press, then release, 1-based cells
+    const mouse = (button: number) => `\x1b[<${button === 3 ? 0 : button};7;${row + 1}${button === 3 ? 'm' : 'M'}`;
+    // the selected row has the theme's selection background
+    const selected = () => {
+      const cell = t.term.buffer.active.getLine(row)?.getCell(4);
+      return cell !== undefined && (cell.isInverse() !== 0 || !cell.isBgDefault());
+    };
     for (let attempt = 0; attempt < 3 && !selected(); attempt++) {
       t.type(mouse(0));
       await new Promise((r) => setTimeout(r, 150));
@@ -261,6 +266,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
       await t.waitFor(`job:${job}`);
       await new Promise((r) => setTimeout(r, 1500)); // the settings store loads after the first frame
       t.type('R');
+      await t.waitFor('No freeze rules yet');
+      t.type('a');
       await t.waitFor('new freeze rule');
       // a bad field shows its error under it as it is typed, and Enter saves nothing
       t.type('\x15file:rel');
@@ -287,6 +294,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
       t.type('R');
       await t.waitFor(new RegExp(`armed\\s+guard${tag}`));
       t.type('d');
+      await t.waitFor(`Delete rule guard${tag}?`);
+      t.type('y');
       await t.waitFor((x) => !x.includes(`guard${tag} `) || x.includes('removed'));
       t.type(KEY.escape);
       await t.waitFor((x) => !x.includes('rules 1 armed'));
@@ -317,7 +326,8 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     const t = await open(140, 40);
     await t.waitFor('LAST MINUTE');
     t.resize(80, 24);
-    await t.waitFor((x) => !x.includes('UNPRIV') && x.includes(a));
+    // the emulator cuts the old lines at once: wait for lxcdeck's own frame at the new size (its corner)
+    await t.waitFor((x) => !x.includes('UNPRIV') && x.includes(a) && t.lines()[1]?.[79] === '┐');
     expectFramed(t.lines(), 80, 24);
   });
 

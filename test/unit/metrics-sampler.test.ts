@@ -145,11 +145,17 @@ describe('MetricsSampler', () => {
     vi.advanceTimersByTime(1000);
     expect([...(batches[2]?.keys() ?? [])]).toEqual(['a']);
 
-    // back again: a new history, rates start over
+    // back again (a restart): rates start over, the history goes on from where it was
     s.setTargets([target('a'), target('b')]);
     vi.advanceTimersByTime(1000);
     expect(batches[3]?.get('b')?.cpuPercent).toBeNull();
     expect(batches[3]?.get('a')?.cpuPercent).toBe(0);
+    expect(s.history('b', 'memoryBytes', 900)).toHaveLength(3);
+    // gone for longer than the history span: it comes back with a new one
+    s.setTargets([target('a')]);
+    vi.advanceTimersByTime(901_000);
+    s.setTargets([target('a'), target('b')]);
+    vi.advanceTimersByTime(1000);
     expect(s.history('b', 'memoryBytes', 900)).toHaveLength(1);
   });
 

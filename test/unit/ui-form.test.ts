@@ -216,11 +216,17 @@ class FakeRules implements RulesDialogActions {
 }
 
 describe('RulesDialog on the form kit', () => {
-  it('opens on the form when there are no rules; a bad mark shows under its field as typed; saving lands in the list', () => {
+  it('opens on the list even with no rules (Enter arms nothing); a bad mark shows under its field as typed; saving lands in the list', () => {
     const s = makeScreen(100, 30);
     const actions = new FakeRules();
     const d = new RulesDialog(s, actions, PALETTE, { target: 'job:build' });
     let rows = rowsOf(s);
+    expect(rows.some((r) => r.includes('No freeze rules yet. a adds one'))).toBe(true);
+    expect(rows.some((r) => r.includes('new freeze rule'))).toBe(false);
+    d.key('\r', 'enter');
+    expect(actions.saved).toEqual([]);
+    d.key('a', 'a');
+    rows = rowsOf(s);
     expect(rows.some((r) => r.includes('new freeze rule'))).toBe(true);
     expect(rows.find((r) => r.includes('▸ source'))).toContain('thermal:0█');
     d.key(undefined, 'down');
@@ -247,6 +253,14 @@ describe('RulesDialog on the form kit', () => {
     rows = rowsOf(s);
     expect(rows.some((r) => /armed\s+guard/.test(r))).toBe(true);
     expect(rows.some((r) => r.includes('a add   d delete'))).toBe(true);
+    // delete asks first: another key keeps the rule, y deletes it
+    d.key('d', 'd');
+    expect(rowsOf(s).some((r) => r.includes('Delete rule guard? y yes, any other key no'))).toBe(true);
+    d.key('n', 'n');
+    expect(actions.list.map((r) => r.name)).toEqual(['guard']);
+    d.key('d', 'd');
+    d.key('y', 'y');
+    expect(actions.list).toEqual([]);
     d.dispose();
   });
 

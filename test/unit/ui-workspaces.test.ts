@@ -58,7 +58,7 @@ describe('workspace marks in the TUI (key mode, store, restore)', () => {
     w.arm('store');
     w.handle(key('A', 'A'));
     expect(saved).toHaveLength(1);
-    expect(store.status).toBe('"A" is not a mark: use a lowercase letter a–z; nothing stored');
+    expect(store.status.get()?.text).toBe('"A" is not a mark: use a lowercase letter a–z; nothing stored');
     // Esc cancels quietly; with no mode armed the key is not taken
     w.arm('jump');
     w.handle(key('\x1b', 'escape'));
@@ -91,7 +91,7 @@ describe('workspace marks in the TUI (key mode, store, restore)', () => {
     const { w, store, arranged } = setup([], { a: mark(['web']), b: mark(['web', 'db']) });
     w.arm('jump');
     w.handle(key("'"));
-    expect(store.status).toMatch(/^no jump yet/);
+    expect(store.status.get()?.text).toMatch(/^no jump yet/);
     w.jump('a');
     w.jump('b');
     w.arm('jump');
@@ -115,8 +115,8 @@ describe('workspace marks in the TUI (key mode, store, restore)', () => {
     s.w.startup(undefined, last, true, '/home/u/.local/share/lxc');
     expect(s.arranged).toEqual([]);
     s.w.startup(undefined, { panes: 7 }, true, '/var/lib/lxc');
-    expect(s.store.status).toMatch(/^the last workspace panes is not a list/);
+    expect(s.store.status.get()?.text).toMatch(/^the last workspace panes is not a list/);
     s.w.startup('q', null, true, '/var/lib/lxc');
-    expect(s.store.status).toMatch(/^--workspace q: there is no such mark/);
+    expect(s.store.status.get()?.text).toMatch(/^--workspace q: there is no such mark/);
   });
 });

@@ -129,7 +129,8 @@ describe('lifecycle', () => {
     };
     const jobs = { list: () => [], freeze: async (n: string) => void calls.push(`job freeze ${n}`), thaw: async () => undefined, kill: async () => undefined };
     let settled = 0;
-    const lc = new Lifecycle({ backend, jobs, log: (_l, t) => logs.push(t), refresh: () => undefined, busyChanged: () => settled++ });
+    const said: string[] = [];
+    const lc = new Lifecycle({ backend, jobs, log: (_l, t) => logs.push(t), say: (t) => said.push(t), refresh: () => undefined, busyChanged: () => settled++ });
     const job: Workload = { ...row('build'), id: jobId('build'), key: 'job:build' };
     lc.run('restart', [row('a')]);
     lc.run('freeze-toggle', [row('b', 'FROZEN'), job]);
@@ -139,7 +140,9 @@ describe('lifecycle', () => {
     expect(lc.busy).toBe(0);
     expect(calls).toEqual(['stop a', 'thaw b', 'job freeze build', 'start a']);
     expect(logs).toContain('kill c: Error: no such luck');
-    expect(logs).toContain('freeze job:build: done');
+    // success is the status bar's; the log has the failure (and a refresh's state changes), one line each
+    expect(said).toContain('freeze job:build: done');
+    expect(logs).toEqual(['kill c: Error: no such luck']);
     expect(settled).toBe(8);
   });
 });
@@ -153,7 +156,7 @@ describe('status line', () => {
     pane: null,
     rules: [],
     busy: 0,
-    status: '',
+    status: null,
     ...over,
   });
   it('says the mode and its keys from the keymap', () => {
@@ -162,6 +165,6 @@ describe('status line', () => {
     expect(statusLine(base({ keymap: effectiveKeymap({ 'scroll.leave': ['x'] }), pane: { container: 'web', scroll: true } }))).toMatch(/x leave/);
     expect(statusLine(base({ prefixArmed: 'C-b' }))).toMatch(/PREFIX.*% split right.*Ctrl-b sends it to the pane/);
     expect(statusLine(base({ filter: { editing: true, text: 'we{b' } }))).toMatch(/^.*we\{open\}b█/);
-    expect(statusLine(base({ rules: [{ name: 'g', tripped: true }, { name: 'h', tripped: false }], busy: 2, status: 'boom' }))).toMatch(/rules.* 1 armed.*TRIPPED g.*working \(2\).*boom/);
+    expect(statusLine(base({ rules: [{ name: 'g', tripped: true }, { name: 'h', tripped: false }], busy: 2, status: { level: 'error', text: 'boom' } }))).toMatch(/rules.* 1 armed.*TRIPPED g.*working \(2\).*boom/);
   });
 });
