@@ -14,6 +14,9 @@ import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
+import { realNetHost } from '../host/netHost.js';
+import { registerNetPlans } from '../net/plans.js';
+import { registerNetMemberPlans } from './netJoin.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext extends AppContext {
@@ -46,6 +49,8 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
+  registerNetPlans(plans, realNetHost);
+  registerNetMemberPlans(plans, backend.configEditor);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {

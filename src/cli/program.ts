@@ -7,6 +7,7 @@ import { attachPrefix, createContext, type CliContext } from './context.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
+import { registerNetCommands } from './net.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -214,6 +215,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);
+  registerNetCommands(program, io, context);
 
   return program;
 }

@@ -155,14 +155,19 @@ export function dirStep(host: NetHost, dir: string, files: readonly string[]): N
 
 /** A file lxcdeck owns as a whole (dnsmasq's hosts file): written atomically, removed on undo. */
 export function fileStep(host: NetHost, description: string, path: string, text: string): NetStep {
+  let previous: string | null = null;
   return {
     description,
     shows: [{ kind: 'file', path, before: null, after: text }],
     undoShows: [{ kind: 'command', argv: ['rm', '-f', path] }],
     check: async () => (await host.read(path)) === text,
     gone: async () => (await host.read(path)) === null,
-    apply: () => host.write(path, text),
-    undo: () => host.remove(path),
+    apply: async () => {
+      previous = await host.read(path);
+      await host.write(path, text);
+    },
+    // a rewrite (a join while the network is up) puts the old text back; a new file goes
+    undo: async () => (previous === null ? host.remove(path) : host.write(path, previous)),
   };
 }
 
