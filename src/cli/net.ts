@@ -165,7 +165,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
     const def = writable(store.get(name));
     if (!(await runNetPlan(context(cmd), netDownPlan(realNetHost, def), o))) return;
     store.remove(name);
-    if (!o.json && def.members.length) io.out(sanitize(`network ${name} removed; ${def.members.map((m) => m.container).join(', ')} still have its lxc.net keys: lxcdeck net leave CONTAINER ${name}`));
+    if (!o.json && def.members.length) io.out(sanitize(`network ${name} removed; ${def.members.map((m) => m.container).join(', ')} keep its lxc.net keys: lxcdeck net leave CONTAINER ${name}`));
   });
 
   const forward = net.command('forward').description('port forwards of a NAT network');
