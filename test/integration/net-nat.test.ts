@@ -144,6 +144,23 @@ describe.skipIf(skip)('NAT network: bridge, nftables, dnsmasq, forwards, anti-sp
     expect(await within(3, 200, ping)).toBe(false);
   }, 60_000);
 
+  it('doctor: another table\'s forward drop and ip_forward off are named with their fix', async () => {
+    const foreign = `ldt${process.pid}fw`;
+    const checks = async () => (JSON.parse((await lxcdeck(ROOT, ['doctor', '--json'])).stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }).checks.filter((c) => c.id.startsWith('net') && c.detail.includes(`ldk-${net}`) || c.id === 'net-ip-forward');
+    expect((await checks()).filter((c) => c.status !== 'ok')).toEqual([]);
+    await must(['nft', 'add', 'table', 'inet', foreign]);
+    try {
+      await must(['nft', 'add', 'chain', 'inet', foreign, 'fw1', '{ type filter hook forward priority 10; policy drop; }']);
+      await must(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
+      const found = await checks();
+      expect(found.find((c) => c.id === 'net-forward-drop')?.fix).toBe(`nft insert rule inet ${foreign} fw1 iifname "ldk-${net}" accept; nft insert rule inet ${foreign} fw1 oifname "ldk-${net}" accept`);
+      expect(found.find((c) => c.id === 'net-ip-forward')?.status).toBe('fail');
+    } finally {
+      await sh(['nft', 'delete', 'table', 'inet', foreign]);
+      await sh(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    }
+  });
+
   it('after lxcdeck stop the host-side veth is gone; net down removes every rule, address, process and file', async () => {
     const s = await show(net);
     for (const c of [c1, c2]) expect((await lxcdeck(ROOT, ['stop', c, '-t', '0'])).code).toBe(0);

@@ -44,12 +44,15 @@ export async function within(times: number, gapMs: number, fn: () => Promise<boo
 
 export const attach = (name: string, cmd: string[], timeoutMs = 15_000) => run(ROOT, ['lxc-attach', '-n', name, '--', ...cmd], { timeoutMs });
 
-const livePids = (name: string): number[] =>
+/** Live (not zombie) processes of `name` serving an interface of this run (`--interface=IF`). */
+const livePids = (name: string, mine: RegExp): number[] =>
   fs.readdirSync('/proc').flatMap((p) => {
     if (!/^\d+$/.test(p)) return [];
     try {
       const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
       if (!stat.includes(`(${name})`) || /\) Z /.test(stat)) return [];
+      const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (!argv.some((a) => a.startsWith('--interface=') && mine.test(a.slice('--interface='.length)))) return [];
       return [Number(p)];
     } catch {
       return [];
@@ -82,7 +85,7 @@ export async function snapshot(mine: RegExp): Promise<HostSnapshot> {
   } catch {
     runDirs = [];
   }
-  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), dnsmasq: livePids('dnsmasq').sort(), runDirs: runDirs.sort() };
+  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), dnsmasq: livePids('dnsmasq', mine).sort(), runDirs: runDirs.sort() };
 }
 
 /** Drops the lines of a container config that put it on a network (the template's lxc.net.0 on lxcbr0). */
