@@ -8,8 +8,10 @@
  *   freeze:   in-process freeze-to-FROZEN-confirmed vs `lxc-freeze`, 100 runs, busy container
  *   panes:    `cat` of a 100 MiB coloured log in a pane vs in a tmux pane (bench/panes.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
+ *   net:      NAT `net up`/`net down` vs lxc-net start/stop, start-to-first-ping (bench/net.ts)
  *
- * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part;
+ * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part
+ * (=net only the network part);
  * LXCDECK_BENCH_KEEP=1 reuses containers left by a previous KEEP run and
  * leaves them for the next; LXCDECK_BENCH_FIRST_FRAME_RUNS=n measures the
  * first frame n times (median); LXCDECK_BENCH_NODE_ARGS passes flags to the
@@ -23,6 +25,7 @@ import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
 import { jobFreezeBench } from './jobs.js';
+import { netBench } from './net.js';
 import { paneFloodBench } from './panes.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,6 +73,12 @@ function cleanup(): void {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run the benchmark as root (it creates root containers in ' + LXCPATH + ')');
+  if (process.env.LXCDECK_BENCH_ONLY === 'net') {
+    const rows = await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10));
+    console.log(`\nlxcdeck bench (network only) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
+    for (const r of rows) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
   const reuse = KEEP && names.every((n) => fs.existsSync(path.join(LXCPATH, n, 'config')));
   if (!reuse) {
     cleanup();
@@ -181,6 +190,7 @@ async function main(): Promise<void> {
   results.push(await jobFreezeBench(FREEZE_RUNS));
   results.push(...(await tuiBench()));
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
+  results.push(...(await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10))));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));
