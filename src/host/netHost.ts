@@ -32,6 +32,14 @@ export const realNetHost: NetHost = {
       return null;
     }
   },
+  isDir: async (p) => {
+    try {
+      return (await fs.promises.stat(p)).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  put: (p, text) => fs.promises.writeFile(p, text),
   write: async (p, text) => void writeFileAtomic(p, text, { mode: 0o644 }),
   remove: (p) => fs.promises.rm(p, { force: true }),
   mkdir: async (p) => void (await fs.promises.mkdir(p, { recursive: true, mode: 0o755 })),

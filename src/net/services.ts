@@ -28,7 +28,7 @@ export function nftStep(host: NetHost, def: NetworkDef, tables: readonly NftTabl
       { kind: 'command', argv: ['nft', '-f', '-'] },
       { kind: 'diff', path: 'ruleset', diff: text },
     ],
-    undoShows: tables.map((t) => ({ kind: 'command' as const, argv: ['nft', 'delete', 'table', t.family, t.name] })),
+    undoShows: [{ kind: 'command', argv: ['nft', '-f', '-'] }, { kind: 'diff', path: 'ruleset', diff: tables.map((t) => `table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n`).join('') }],
     check: async () => {
       for (const t of tables) if ((await tableComment(host, t)) !== t.comment) return false;
       return true;
@@ -41,10 +41,8 @@ export function nftStep(host: NetHost, def: NetworkDef, tables: readonly NftTabl
       // one transaction: all of it is loaded, or none
       await must(host, ['nft', '-f', '-'], text);
     },
-    undo: async () => {
-      const left = await present();
-      if (left.length) await must(host, ['nft', '-f', '-'], left.map((t) => `delete table ${t.family} ${t.name}\n`).join(''));
-    },
+    // "table X; delete table X" deletes X whether it is there or not: one nft run, one transaction
+    undo: () => must(host, ['nft', '-f', '-'], tables.map((t) => `table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n`).join('')).then(() => undefined),
   };
 }
 
@@ -85,7 +83,7 @@ export function dnsmasqStep(host: NetHost, def: NetworkDef): NetStep {
     const pid = await dnsmasqPid(host, def);
     if (pid === null) return;
     host.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && (await dnsmasqPid(host, def)) !== null; i++) await host.sleep(20);
+    for (let i = 0; i < 400 && (await dnsmasqPid(host, def)) !== null; i++) await host.sleep(5);
     if ((await dnsmasqPid(host, def)) !== null) host.kill(pid, 'SIGKILL');
     await host.remove(pidFile);
   };

@@ -15,6 +15,10 @@ export interface NetHost {
   /** Runs argv (no shell); `input` goes to its stdin. */
   run(argv: readonly string[], input?: string): Promise<RunResult>;
   read(path: string): Promise<string | null>;
+  /** Whether a directory exists. */
+  isDir(path: string): Promise<boolean>;
+  /** Plain write of an existing kernel file (/proc/sys): no temp file, no rename. */
+  put(path: string, text: string): Promise<void>;
   /** Atomic write (temp + rename). */
   write(path: string, text: string): Promise<void>;
   remove(path: string): Promise<void>;
@@ -137,7 +141,7 @@ export function masterStep(host: NetHost, port: string, bridge: string): NetStep
 
 /** The directory of a network's dnsmasq files; undo removes only the files lxcdeck puts there. */
 export function dirStep(host: NetHost, dir: string, files: readonly string[]): NetStep {
-  const exists = async () => (await host.run(['test', '-d', dir])).code === 0;
+  const exists = () => host.isDir(dir);
   return {
     description: `create directory ${dir}`,
     shows: [{ kind: 'command', argv: ['mkdir', '-p', '-m', '0755', dir] }],
@@ -173,17 +177,18 @@ export function fileStep(host: NetHost, description: string, path: string, text:
 
 /** net.ipv4.ip_forward on; a marker remembers that lxcdeck turned it on, so only then is it turned off again. */
 export function ipForwardStep(host: NetHost, marker: string): NetStep {
-  const on = async () => (await host.read('/proc/sys/net/ipv4/ip_forward'))?.trim() === '1';
+  const file = '/proc/sys/net/ipv4/ip_forward';
+  const on = async () => (await host.read(file))?.trim() === '1';
   return {
     description: 'enable net.ipv4.ip_forward (restored when the network goes down)',
-    shows: [{ kind: 'command', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'] }],
-    undoShows: [{ kind: 'note', text: `sysctl -w net.ipv4.ip_forward=0, only if lxcdeck turned it on (${marker} exists)` }],
+    shows: [{ kind: 'file', path: file, before: '0\n', after: '1\n' }],
+    undoShows: [{ kind: 'note', text: `write 0 to ${file}, only if lxcdeck turned it on (${marker} exists)` }],
     check: on,
     gone: async () => (await host.read(marker)) === null,
     apply: async () => {
       await host.write(marker, '0\n');
       try {
-        await must(host, ['sysctl', '-w', 'net.ipv4.ip_forward=1']);
+        await host.put(file, '1\n');
       } catch (e) {
         await host.remove(marker);
         throw e;
@@ -191,7 +196,7 @@ export function ipForwardStep(host: NetHost, marker: string): NetStep {
     },
     undo: async () => {
       if ((await host.read(marker)) === null) return;
-      await must(host, ['sysctl', '-w', 'net.ipv4.ip_forward=0']);
+      await host.put(file, '0\n');
       await host.remove(marker);
     },
   };

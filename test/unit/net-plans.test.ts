@@ -55,6 +55,11 @@ function fakeHost(failOn: (argv: readonly string[]) => boolean = () => false) {
     },
     read: async (p) => files.get(p) ?? (p === '/proc/sys/net/ipv4/ip_forward' ? '0\n' : null),
     write: async (p, t) => void files.set(p, t),
+    isDir: async () => false,
+    put: async (p, t) => {
+      ran.push(`put ${p} ${t.trim()}`);
+      files.set(p, t);
+    },
     remove: async (p) => void files.delete(p),
     mkdir: async () => undefined,
     rmdir: async () => undefined,
@@ -169,10 +174,11 @@ describe('network plans', () => {
     expect(result.failed?.index).toBe(5);
     expect(result.undone).toEqual([4, 3, 2, 1, 0]);
     expect(ran).toContain('nft -c -f -');
-    expect(ran).toContain('sysctl -w net.ipv4.ip_forward=0');
+    expect(ran).toContain('put /proc/sys/net/ipv4/ip_forward 0');
     expect(ran.indexOf('ip link set dev ldk-lab down')).toBeGreaterThan(0);
     expect(ran.indexOf('ip link set dev ldk-lab down')).toBeLessThan(ran.indexOf('ip link del dev ldk-lab'));
-    expect(files.size).toBe(0);
+    expect([...files.keys()]).toEqual(['/proc/sys/net/ipv4/ip_forward']);
+    expect(files.get('/proc/sys/net/ipv4/ip_forward')).toBe('0\n');
   });
 
   it('macvlan: no host step without a shim; with one, shim, address, up, route', () => {
