@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { HostFacts, HostLink, NetworkDef } from '../net/definition.js';
 import type { NetHost, RunResult } from '../net/steps.js';
 import { writeFileAtomic } from './atomicWrite.js';
+import { ShellRunner } from './shellRunner.js';
 
 /**
  * The real NetHost: commands through execFile (a child process, never a fork
@@ -23,8 +24,11 @@ export function runCommand(argv: readonly string[], input?: string): Promise<Run
   });
 }
 
+const shell = new ShellRunner();
+
 export const realNetHost: NetHost = {
-  run: runCommand,
+  // one long-lived sh runs the plan's commands (a fork of sh, not a spawn from Node, per command)
+  run: (argv, input) => shell.run(argv, input),
   read: async (p) => {
     try {
       return await fs.promises.readFile(p, 'utf8');
