@@ -3,6 +3,7 @@ import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
+import type { NetworkWizard } from '../net/wizard.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
 export type AppBackend = ContainerBackend & Freezable & ContainerRuntime<Hierarchy> & ConfigEditor;
@@ -21,4 +22,6 @@ export interface AppContext {
   terminals: TerminalLauncher;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
   planRunner(): PlanRunner;
+  /** New networks for the `N` wizard (absent: the wizard says it is not available). */
+  networks?: NetworkWizard;
 }

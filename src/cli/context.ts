@@ -17,6 +17,7 @@ import { PlanRegistry } from '../plan/registry.js';
 import { realNetHost } from '../host/netHost.js';
 import { registerNetPlans } from '../net/plans.js';
 import { registerNetMemberPlans } from './netJoin.js';
+import { cliNetworkWizard, registerNetCreatePlan } from './netWizard.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext extends AppContext {
@@ -51,6 +52,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   backend.configEditor.register(plans);
   registerNetPlans(plans, realNetHost);
   registerNetMemberPlans(plans, backend.configEditor);
+  registerNetCreatePlan(plans);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
@@ -65,6 +67,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     journals,
     planExecutor,
     planRunner: planExecutor,
+    networks: cliNetworkWizard(),
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx)),

@@ -11,6 +11,7 @@ import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
 import { registerNetJoinCommands } from './netJoin.js';
+import { createPlan } from './netWizard.js';
 import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
 
 /** `lxcdeck net ...`: networks as plans (shown with --dry-run, applied step by step, rolled back on failure). */
@@ -97,17 +98,8 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
   ).action(async (name: string, o: Omit<NetRequest, 'name' | 'forwards'> & PlanOpts & { forward?: string[] }, cmd: Command) => {
     const facts = await gatherFacts(allNetworks(store));
     const def = defineNetwork({ ...o, name, forwards: o.forward ?? [] }, facts);
-    const c = context(cmd);
-    const plan = netUpPlan(realNetHost, def);
-    if (o.dryRun) return void (await runNetPlan(c, plan, o));
-    if (!store.create(def)) throw new LxcdeckError('invalid-argument', `network ${name} exists already`, `see lxcdeck net show ${name}`);
-    try {
-      await runNetPlan(c, plan, o);
-    } catch (e) {
-      // rolled back: the definition goes too, so nothing is changed
-      store.remove(name);
-      throw e;
-    }
+    // the same plan as the TUI wizard's: storing the definition is its first step, undone on failure
+    if (!(await runNetPlan(context(cmd), createPlan(store, def), o))) return;
     if (!o.json) io.out(sanitize(`network ${name} is up; to bring it back after a reboot, add to the host's boot: ${BOOT_LINE}`));
   });
 

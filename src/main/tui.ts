@@ -127,6 +127,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string): RunningTui
     header,
     warnings: [],
     planRunner: () => ctx.planRunner(),
+    ...(ctx.networks ? { networks: ctx.networks } : {}),
     panes: {
       launch: (spec) => paneLaunch(ctx, spec),
       consoleLog: (name) => ctx.backend.consoleLog(name),

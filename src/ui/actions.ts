@@ -17,6 +17,8 @@ import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
 import { openPlanFlow } from './planFlow.js';
+import { openNetWizard } from './netWizard.js';
+import type { NetworkWizard } from '../net/wizard.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -58,6 +60,8 @@ export interface ActionDeps {
   rules?: RulesDialogActions;
   /** Runs plans (journalled): the console buffer edit, and the editors to come. */
   planRunner(): PlanRunner;
+  /** The `N` wizard's host side (absent: not available). */
+  networks?: NetworkWizard;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -294,4 +298,9 @@ export class WorkstationActions implements AppActions {
     );
   }
 
+  netWizard(): void {
+    const d = this.d;
+    if (!d.networks) return void this.store.addLog('warn', 'the network wizard is not available here');
+    void openNetWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, wizard: d.networks, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+  }
 }

@@ -1,6 +1,7 @@
 import type blessed from 'blessed';
 import { DisposableStore } from '../base/disposable.js';
 import type { AppBackend } from '../app/context.js';
+import type { NetworkWizard } from '../net/wizard.js';
 import type { ContainerFactory } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { PlanRunner } from '../core/plan.js';
@@ -46,6 +47,7 @@ export interface TuiDeps {
   rules?: RulesDialogActions;
   /** Runs plans (config edits and the editors to come), journalled. */
   planRunner(): PlanRunner;
+  networks?: NetworkWizard;
 }
 
 /** How the workstation ended: the user quit, or the screen reported a signal or a fatal error. */
@@ -159,6 +161,7 @@ export class TuiApp {
       palette: theme.palette,
       ...(deps.rules ? { rules: deps.rules } : {}),
       planRunner: deps.planRunner,
+      ...(deps.networks ? { networks: deps.networks } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

@@ -36,13 +36,13 @@ describe.skipIf(skip)('network failure injection: a step that fails leaves the h
   afterAll(() => fs.rmSync(`/run/lxcdeck/${net}`, { recursive: true, force: true }));
 
   it('dnsmasq that cannot open its lease file: every step before it is undone', async () => {
-    // a directory where dnsmasq's lease file goes: dnsmasq refuses to start (step 8)
+    // a directory where dnsmasq's lease file goes: dnsmasq refuses to start (step 9)
     fs.mkdirSync(`/run/lxcdeck/${net}/leases`, { recursive: true });
     const before = await snapshot(mineRe);
     const r = await lxcdeck(ROOT, ['net', 'create', net, '--kind', 'nat', '--forward', '18081:web:80']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/^lxcdeck: step 8 \(start dnsmasq on ldk-\w+ only .*\) failed: dnsmasq .*lease.*; the steps before it are undone/);
-    expect(r.stdout).toContain('undo 6/8 load nftables table');
+    expect(r.stderr).toMatch(/^lxcdeck: step 9 \(start dnsmasq on ldk-\w+ only .*\) failed: dnsmasq .*lease.*; the steps before it are undone/);
+    expect(r.stdout).toContain('undo 7/9 load nftables table');
     expect(await snapshot(mineRe)).toEqual(before);
     expect(fs.readdirSync(netDir)).toEqual([]);
   });
@@ -91,7 +91,7 @@ describe.skipIf(skip)('macvlan on a veth parent: a lan namespace reaches the con
     expect(await hostPing()).toBe(false);
     const shim = await lxcdeck(ROOT, ['net', 'create', shimNet, '--kind', 'macvlan', '--parent', parent, '--subnet', `192.168.${x}.8/29`, '--shim', `192.168.${x}.250`]);
     expect(shim.stderr).toBe('');
-    expect(shim.stdout).toContain(`4/4 route 192.168.${x}.8/29 through ldks-${shimNet}: done`);
+    expect(shim.stdout).toContain(`5/5 route 192.168.${x}.8/29 through ldks-${shimNet}: done`);
     expect((await sh(['ip', 'route', 'get', ip])).stdout).toContain(`dev ldks-${shimNet}`);
     expect(await within(20, 250, hostPing)).toBe(true);
     expect((await lxcdeck(ROOT, ['net', 'rm', shimNet])).code).toBe(0);

@@ -90,7 +90,7 @@ describe.skipIf(skip)('NAT network: bridge, nftables, dnsmasq, forwards, anti-sp
   it('creates the network: the container gets its fixed lease, pings the wan peer through the masquerade', async () => {
     const r = await lxcdeck(ROOT, ['net', 'create', net, '--kind', 'nat', '--forward', `18080:${c1}:80`, '--anti-spoof']);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/8\/8 start dnsmasq on ldk-\w+ only .*: done/);
+    expect(r.stdout).toMatch(/9\/9 start dnsmasq on ldk-\w+ only .*: done/);
     const again = await lxcdeck(ROOT, ['net', 'up', net]);
     expect(again.stdout.split('\n').filter((l) => l.includes(': already done'))).toHaveLength(8);
     for (const c of [c1, c2]) {
