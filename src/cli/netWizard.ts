@@ -6,7 +6,8 @@ import { defineNetwork } from '../net/define.js';
 import { proposeSubnet, type NetworkDef } from '../net/definition.js';
 import { defFromParams, netUpPlan } from '../net/plans.js';
 import type { NetworkWizard } from '../net/wizard.js';
-import { allNetworks } from './net.js';
+import { forwardText, runDir } from '../net/definition.js';
+import { allNetworks, netState, readLeases } from './net.js';
 
 /** Stores a new definition as a plan step: undone (removed) when a later step fails. */
 export function storeStep(store: NetStore, def: NetworkDef): PlanStep {
@@ -29,6 +30,19 @@ export function cliNetworkWizard(store = new NetStore()): NetworkWizard {
       const facts = await gatherFacts(allNetworks(store));
       return { subnet: proposeSubnet(facts), root: facts.root, parents: facts.links.filter((l) => l.name !== 'lo' && l.kind !== 'bridge').map((l) => l.name) };
     },
+    list: async () =>
+      Promise.all(
+        allNetworks(store).map(async (d) => ({
+          name: d.name,
+          kind: d.kind,
+          state: await netState(d),
+          link: (d.kind === 'macvlan' ? `${d.parent ?? ''} (${d.mode ?? ''}${d.shim ? `, shim ${d.shim}` : ''})` : d.bridge) ?? '-',
+          subnet: d.subnet ?? '-',
+          members: d.members.map((m) => `${m.container}${m.ip ? ` ${m.ip}` : ''}`),
+          forwards: d.forwards.map(forwardText),
+          leases: readLeases((await realNetHost.read(`${runDir(d.name)}/leases`)) ?? '').map((l) => `${l.name} ${l.ip}`),
+        })),
+      ),
     createPlan: async (req) => createPlan(store, defineNetwork(req, await gatherFacts(allNetworks(store)))),
   };
 }

@@ -39,6 +39,8 @@ export interface AppActions {
   scrollMode(): void;
   /** `N`: the new-network wizard. */
   netWizard(): void;
+  /** `W`: the networks view. */
+  networksView(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
   openRules(): void;
@@ -85,6 +87,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'net.wizard', title: 'New network (NAT, bridge, macvlan): wizard with the plan preview', scope: 'list', keys: ['N'], run: (a) => a.netWizard() },
+  { id: 'net.view', title: 'Networks: state, members, forwards, DHCP leases', scope: 'global', keys: ['W'], run: (a) => a.networksView() },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
   // panes: in a pane every key goes to its program except the prefix, tmux-style
   { id: 'pane.prefix', title: 'Pane prefix: the next key is for lxcdeck (twice: send it to the pane)', scope: 'pane', keys: ['C-b'], run: () => undefined },

@@ -12,4 +12,17 @@ export interface NetworkWizard {
   prepare(): Promise<{ subnet: string; root: boolean; parents: string[] }>;
   /** Validates the request against the host (one-line LxcdeckError when it is bad) and plans it. */
   createPlan(req: NetRequest): Promise<Plan>;
+  /** Every network with its state, DHCP leases (from the lease file), forwards and members: the networks view. */
+  list(): Promise<NetworkRow[]>;
+}
+
+export interface NetworkRow {
+  name: string;
+  kind: string;
+  state: string;
+  link: string;
+  subnet: string;
+  members: string[];
+  forwards: string[];
+  leases: string[];
 }

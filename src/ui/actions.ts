@@ -11,13 +11,13 @@ import type { AppActions } from '../commands/table.js';
 import { CHART_SPANS } from '../settings/settingsSchema.js';
 import * as list from '../state/listActions.js';
 import type { Refresher } from '../state/refresher.js';
-import type { AppStore } from '../state/store.js';
+import type { AppStore, LogLevel } from '../state/store.js';
 import type { MainView } from './mainView.js';
 import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
 import { openPlanFlow } from './planFlow.js';
-import { openNetWizard } from './netWizard.js';
+import { openNetWizard, openNetworksView } from './netWizard.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
@@ -299,8 +299,16 @@ export class WorkstationActions implements AppActions {
   }
 
   netWizard(): void {
+    void this.withNet(openNetWizard);
+  }
+
+  networksView(): void {
+    void this.withNet(openNetworksView);
+  }
+
+  private async withNet(open: typeof openNetWizard): Promise<void> {
     const d = this.d;
-    if (!d.networks) return void this.store.addLog('warn', 'the network wizard is not available here');
-    void openNetWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, wizard: d.networks, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+    if (!d.networks) return void this.store.addLog('warn', 'networks are not available here');
+    return open({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, wizard: d.networks, log: (l: LogLevel, t: string) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
   }
 }

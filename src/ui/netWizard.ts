@@ -1,6 +1,7 @@
 import type blessed from 'blessed';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import { choiceField, defineForm, textField } from '../core/fields.js';
+import { esc } from '../presentation/tags.js';
 import { errorText } from '../core/plan.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import { FormView } from './form.js';
@@ -88,6 +89,38 @@ export async function openNetWizard(d: NetWizardDeps): Promise<void> {
       },
       dispose: () => form.dispose(),
       resize: () => form.draw(),
+    },
+  );
+  d.changed();
+}
+
+/** `W`: the networks view (read-only): bridge or parent, subnet, state, members, forwards, DHCP leases. */
+export async function openNetworksView(d: NetWizardDeps): Promise<void> {
+  let rows: Awaited<ReturnType<NetworkWizard['list']>>;
+  try {
+    rows = await d.wizard.list();
+  } catch (e) {
+    return d.log('error', `networks: ${errorText(e)}`);
+  }
+  const view = new FormView(d.screen, d.palette, defineForm([]), { label: ' networks ', heading: 'networks', previewResolve: (k) => commandFor(d.keymap, 'preview', k), keysOf: (id) => d.keymap.byCommand.get(id) ?? [] });
+  const text = rows.length
+    ? rows.flatMap((r) => [
+        `${r.name}  ${r.kind}  ${r.state}  ${r.link}  ${r.subnet}`,
+        `   members: ${r.members.join(', ') || '-'}`,
+        `   forwards: ${r.forwards.join(', ') || '-'}`,
+        `   leases: ${r.leases.join(', ') || '-'}`,
+      ])
+    : ['no networks: N creates one'];
+  view.showPreview('N: new network   (lxcdeck net ls|show does the same)', text.map(esc).join('\n'), 'close');
+  d.overlays.open(
+    { kind: 'plan', title: 'networks' },
+    {
+      key: (k) => {
+        const r = view.key(k.ch, k.name);
+        return r === 'confirm' || r === 'back' || r === 'cancel' ? 'close' : undefined;
+      },
+      dispose: () => view.dispose(),
+      resize: () => view.draw(),
     },
   );
   d.changed();

@@ -42,5 +42,9 @@ describe.skipIf(skip)('TUI network wizard (N), end to end, as root', () => {
     const shown = JSON.parse((await lxcdeck(ROOT, ['net', 'show', net, '--json'])).stdout) as { state: string; kind: string };
     expect(shown).toMatchObject({ state: 'up', kind: 'nat' });
     expect(fs.existsSync(`/sys/class/net/ldk-${net}`)).toBe(true);
+    // the networks view lists it with its state and bridge
+    t.type('W');
+    await t.waitFor(new RegExp(`${net}  nat  up  ldk-${net}  10\\.\\d+\\.0\\.0/24`));
+    t.type(KEY.escape);
   }, 90_000);
 });
