@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Plan } from '../core/plan.js';
 import { LxcdeckError } from '../core/errors.js';
-import { gatherFacts, realNetHost } from '../host/netHost.js';
+import { gatherFacts, listeningPorts, realNetHost } from '../host/netHost.js';
 import { lxcNetNetwork, NetStore } from '../host/netStore.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
@@ -164,7 +164,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
   planOpts(forward.command('add').description('forward host-port[/tcp|udp] to container:port').argument('<network>').argument('<spec>', 'e.g. 8080:web:80')).action(
     async (name: string, spec: string, o: PlanOpts, cmd: Command) => {
       const def = writable(store.get(name));
-      addForward(def, parseForward(spec));
+      addForward(def, parseForward(spec), { listening: await listeningPorts() });
       await changeRunning(context(cmd), store, def, o);
     },
   );

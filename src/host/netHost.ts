@@ -93,5 +93,20 @@ export async function gatherFacts(networks: NetworkDef[]): Promise<HostFacts> {
     // local and broadcast routes mirror addresses, which are checked already
     .filter((r) => !r.type || r.type === 'unicast')
     .map((r) => ({ dst: r.dst, dev: r.dev ?? null }));
-  return { links, routes: rs, networks, root: process.getuid?.() === 0, tools: { nft, dnsmasq } };
+  return { links, routes: rs, networks, root: process.getuid?.() === 0, tools: { nft, dnsmasq }, listening: await listeningPorts() };
+}
+
+/** Ports in LISTEN (tcp) or bound (udp), from /proc/net/{tcp,udp}{,6}: local address is hex "ADDR:PORT". */
+export async function listeningPorts(): Promise<{ proto: 'tcp' | 'udp'; port: number }[]> {
+  const out: { proto: 'tcp' | 'udp'; port: number }[] = [];
+  for (const [proto, file] of [['tcp', 'tcp'], ['tcp', 'tcp6'], ['udp', 'udp'], ['udp', 'udp6']] as const) {
+    const text = (await realNetHost.read(`/proc/net/${file}`)) ?? '';
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const port = parseInt(f[1]?.split(':')[1] ?? '', 16);
+      // tcp: 0A is LISTEN; udp: 07 is a bound socket
+      if (Number.isInteger(port) && f[3] === (proto === 'tcp' ? '0A' : '07')) out.push({ proto, port });
+    }
+  }
+  return out;
 }

@@ -76,7 +76,7 @@ export function defineNetwork(req: NetRequest, facts: HostFacts): NetworkDef {
     def.domain = kind === 'nat' ? (req.domain ?? name) : null;
   } else if (req.dhcpRange) throw bad('--dhcp-range needs a subnet', 'give --subnet as well, or use --kind nat');
   if (req.uplink) uplink(def, req, facts);
-  for (const f of req.forwards ?? []) addForward(def, parseForward(f));
+  for (const f of req.forwards ?? []) addForward(def, parseForward(f), facts);
   return def;
 }
 
@@ -126,8 +126,10 @@ function parseRange(text: string, subnet: string): { start: string; end: string 
 }
 
 /** Adds a forward (reserving the container's fixed address); a host port can be forwarded once. */
-export function addForward(def: NetworkDef, f: Forward): void {
+export function addForward(def: NetworkDef, f: Forward, facts?: Pick<HostFacts, 'listening'>): void {
   if (def.kind !== 'nat') throw bad('port forwards need a NAT network', `network ${def.name} is ${def.kind}`);
+  if (facts?.listening?.some((l) => l.proto === f.proto && l.port === f.hostPort))
+    throw bad(`host port ${f.hostPort}/${f.proto} is in use on this host`, `pick another host port (see ss -lntu), or stop what listens on ${f.hostPort}`);
   const clash = def.forwards.find((x) => x.hostPort === f.hostPort && x.proto === f.proto);
   if (clash) throw bad(`host port ${f.hostPort}/${f.proto} is already forwarded (${forwardText(clash)})`, `remove it first: lxcdeck net forward rm ${def.name} ${f.hostPort}/${f.proto}`);
   reserveMember(def, f.container);

@@ -72,6 +72,8 @@ export interface HostFacts {
   networks: NetworkDef[];
   root: boolean;
   tools: { nft: boolean; dnsmasq: boolean };
+  /** Host ports something listens on (a forward of one would shadow it). */
+  listening?: { proto: 'tcp' | 'udp'; port: number }[];
 }
 
 const bad = (what: string, fix: string) => new LxcdeckError('invalid-argument', what, fix);

@@ -88,6 +88,11 @@ describe('network definitions', () => {
     expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ tools: { nft: false, dnsmasq: true } })))).toBe('nft is missing: install nftables: apt-get install nftables');
     expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ networks: [nat()] })))).toMatch(/network lab exists already/);
     expect(errorOf(() => defineNetwork({ name: 'b', kind: 'bridge', uplink: 'eth0' }, facts()))).toMatch(/eth0 carries the default route: .*--i-know/);
+    const listening = facts({ listening: [{ proto: 'tcp', port: 2222 }] });
+    expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', forwards: ['2222:web:22'] }, listening))).toBe(
+      'host port 2222/tcp is in use on this host: pick another host port (see ss -lntu), or stop what listens on 2222',
+    );
+    expect(defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', forwards: ['2222/udp:web:22'] }, listening).forwards).toHaveLength(1);
   });
 
   it('proposes a free /24 that overlaps no address, route or network', () => {
