@@ -1,8 +1,14 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Plan } from '../core/plan.js';
 import { LxcdeckError } from '../core/errors.js';
 import { gatherFacts, listeningPorts, realNetHost } from '../host/netHost.js';
+import { realHostFs } from '../host/hostfs.js';
+import { currentIdentity } from '../host/identity.js';
 import { lxcNetNetwork, NetStore } from '../host/netStore.js';
+import { stateDir } from '../host/paths.js';
+import { PlanExecutor } from '../plan/executor.js';
+import { JournalStore } from '../plan/journal.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
 import { netDownPlan, netUpPlan, upSteps } from '../net/plans.js';
@@ -21,8 +27,14 @@ interface PlanOpts {
   json?: boolean;
 }
 
+/** The executor of host-only network plans: journalled like every plan, without loading liblxc (a join needs the full context). */
+export function hostPlanRunner(): { planExecutor(): PlanExecutor } {
+  const journals = new JournalStore(path.join(stateDir(currentIdentity(realHostFs)), 'plans'));
+  return { planExecutor: () => new PlanExecutor({ journals }) };
+}
+
 /** Prints (--dry-run) or runs a plan with the CLI's rendering. */
-export async function runNetPlan(c: CliContext, plan: Plan, opts: PlanOpts): Promise<boolean> {
+export async function runNetPlan(c: Pick<CliContext, 'planExecutor'>, plan: Plan, opts: PlanOpts): Promise<boolean> {
   const mode: PlanMode = opts.json ? 'json' : 'text';
   const term = processTerminal();
   if (opts.dryRun) {
@@ -99,7 +111,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
     const facts = await gatherFacts(allNetworks(store));
     const def = defineNetwork({ ...o, name, forwards: o.forward ?? [] }, facts);
     // the same plan as the TUI wizard's: storing the definition is its first step, undone on failure
-    if (!(await runNetPlan(context(cmd), createPlan(store, def), o))) return;
+    if (!(await runNetPlan(hostPlanRunner(), createPlan(store, def), o))) return;
     if (!o.json) io.out(sanitize(`network ${name} is up; to bring it back after a reboot, add to the host's boot: ${BOOT_LINE}`));
   });
 
@@ -144,18 +156,18 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
     async (name: string | undefined, o: PlanOpts & { all?: boolean }, cmd: Command) => {
       if (!name && !o.all) throw new LxcdeckError('invalid-argument', 'net up needs a network name or --all', 'e.g. lxcdeck net up lab');
       const defs = o.all ? store.list() : [writable(store.get(name ?? ''))];
-      for (const def of defs) await runNetPlan(context(cmd), netUpPlan(realNetHost, writable(def)), o);
+      for (const def of defs) await runNetPlan(hostPlanRunner(), netUpPlan(realNetHost, writable(def)), o);
       if (o.all && !o.dryRun && !o.json) io.out(`to run this at boot, add this line to the host's boot (e.g. /etc/rc.local): ${BOOT_LINE}`);
     },
   );
 
   planOpts(net.command('down').description('take a network down: every rule, address, process and file it added').argument('<name>')).action(
-    async (name: string, o: PlanOpts, cmd: Command) => void (await runNetPlan(context(cmd), netDownPlan(realNetHost, writable(store.get(name))), o)),
+    async (name: string, o: PlanOpts, cmd: Command) => void (await runNetPlan(hostPlanRunner(), netDownPlan(realNetHost, writable(store.get(name))), o)),
   );
 
   planOpts(net.command('rm').description('take a network down and forget it').argument('<name>')).action(async (name: string, o: PlanOpts, cmd: Command) => {
     const def = writable(store.get(name));
-    if (!(await runNetPlan(context(cmd), netDownPlan(realNetHost, def), o))) return;
+    if (!(await runNetPlan(hostPlanRunner(), netDownPlan(realNetHost, def), o))) return;
     store.remove(name);
     if (!o.json && def.members.length) io.out(sanitize(`network ${name} removed; ${def.members.map((m) => m.container).join(', ')} keep its lxc.net keys: lxcdeck net leave CONTAINER ${name}`));
   });
@@ -165,14 +177,14 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
     async (name: string, spec: string, o: PlanOpts, cmd: Command) => {
       const def = writable(store.get(name));
       addForward(def, parseForward(spec), { listening: await listeningPorts() });
-      await changeRunning(context(cmd), store, def, o);
+      await changeRunning(hostPlanRunner(), store, def, o);
     },
   );
   planOpts(forward.command('rm').description('remove the forward of a host port').argument('<network>').argument('<port>', 'e.g. 8080 or 53/udp')).action(
     async (name: string, port: string, o: PlanOpts, cmd: Command) => {
       const def = writable(store.get(name));
       removeForward(def, port);
-      await changeRunning(context(cmd), store, def, o);
+      await changeRunning(hostPlanRunner(), store, def, o);
     },
   );
 
@@ -180,7 +192,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
 }
 
 /** A changed definition: saved, and when the network is up its tables and leases are brought in line. */
-export async function changeRunning(c: CliContext, store: NetStore, def: NetworkDef, o: PlanOpts): Promise<void> {
+export async function changeRunning(c: Pick<CliContext, 'planExecutor'>, store: NetStore, def: NetworkDef, o: PlanOpts): Promise<void> {
   const up = (await netState(store.get(def.name))) !== 'down';
   const plan = netUpPlan(realNetHost, def);
   if (o.dryRun) return printPlan(up ? plan : { ...plan, title: `${plan.title}: the network is down, only its definition changes`, steps: [] }, processTerminal(), o.json ? 'json' : 'text');
