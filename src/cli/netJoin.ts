@@ -42,6 +42,17 @@ export function registerNetMemberPlans(registry: PlanRegistry, editor: LiblxcCon
   });
 }
 
+/** The veth bridges /etc/lxc/lxc-usernet gives this user, with the quota left (lxc-user-nic counts in /run/lxc/nics). */
+export function usernetQuotas(c: Pick<CliContext, 'fs' | 'identity'>): { bridge: string; quota: number; left: number }[] {
+  const entries = usernetFor(parseUsernet(c.fs.read('/etc/lxc/lxc-usernet') ?? ''), c.identity.user, c.identity.groups).filter((e) => e.type === 'veth');
+  const nics = (c.fs.read('/run/lxc/nics') ?? '').split('\n');
+  return [...new Set(entries.map((e) => e.link))].map((bridge) => {
+    const quota = entries.filter((e) => e.link === bridge).reduce((n, e) => n + e.count, 0);
+    const used = nics.filter((l) => l.split(/\s+/).slice(0, 3).join(' ') === `${c.identity.user} veth ${bridge}`).length;
+    return { bridge, quota, left: Math.max(0, quota - used) };
+  });
+}
+
 /** For an unprivileged user: the bridge must be theirs in /etc/lxc/lxc-usernet, with quota left. */
 function usernetBridge(c: CliContext, bridge: string): string {
   const entries = usernetFor(parseUsernet(c.fs.read('/etc/lxc/lxc-usernet') ?? ''), c.identity.user, c.identity.groups).filter((e) => e.type === 'veth');

@@ -7,7 +7,10 @@ import { proposeSubnet, type NetworkDef } from '../net/definition.js';
 import { defFromParams, netUpPlan } from '../net/plans.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import { forwardText, runDir } from '../net/definition.js';
+import { realHostFs } from '../host/hostfs.js';
+import { currentIdentity } from '../host/identity.js';
 import { allNetworks, netState, readLeases } from './net.js';
+import { usernetQuotas } from './netJoin.js';
 
 /** Stores a new definition as a plan step: undone (removed) when a later step fails. */
 export function storeStep(store: NetStore, def: NetworkDef): PlanStep {
@@ -28,7 +31,9 @@ export function cliNetworkWizard(store = new NetStore()): NetworkWizard {
   return {
     prepare: async () => {
       const facts = await gatherFacts(allNetworks(store));
-      return { subnet: proposeSubnet(facts), root: facts.root, parents: facts.links.filter((l) => l.name !== 'lo' && l.kind !== 'bridge').map((l) => l.name) };
+      const identity = currentIdentity(realHostFs);
+      const usernet = facts.root ? [] : usernetQuotas({ fs: realHostFs, identity });
+      return { subnet: proposeSubnet(facts), root: facts.root, parents: facts.links.filter((l) => l.name !== 'lo' && l.kind !== 'bridge').map((l) => l.name), usernet, user: identity.user };
     },
     list: async () =>
       Promise.all(

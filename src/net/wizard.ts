@@ -9,7 +9,7 @@ import type { NetRequest } from './define.js';
  */
 export interface NetworkWizard {
   /** A free /24 overlapping no host address, route or other network; and whether we are root. */
-  prepare(): Promise<{ subnet: string; root: boolean; parents: string[] }>;
+  prepare(): Promise<{ subnet: string; root: boolean; parents: string[]; usernet: { bridge: string; quota: number; left: number }[]; user: string }>;
   /** Validates the request against the host (one-line LxcdeckError when it is bad) and plans it. */
   createPlan(req: NetRequest): Promise<Plan>;
   /** Every network with its state, DHCP leases (from the lease file), forwards and members: the networks view. */

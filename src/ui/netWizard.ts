@@ -41,7 +41,12 @@ export async function openNetWizard(d: NetWizardDeps): Promise<void> {
   } catch (e) {
     return d.log('error', `network wizard: ${errorText(e)}`);
   }
-  if (!facts.root) return d.log('warn', 'new networks need root (sudo lxcdeck); unprivileged containers join lxc-usernet bridges: lxcdeck net join CONTAINER lxcbr0');
+  if (!facts.root) {
+    const allowed = facts.usernet.map((u) => `${u.bridge} (${u.left} of ${u.quota} veths left)`).join(', ');
+    return d.log('warn', allowed
+      ? `new networks (nat, macvlan, anti-spoofing) need root (sudo lxcdeck); lxc-usernet gives you ${allowed}: lxcdeck net join CONTAINER ${facts.usernet[0]?.bridge ?? ''}`
+      : `new networks need root (sudo lxcdeck), and /etc/lxc/lxc-usernet gives you no bridge: as root add the line '${facts.user} veth lxcbr0 10' to it`);
+  }
   const km = d.keymap;
   const form = new FormView(d.screen, d.palette, NET_FORM, {
     label: ' new network ',

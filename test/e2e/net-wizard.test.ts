@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hostUnavailable, lxcdeck, ROOT } from '../integration/host.js';
+import { hostUnavailable, lxcdeck, ROOT, TEST_USER, USER } from '../integration/host.js';
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
@@ -18,11 +18,12 @@ describe.skipIf(skip)('TUI network wizard (N), end to end, as root', () => {
     await lxcdeck(ROOT, ['net', 'rm', net]);
     fs.rmSync(netDir, { recursive: true, force: true });
     fs.rmSync(configHome, { recursive: true, force: true });
+    fs.rmSync(`/tmp/lxcdeck-e2e-net-user-${process.pid}`, { recursive: true, force: true });
   }, 60_000);
 
   it('from N to a working NAT network: bad input in the form, the plan preview, apply, result', async () => {
     const t = (tui = new Tui(ROOT, [], { cols: 140, rows: 44, env: { XDG_CONFIG_HOME: configHome, LXCDECK_NET_DIR: netDir } }));
-    await t.waitFor(/NAME.\s+STATE/);
+    await t.waitFor(/lxcdeck\s+\d+ containers?, \d+ running/);
     t.type('N');
     await t.waitFor('new network');
     await t.waitFor(/subnet\s.*10\.\d+\.0\.0\/24/);
@@ -47,4 +48,13 @@ describe.skipIf(skip)('TUI network wizard (N), end to end, as root', () => {
     await t.waitFor(new RegExp(`${net}  nat  up  ldk-${net}  10\\.\\d+\\.0\\.0/24`));
     t.type(KEY.escape);
   }, 90_000);
+
+  it(`as unprivileged ${TEST_USER}: N says root is needed and which lxc-usernet bridges (and quota) are there to join`, async () => {
+    tui?.kill();
+    const t = (tui = new Tui(USER, [], { cols: 220, rows: 40, env: { XDG_CONFIG_HOME: `/tmp/lxcdeck-e2e-net-user-${process.pid}` } }));
+    await t.waitFor(/lxcdeck\s+\d+ containers?, \d+ running/);
+    t.type('N');
+    await t.waitFor(/lxc-usernet gives you lxcbr0 \(\d+ of 10 veths left\): lxcdeck net join CONTAINER lxcbr0/);
+    expect(t.text()).not.toContain('new network —');
+  }, 60_000);
 });
