@@ -11,6 +11,7 @@ const netDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-nets-'));
 process.env.LXCDECK_NET_DIR = netDir;
 const mineRe = new RegExp(`^(ldks?-)?${tag}`);
 const x = (process.pid % 200) + 20;
+afterAll(() => fs.rmSync(netDir, { recursive: true, force: true }));
 
 function lxcbr0LeaseFile(): string {
   for (const p of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
