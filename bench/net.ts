@@ -78,7 +78,10 @@ export async function netBench(runs = 10): Promise<string[][]> {
       if ((await executor.run(netDownPlan(realNetHost, def))).outcome !== 'applied') throw new Error('in-process net down failed');
       times.downIn.push(performance.now() - t0);
       times.start.push(lxcNet('start', lxcDir));
+      // both sides must really have done the work: lxc-net's bridge and dnsmasq are there, then gone
+      if (!fs.existsSync(`/sys/class/net/${bridge}`) || !fs.existsSync(`${lxcDir}/run/dnsmasq.pid`)) throw new Error('lxc-net start did not bring its bridge and dnsmasq up');
       times.stop.push(lxcNet('stop', lxcDir));
+      if (fs.existsSync(`/sys/class/net/${bridge}`)) throw new Error('lxc-net stop left its bridge');
     }
     const verdict = (a: number, b: number) => (a < b ? 'target met (faster than lxc-net)' : 'TARGET MISSED');
     rows.push([`net up (NAT: bridge, nft table, dnsmasq), ${runs} runs, median`, `lxcdeck net up ${ms(median(times.up))} (plan in-process ${ms(median(times.upIn))})`, `lxc-net start ${ms(median(times.start))}`, verdict(median(times.up), median(times.start))]);
