@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Plan } from '../core/plan.js';
@@ -13,6 +14,8 @@ import { addForward, defineNetwork, removeForward, type NetRequest } from '../ne
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
 import { netDownPlan, netUpPlan, upSteps } from '../net/plans.js';
 import { reloadDnsmasq } from '../net/services.js';
+import { must } from '../net/steps.js';
+import { BOOT_UNIT, BOOT_UNIT_PATH, bootUnitText } from '../net/bootUnit.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
@@ -83,6 +86,18 @@ function writable(def: NetworkDef): NetworkDef {
 }
 
 const BOOT_LINE = 'lxcdeck net up --all';
+
+/** With systemd as PID 1: installs and enables the unit that runs `net up --all` at boot; otherwise the line to add. */
+async function installBoot(): Promise<string> {
+  if (!fs.existsSync('/run/systemd/system')) return `to run this at boot, add this line to the host's boot (e.g. /etc/rc.local): ${BOOT_LINE}`;
+  const text = bootUnitText(process.execPath, path.resolve(process.argv[1] ?? 'lxcdeck'));
+  if ((await realNetHost.read(BOOT_UNIT_PATH)) !== text) {
+    await realNetHost.write(BOOT_UNIT_PATH, text);
+    await must(realNetHost, ['systemctl', 'daemon-reload']);
+  }
+  await must(realNetHost, ['systemctl', 'enable', BOOT_UNIT]);
+  return `${BOOT_UNIT} is installed and enabled (${BOOT_UNIT_PATH}): the networks come back at boot`;
+}
 
 export function registerNetCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
   const store = new NetStore();
@@ -157,7 +172,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       if (!name && !o.all) throw new LxcdeckError('invalid-argument', 'net up needs a network name or --all', 'e.g. lxcdeck net up lab');
       const defs = o.all ? store.list() : [writable(store.get(name ?? ''))];
       for (const def of defs) await runNetPlan(hostPlanRunner(), netUpPlan(realNetHost, writable(def)), o);
-      if (o.all && !o.dryRun && !o.json) io.out(`to run this at boot, add this line to the host's boot (e.g. /etc/rc.local): ${BOOT_LINE}`);
+      if (o.all && !o.dryRun && !o.json) io.out(await installBoot());
     },
   );
 

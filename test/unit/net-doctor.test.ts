@@ -38,3 +38,14 @@ describe('network doctor checks', () => {
     expect(ids(input({ links: ['ldk-lab', 'labv0'], containers: [{ name: 'web', running: false, links: ['ldk-lab'] }] }))).toEqual(['net-leftover-veth:warn']);
   });
 });
+
+describe('boot unit', async () => {
+  const { bootUnitText } = await import('../../src/net/bootUnit.js');
+  it('runs lxcdeck net up --all once at boot, before LXC autostart, with paths quoted for systemd', () => {
+    const t = bootUnitText('/usr/bin/node', '/opt/lxc deck/bin/lxcdeck.js');
+    expect(t).toContain('ExecStart=/usr/bin/node "/opt/lxc deck/bin/lxcdeck.js" net up --all');
+    expect(t).toContain('Type=oneshot');
+    expect(t).toContain('Before=network.target lxc.service');
+    expect(t).toContain('WantedBy=multi-user.target');
+  });
+});

@@ -186,6 +186,14 @@ describe('network plans', () => {
     expect(files.get('/proc/sys/net/ipv4/ip_forward')).toBe('0\n');
   });
 
+  it('a ruleset nft -c rejects is never loaded: nothing of the table is applied, the steps before are undone', async () => {
+    const { host, ran } = fakeHost((argv) => argv[0] === 'nft' && argv[1] === '-c');
+    const result = await new PlanExecutor({ journals: null }).run(netUpPlan(host, nat()));
+    expect(result.failed?.message).toMatch(/^nft rejects the ruleset of network lab: injected failure/);
+    expect(ran).not.toContain('nft -f -');
+    expect(result.undone).toEqual([4, 3, 2, 1, 0]);
+  });
+
   it('macvlan: no host step without a shim; with one, shim, address, up, route', () => {
     const f = facts({ links: [...facts().links, { name: 'vp0', kind: 'veth', master: null, addresses: [] }] });
     const { host } = fakeHost();
