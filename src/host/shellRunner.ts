@@ -33,8 +33,8 @@ export class ShellRunner {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-sh-'));
     const child = spawn('sh', [], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C', PATH: `/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ''}` } });
     child.stdin?.on('error', () => undefined);
-    // the shell outlives a CLI process that exits without closing it: it removes its directory itself at EOF
-    child.stdin?.write(`trap ${quote(`rm -rf ${quote(this.dir)}`)} EXIT\n`);
+    // the shell outlives a CLI process that exits without closing it, or is hung up with the TUI's terminal: it removes its directory itself
+    child.stdin?.write(`trap ${quote(`rm -rf ${quote(this.dir)}`)} EXIT HUP INT TERM\n`);
     child.stdout?.setEncoding('utf8');
     child.stdout?.on('data', (d: string) => {
       this.buffer += d;
