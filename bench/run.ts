@@ -9,6 +9,7 @@
  *   panes:    `cat` of a 100 MiB coloured log in a pane vs in a tmux pane (bench/panes.ts)
  *   attach:   the same `cat` through `lxcdeck attach`, escape filter vs --raw (bench/attach.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
+ *   net:      NAT `net up`/`net down` vs lxc-net start/stop, start-to-first-ping (bench/net.ts)
  *
  *   start-up: `node -e 0` vs lxcdeck --help, --version, freeze, thaw, ls --json (bench/cli.ts)
  *
@@ -28,6 +29,7 @@ import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
 import { measureStartup, startupProbes, startupRows } from './cli.js';
 import { jobFreezeBench } from './jobs.js';
+import { netBench } from './net.js';
 import { paneFloodBench } from './panes.js';
 import { attachFilterBench } from './attach.js';
 import { manageBench } from './manage.js';
@@ -82,6 +84,12 @@ async function main(): Promise<void> {
   if (process.env.LXCDECK_BENCH_ONLY === 'manage') {
     const rows = await manageBench(`${LXCPATH}-manage`);
     console.log(`\nlxcdeck bench (container management) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
+    for (const r of rows) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
+  if (process.env.LXCDECK_BENCH_ONLY === 'net') {
+    const rows = await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10));
+    console.log(`\nlxcdeck bench (network only) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
     for (const r of rows) console.log(r.filter(Boolean).join(' | '));
     return;
   }
@@ -209,6 +217,7 @@ async function main(): Promise<void> {
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
   results.push(...(await attachFilterBench(LXCPATH, names[2] as string)));
   results.push(...(await manageBench(`${LXCPATH}-manage`)));
+  results.push(...(await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10))));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));

@@ -4,6 +4,7 @@ import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
+import type { NetworkWizard } from '../net/wizard.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
 export type AppBackend = ContainerBackend & Freezable & ContainerRuntime<Hierarchy> & ConfigEditor;
@@ -26,4 +27,6 @@ export interface AppContext {
   planner?: ContainerPlanner;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */
   planRunner(): PlanRunner;
+  /** New networks for the `N` wizard (absent: the wizard says it is not available). */
+  networks?: NetworkWizard;
 }

@@ -19,6 +19,10 @@ import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
+import { realNetHost } from '../host/netHost.js';
+import { registerNetPlans } from '../net/plans.js';
+import { registerNetMemberPlans } from './netJoin.js';
+import { cliNetworkWizard, registerNetCreatePlan } from './netWizard.js';
 
 /** Everything a command needs, wired once per process. */
 export interface CliContext extends AppContext {
@@ -56,6 +60,9 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   registerRenamePlan(plans);
   registerConfigReplacePlan(plans);
   registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
+  registerNetPlans(plans, realNetHost);
+  registerNetMemberPlans(plans, backend.configEditor);
+  registerNetCreatePlan(plans);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
@@ -71,6 +78,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     planExecutor,
     planRunner: planExecutor,
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
+    networks: cliNetworkWizard(),
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),

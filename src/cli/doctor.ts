@@ -7,6 +7,7 @@ import { readIdMapSubject } from '../host/subid.js';
 import { idmapDoctorChecks } from '../idmap/doctorChecks.js';
 import { rootfsDirectory } from '../lxc/idmaps.js';
 import type { CliContext } from './context.js';
+import { netChecks } from './netDoctor.js';
 
 function getfacl(dir: string): string | null {
   const r = spawnSync('getfacl', ['-cpn', dir], { encoding: 'utf8' });
@@ -34,6 +35,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
   });
   report.checks.push(...containerIdmapChecks(ctx));
   report.checks.push(pendingPlansCheck(ctx));
+  report.checks.push(...netChecks(ctx));
   return report;
 }
 

@@ -17,6 +17,7 @@ import { registerConfigEditCommands } from './configCommands.js';
 import { registerLimitCommand } from './limit.js';
 import { guardOriginal } from './overlayGuard.js';
 import { packageVersion } from './version.js';
+import { registerNetCommands } from './net.js';
 
 import { type CliIo } from './io.js';
 export { processIo, type CliIo } from './io.js';
@@ -199,6 +200,7 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   registerLimitCommand(program, io, context);
   registerWorkspaceCommands(program, io);
   // last: every command registered above reports usage errors in one line
+  registerNetCommands(program, io, context);
   oneLineUsageErrors(program, io, 'lxcdeck');
 
   return program;

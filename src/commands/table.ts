@@ -39,6 +39,10 @@ export interface AppActions {
   zoomPane(): void;
   closePane(): void;
   scrollMode(): void;
+  /** `N`: the new-network wizard. */
+  netWizard(): void;
+  /** `W`: the networks view. */
+  networksView(): void;
   resizePane(dir: 'left' | 'right' | 'up' | 'down'): void;
   enableConsoleBuffer(targets: Workload[]): void;
   /** Opens the container's config in $VISUAL/$EDITOR (the screen suspended, like git); saved only when liblxc takes every line. */
@@ -104,6 +108,8 @@ export const COMMANDS: Spec[] = [
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
   { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },
+  { id: 'net.wizard', title: 'New network (NAT, bridge, macvlan): wizard with the plan preview', scope: 'list', keys: ['N'], run: (a) => a.netWizard() },
+  { id: 'net.view', title: 'Networks: state, members, forwards, DHCP leases', scope: 'global', keys: ['w'], run: (a) => a.networksView() },
   { id: 'rules.edit', title: 'Freeze rules: list, add, delete (thermal guard)', scope: 'global', keys: ['R'], run: (a) => a.openRules() },
   { id: 'workspace.store', title: 'Store the workspace (panes, layout, list view) under a mark: m then a letter a–z', scope: 'global', keys: ['m', 'C-b m'], run: (a) => a.markKey('store') },
   { id: 'workspace.jump', title: "Restore the workspace of a mark: ' then its letter ('' goes back)", scope: 'global', keys: ["'", "C-b '"], run: (a) => a.markKey('jump') },

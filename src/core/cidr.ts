@@ -110,3 +110,37 @@ export function parseCidr(text: string, opts: CidrOptions = {}): CidrResult {
     return { ok: false, error: `${shown} has host bits set: use the network ${formatCidr(net)}` };
   return { ok: true, cidr };
 }
+
+/** IPv4 as an unsigned 32-bit number (network order), for range maths. */
+export function ipv4ToInt(bytes: readonly number[]): number {
+  return (((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0)) >>> 0;
+}
+
+export function intToIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+}
+
+/** First and last address of an IPv4 prefix, as numbers. */
+export function ipv4Range(c: Cidr): { first: number; last: number } {
+  const first = ipv4ToInt(networkOf(c).bytes);
+  const size = 2 ** (32 - c.prefix);
+  return { first, last: first + size - 1 };
+}
+
+/** Whether the IPv4 address (dotted) lies in the prefix. */
+export function ipv4In(c: Cidr, address: string): boolean {
+  const b = parseIPv4(address);
+  if (!b || c.family !== 4) return false;
+  const n = ipv4ToInt(b);
+  const r = ipv4Range(c);
+  return n >= r.first && n <= r.last;
+}
+
+/** Whether two prefixes of the same family share any address. */
+export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
+  if (a.family !== b.family) return false;
+  const p = Math.min(a.prefix, b.prefix);
+  const na = networkOf({ ...a, prefix: p });
+  const nb = networkOf({ ...b, prefix: p });
+  return na.bytes.every((x, i) => x === nb.bytes[i]);
+}

@@ -49,9 +49,10 @@ function parseParams(p: Json): ConfigEditParams {
 
 /** Whether the value liblxc reads back (get_config_item) is what the edit asked for. */
 function tookEffect(edit: ConfigEdit, got: string | null): boolean {
-  if (got === null) return false;
-  if (edit.key === CONSOLE_BUFFER_KEY) return consoleBufferTook(edit.values[0] === undefined ? null : parseConsoleBufferSize(edit.values[0]), got);
-  return true;
+  if (edit.key === CONSOLE_BUFFER_KEY) return got !== null && consoleBufferTook(edit.values[0] === undefined ? null : parseConsoleBufferSize(edit.values[0]), got);
+  // a removed key (an lxc.net.N that is gone) reads back as nothing
+  if (edit.values.length === 0) return got === null || got.trim() === '';
+  return got !== null;
 }
 
 export class LiblxcConfigEditor implements ConfigEditor {
@@ -78,15 +79,24 @@ export class LiblxcConfigEditor implements ConfigEditor {
 
   /** Reads the config and has liblxc judge the values; writes nothing. */
   prepare(name: string, edits: ConfigEdit[], title: string): ConfigEditParams {
+    return this.prepareFrom(name, title, () => edits);
+  }
+
+  /** prepare() for edits that depend on the config as it is (the next free lxc.net.N of a join). */
+  prepareFrom(name: string, title: string, editsFor: (before: string) => ConfigEdit[]): ConfigEditParams {
     validateContainerName(name);
-    for (const e of edits) validateConfigEdit(e);
+    let edits: ConfigEdit[] = [];
+    let before = '';
     const file = this.withHandle(name, this.lxcpath, (c) => {
       const f = this.lib.lxcdeck_config_file_name(c);
       if (!f) throw new LxcdeckError('liblxc-failed', `liblxc does not know the config file of ${name}`);
+      before = readConfig(f, name);
+      edits = editsFor(before);
+      for (const e of edits) validateConfigEdit(e);
       this.judge(c, edits);
       return f;
     });
-    return { name, lxcpath: this.lxcpath, file, title, edits, before: readConfig(file, name) };
+    return { name, lxcpath: this.lxcpath, file, title, edits, before };
   }
 
   build(params: ConfigEditParams): Plan {

@@ -148,6 +148,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
       const rt = ctx.backend.runtimeOf(name);
       return rt ? readProcesses(ctx.fs, [...rt.dirs.values()]) : [];
     },
+    ...(ctx.networks ? { networks: ctx.networks } : {}),
     panes: {
       launch: (spec) => {
         const l = paneLaunch(ctx, spec);

@@ -16,7 +16,7 @@ import { CHART_SPANS } from '../settings/settingsSchema.js';
 import * as list from '../state/listActions.js';
 import { focusLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
-import type { AppStore } from '../state/store.js';
+import type { AppStore, LogLevel } from '../state/store.js';
 import type { MainView } from './mainView.js';
 import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
@@ -24,6 +24,8 @@ import type { PaneHost } from './paneHost.js';
 import { openPlanFlow } from './planFlow.js';
 import { paneNumbers } from './paneNumbers.js';
 import { processesOverlay } from './processesOverlay.js';
+import { openNetWizard, openNetworksView } from './netWizard.js';
+import type { NetworkWizard } from '../net/wizard.js';
 import { RulesDialog, type RulesDialogActions } from './rulesDialog.js';
 import type { RenderScheduler } from './scheduler.js';
 import type { ScreenIo } from './screen.js';
@@ -76,6 +78,8 @@ export interface ActionDeps {
   planner?: ContainerPlanner;
   /** A running container's processes (main reads its cgroup.procs and /proc). */
   processes?: (container: string) => ProcessInfo[];
+  /** The `N` wizard's host side (absent: not available). */
+  networks?: NetworkWizard;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -374,4 +378,17 @@ export class WorkstationActions implements AppActions {
     );
   }
 
+  netWizard(): void {
+    void this.withNet(openNetWizard);
+  }
+
+  networksView(): void {
+    void this.withNet(openNetworksView);
+  }
+
+  private async withNet(open: typeof openNetWizard): Promise<void> {
+    const d = this.d;
+    if (!d.networks) return void this.store.addLog('warn', 'networks are not available here');
+    return open({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, wizard: d.networks, log: (l: LogLevel, t: string) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+  }
 }

@@ -151,6 +151,7 @@ export class TuiApp {
       planRunner: deps.planRunner,
       ...(deps.planner ? { planner: deps.planner } : {}),
       ...(deps.processes ? { processes: deps.processes } : {}),
+      ...(deps.networks ? { networks: deps.networks } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

@@ -2,6 +2,7 @@ import type { AppBackend } from '../app/context.js';
 import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { ProcessInfo } from '../host/processes.js';
+import type { NetworkWizard } from '../net/wizard.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import type { TuiSettings, TuiThemes } from './actions.js';
@@ -32,6 +33,8 @@ export interface TuiDeps {
   planner?: ContainerPlanner;
   /** A running container's processes, for the process list. */
   processes?: (container: string) => ProcessInfo[];
+  /** The network wizard's host side (N); without it the wizard says so. */
+  networks?: NetworkWizard;
   /** The mark to restore on start (`lxcdeck -w a`). */
   workspace?: string;
 }
