@@ -1,7 +1,5 @@
 import type blessed from 'blessed';
 import { DisposableStore } from '../base/disposable.js';
-import { isLxcdeckError } from '../core/errors.js';
-import { workloadLabel } from '../core/workload.js';
 import { effectiveKeymap } from '../commands/keytable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import { Lifecycle } from '../commands/lifecycle.js';
@@ -12,11 +10,12 @@ import { statusLine } from '../presentation/statusLine.js';
 import { filterKey } from '../state/listActions.js';
 import type { Workspace } from '../core/workspace.js';
 import { MarkStore } from '../state/marks.js';
-import { logKey } from '../state/logView.js';
 import { Refresher } from '../state/refresher.js';
 import type { AppStore } from '../state/store.js';
 import { WorkstationActions } from './actions.js';
+import { runCommand } from './commandRunner.js';
 import { KeyRouter, typedChar } from './keyRouter.js';
+import { LogMode } from './logMode.js';
 import { MainView } from './mainView.js';
 import { OverlayHost } from './overlayHost.js';
 import { noPanes, PaneHost, type MouseData } from './paneHost.js';
@@ -85,6 +84,11 @@ export class TuiApp {
 
     this.scheduler = this.d.add(new RenderScheduler(() => this.draw()));
     const render = () => this.scheduler.markDirty();
+    // the list, details and log too, not only pane output
+    const renderAll = () => {
+      this.fullDirty = true;
+      render();
+    };
     this.refresher = new Refresher({ store: this.store, backend: deps.backend, metrics: deps.metrics, ...(deps.jobs ? { jobs: deps.jobs } : {}) });
     const lifecycle = new Lifecycle({
       backend: deps.backend,
@@ -107,11 +111,7 @@ export class TuiApp {
           log: (level, text) => this.store.addLog(level, text),
           stateOf: (name) => this.store.container(name)?.state,
           paneDirty: (urgent) => this.scheduler.markDirty(urgent ? undefined : PANE_FRAME_MS),
-          relayout: () => {
-            this.layout();
-            this.fullDirty = true;
-            render();
-          },
+          relayout: () => (this.layout(), renderAll()),
           writeHost: (data) => deps.io.output.write(data),
           startContainer: (name) => {
             const w = this.store.container(name);
@@ -122,10 +122,7 @@ export class TuiApp {
         theme.palette,
       ),
     );
-    this.overlays = this.d.add(new OverlayHost(this.screen, this.store, this.keymap, () => this.actions.palette, () => {
-      this.fullDirty = true;
-      render();
-    }));
+    this.overlays = this.d.add(new OverlayHost(this.screen, this.store, this.keymap, () => this.actions.palette, renderAll));
     const marks = new MarkStore(deps.settings.marks, (raw) => deps.settings.save({ marks: raw }));
     for (const w of marks.warnings) this.store.addLog('warn', w);
     this.workspaces = new WorkspaceMarks({ screen: this.screen, store: this.store, panes: this.panes, marks, overlays: this.overlays, keymap: this.keymap, changed: () => this.store.notify() });
@@ -171,12 +168,7 @@ export class TuiApp {
     });
     this.paste = this.d.add(new PasteCatcher(deps.io.input, () => this.panes.focused() !== null, (text) => this.panes.paste(text)));
     deps.io.output.write(BRACKETED_PASTE_ON);
-    this.d.add(
-      this.store.onChange(() => {
-        this.fullDirty = true;
-        render();
-      }),
-    );
+    this.d.add(this.store.onChange(renderAll));
     // one tick drives everything: sample, then the list, then one render
     this.d.add(deps.metrics.onSample(() => this.refresh()));
     this.d.add(deps.metrics.onError((m) => this.store.addLog('error', `metrics: ${m}`)));
@@ -246,19 +238,7 @@ export class TuiApp {
     const km = this.keymap;
     this.keys.push({ id: 'list', active: () => true, handle: (k) => this.runKey(km.byKey.get(k.name)) });
     this.keys.push({ id: 'filter', active: () => s.filterEditing, handle: (k) => (filterKey(s, commandFor(km, 'filter', k.name), typedChar(k)), true) });
-    this.keys.push({
-      id: 'log',
-      active: () => s.logView !== null,
-      handle: (k) => {
-        const view = s.logView as NonNullable<typeof s.logView>;
-        const id = commandFor(km, view.editing ? 'search' : 'log', k.name);
-        // keys the focused log does not use still reach the list (s starts the selected row)
-        if (!view.editing && !id) return false;
-        logKey(s, id, typedChar(k), Math.max(1, this.main.logRows - 1));
-        if (s.logView === null) this.layout();
-        return true;
-      },
-    });
+    this.keys.push(new LogMode(s, km, () => this.main.logRows, () => this.layout()));
     this.keys.push({ id: 'pane', active: () => this.panes.focused() !== null, handle: (k) => (this.panes.key(k.ch, k.key, k.name), true) });
     this.keys.push(this.prefix);
     this.keys.push(this.workspaces);
@@ -273,19 +253,7 @@ export class TuiApp {
   }
 
   private execute(cmd: CommandSpec<AppActions>): void {
-    const a = this.actions;
-    if (cmd.available && !cmd.available(a)) return;
-    const run = () => {
-      try {
-        const r = cmd.run(a);
-        if (r instanceof Promise) r.catch((e: unknown) => this.store.addLog('error', String(e)));
-      } catch (e) {
-        this.store.addLog('error', `${cmd.id}: ${isLxcdeckError(e) ? e.line : String(e)}`);
-      }
-    };
-    const question = !cmd.dangerous ? null : cmd.question ? cmd.question(a) : `${cmd.title}: ${this.store.targets().map((w) => workloadLabel(w.id)).join(', ')}?`;
-    if (question !== null) this.overlays.confirm(question, run);
-    else run();
+    runCommand(cmd, this.actions, this.overlays);
   }
 
   /** Places the panes, then the list, details and log inside the MAIN leaf. */
