@@ -25,6 +25,12 @@ export class LxcToolsFactory implements ContainerFactory {
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(template)) throw new LxcdeckError('invalid-argument', `invalid template name ${JSON.stringify(template)}`, 'use a template from /usr/share/lxc/templates, e.g. busybox');
     if (this.backend.isDefined(name)) throw new LxcdeckError('wrong-state', `container ${name} already exists in ${this.backend.lxcpath}`, 'choose another name');
     await runLxcTool('lxc-create', ['-n', name, '-P', this.backend.lxcpath, '-t', template]);
+    // every shell or console pane takes a terminal of the container's own devpts, and the
+    // busybox template allows one (lxc.pty.max = 1): give the demo a few
+    if (template === 'busybox') {
+      const editor = this.backend.configEditor;
+      editor.applyNow(editor.prepare(name, [{ key: 'lxc.pty.max', values: ['16'] }], `terminals of ${name}`));
+    }
   }
 
   async destroy(name: string, force: boolean): Promise<void> {
