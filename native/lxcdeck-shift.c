@@ -315,6 +315,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: lxcdeck-shift [--journal FILE] [--total N] [--ns] ROOT u|g|b:FROM:TO:COUNT...\n");
     return 2;
   }
+  const char *slow = getenv("LXCDECK_SHIFT_THROTTLE_US"); /* tests: through lxcdeck, which builds the argv */
+  if (slow && !throttle_us) throttle_us = strtoul(slow, NULL, 10);
   const char *root = argv[i++];
   for (; i < argc; i++)
     if (add_seg(argv[i]) < 0) { fprintf(stderr, "lxcdeck-shift: bad segment %s: write it as u|g|b:FROM:TO:COUNT\n", argv[i]); return 2; }

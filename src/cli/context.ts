@@ -12,6 +12,7 @@ import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
 import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
@@ -49,6 +50,8 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
+  const idmaps = new LiblxcIdMapSource(lib, lxcpath);
+  registerIdmapPlan(plans, idmaps);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
@@ -65,7 +68,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     planRunner: planExecutor,
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     factory: new LxcToolsFactory(backend),
-    idmaps: new LiblxcIdMapSource(lib, lxcpath),
+    idmaps,
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };
   return ctx;

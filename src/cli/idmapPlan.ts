@@ -1,0 +1,94 @@
+import { LxcdeckError } from '../core/errors.js';
+import type { Json, Plan, PlanStep } from '../core/plan.js';
+import { readShiftMarker, writeShiftMarker } from '../host/shiftMarker.js';
+import type { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import type { PlanRegistry } from '../plan/registry.js';
+import { runWalker } from './shiftWalker.js';
+
+/**
+ * `idmap set` applied: a plan of two steps on a stopped container.
+ *   1. (with --shift) re-own the rootfs: native/lxcdeck-shift with the
+ *      translation (a marker next to the rootfs says `shifting` meanwhile);
+ *      undone by the same walker with the inverse translation.
+ *   2. lxc.idmap through liblxc (each value checked by it, saved atomically).
+ * The config changes only after the walk completes. The params hold both
+ * command lines, so a journal rebuilds the identical plan after kill -9.
+ */
+export const IDMAP_SET_KIND = 'idmap.set';
+
+export interface IdmapSetParams {
+  name: string;
+  rootfs: string;
+  old: string[];
+  new: string[];
+  /** Walker command lines (forward, inverse), null without a shift. */
+  shift: { argv: string[]; inverse: string[] } | null;
+}
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function parseParams(p: Json): IdmapSetParams {
+  const o = p as unknown as IdmapSetParams;
+  const lines = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!o || typeof o.name !== 'string' || typeof o.rootfs !== 'string' || !lines(o.old) || !lines(o.new) || (o.shift !== null && !(lines(o.shift?.argv) && lines(o.shift?.inverse))))
+    throw new LxcdeckError('invalid-argument', 'an idmap.set journal has unusable params', 'settle it by hand, then drop it with lxcdeck plan forget');
+  return o;
+}
+
+function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']>): PlanStep {
+  const toOld = () => writeShiftMarker(p.rootfs, { state: 'shifted', map: p.old });
+  return {
+    description: `re-own ${p.rootfs} from ${p.old.join('; ') || 'host ids'} to ${p.new.join('; ')}`,
+    shows: [{ kind: 'command', argv: shift.argv }],
+    async check() {
+      const m = readShiftMarker(p.rootfs);
+      return m?.state === 'shifted' && same(m.map, p.new);
+    },
+    async apply(progress) {
+      writeShiftMarker(p.rootfs, { state: 'shifting', from: p.old, to: p.new });
+      try {
+        await runWalker(shift.argv, progress);
+      } catch (e) {
+        // take back the partial walk: every inode it moved goes back (the inverse skips those it never reached)
+        await runWalker(shift.inverse, () => undefined);
+        toOld();
+        throw e;
+      }
+      writeShiftMarker(p.rootfs, { state: 'shifted', map: p.new });
+    },
+    async undo() {
+      writeShiftMarker(p.rootfs, { state: 'shifting', from: p.new, to: p.old });
+      await runWalker(shift.inverse, () => undefined);
+      toOld();
+    },
+  };
+}
+
+function configStep(p: IdmapSetParams, idmaps: LiblxcIdMapSource): PlanStep {
+  const current = () => idmaps.idmapOf(p.name).values.map((v) => v.trim());
+  return {
+    description: `set lxc.idmap of ${p.name} to ${p.new.join('; ')}`,
+    shows: [{ kind: 'config', container: p.name, file: '', changes: [{ key: 'lxc.idmap', old: p.old, new: p.new }] }],
+    async check() {
+      return same(current(), p.new);
+    },
+    async apply() {
+      idmaps.setIdMap(p.name, p.new);
+    },
+    async undo() {
+      const now = current();
+      if (same(now, p.old)) return;
+      if (!same(now, p.new)) throw new LxcdeckError('wrong-state', `lxc.idmap of ${p.name} changed since (${now.join('; ')})`, 'put it back by hand, then drop the plan with lxcdeck plan forget');
+      idmaps.setIdMap(p.name, p.old);
+    },
+  };
+}
+
+export function idmapSetPlan(p: IdmapSetParams, idmaps: LiblxcIdMapSource): Plan {
+  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(same(p.old, p.new) ? [] : [configStep(p, idmaps)])];
+  return { kind: IDMAP_SET_KIND, title: `idmap set ${p.name}${p.shift ? ' with shift' : ''}`, params: p as unknown as Json, steps };
+}
+
+export function registerIdmapPlan(registry: PlanRegistry, idmaps: LiblxcIdMapSource): void {
+  registry.register(IDMAP_SET_KIND, (params) => idmapSetPlan(parseParams(params), idmaps));
+}
