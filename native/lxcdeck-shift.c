@@ -1,7 +1,7 @@
 /*
  * lxcdeck-shift: re-owns a container rootfs from one host id range to another.
  *
- *   lxcdeck-shift [--journal FILE] [--total N] [--ns] [--throttle-us N] ROOT SEG...
+ *   lxcdeck-shift [--journal FILE] [--total N] [--ns] [--parent] [--throttle-us N] ROOT SEG...
  *   SEG = u:FROM:TO:COUNT | g:FROM:TO:COUNT | b:FROM:TO:COUNT
  *
  * System calls only; the id arithmetic is src/idmap/shift.ts's, passed in as
@@ -23,6 +23,10 @@
  * capability) is appended to the journal and synced; a later run replays the
  * records first (mode back, capability translated if its rootid is still in a
  * source). The journal is removed when a walk completes.
+ *
+ * --parent: the directory holding ROOT is re-owned too (only it, not its
+ * other entries): liblxc gives a container's directory to its mapped root,
+ * which must be able to reach its rootfs.
  *
  * --ns: running inside a user namespace, where ids it does not map read as the
  * overflow id 65534: an ACL holding one is not rewritten (it would write 65534).
@@ -50,7 +54,7 @@
 struct seg { uint32_t from, to, count; };
 struct table { struct seg s[MAX_SEGS]; int n; };
 static struct table tables[2]; /* 0: uids, 1: gids */
-static int ns_mode;
+static int ns_mode, parent_too;
 static unsigned throttle_us; /* tests only: slows the walk so a kill lands mid-way */
 static FILE *journal;
 static const char *journal_path;
@@ -207,7 +211,8 @@ static void shift_inode(int dirfd, const char *name, const struct stat *st, cons
   int loses = own && !S_ISDIR(st->st_mode) && !is_link && ((st->st_mode & 06000) || caplen > 0);
   if (loses) journal_record(path, st->st_mode, orig, origlen);
   if (own) {
-    if (fchownat(dirfd, name, nu, ng, AT_SYMLINK_NOFOLLOW) < 0) { problem(path, "chown"); return; }
+    /* -1 leaves a field alone: in a namespace a foreign id reads as the overflow id, which must not be written back */
+    if (fchownat(dirfd, name, cu == SOURCE ? nu : (uid_t)-1, cg == SOURCE ? ng : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0) { problem(path, "chown"); return; }
     changed++;
   }
   if (caplen > 0 && (capchange || loses)) {
@@ -307,6 +312,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[i], "--journal") && i + 1 < argc) journal_path = argv[++i];
     else if (!strcmp(argv[i], "--total") && i + 1 < argc) { total = strtoull(argv[++i], NULL, 10); have_total = 1; }
     else if (!strcmp(argv[i], "--ns")) ns_mode = 1;
+    else if (!strcmp(argv[i], "--parent")) parent_too = 1;
     else if (!strcmp(argv[i], "--throttle-us") && i + 1 < argc) throttle_us = strtoul(argv[++i], NULL, 10);
     else break;
   }
@@ -347,6 +353,11 @@ int main(int argc, char **argv) {
   shift_inode(rootfd, ".", &st, "/");
   done++;
   walk(openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "", 0); /* not dup: a shared offset */
+  if (parent_too) {
+    struct stat pst;
+    if (fstatat(rootfd, "..", &pst, AT_SYMLINK_NOFOLLOW) < 0) problem("/..", "stat");
+    else shift_inode(rootfd, "..", &pst, "/..");
+  }
   report(1);
   if (journal) {
     fclose(journal);

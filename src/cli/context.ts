@@ -51,7 +51,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
   const idmaps = new LiblxcIdMapSource(lib, lxcpath);
-  registerIdmapPlan(plans, idmaps);
+  registerIdmapPlan(plans, backend.configEditor);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {

@@ -1,7 +1,7 @@
 import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan, PlanStep } from '../core/plan.js';
 import { readShiftMarker, writeShiftMarker } from '../host/shiftMarker.js';
-import type { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import type { ConfigEditParams, LiblxcConfigEditor } from '../lxc/configEdit.js';
 import type { PlanRegistry } from '../plan/registry.js';
 import { runWalker } from './shiftWalker.js';
 
@@ -10,7 +10,9 @@ import { runWalker } from './shiftWalker.js';
  *   1. (with --shift) re-own the rootfs: native/lxcdeck-shift with the
  *      translation (a marker next to the rootfs says `shifting` meanwhile);
  *      undone by the same walker with the inverse translation.
- *   2. lxc.idmap through liblxc (each value checked by it, saved atomically).
+ *   2. lxc.idmap: the text-preserving config edit of src/lxc/configEdit.ts
+ *      (liblxc judges each value, the file is replaced atomically; liblxc's
+ *      own save_config would fork a chown of the container dir from Node).
  * The config changes only after the walk completes. The params hold both
  * command lines, so a journal rebuilds the identical plan after kill -9.
  */
@@ -23,6 +25,8 @@ export interface IdmapSetParams {
   new: string[];
   /** Walker command lines (forward, inverse), null without a shift. */
   shift: { argv: string[]; inverse: string[] } | null;
+  /** The config edit (null when the map does not change). */
+  config: ConfigEditParams | null;
 }
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -30,7 +34,7 @@ const same = (a: readonly string[], b: readonly string[]) => a.length === b.leng
 function parseParams(p: Json): IdmapSetParams {
   const o = p as unknown as IdmapSetParams;
   const lines = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-  if (!o || typeof o.name !== 'string' || typeof o.rootfs !== 'string' || !lines(o.old) || !lines(o.new) || (o.shift !== null && !(lines(o.shift?.argv) && lines(o.shift?.inverse))))
+  if (!o || typeof o.name !== 'string' || typeof o.rootfs !== 'string' || !lines(o.old) || !lines(o.new) || (o.shift !== null && !(lines(o.shift?.argv) && lines(o.shift?.inverse))) || o.config === undefined)
     throw new LxcdeckError('invalid-argument', 'an idmap.set journal has unusable params', 'settle it by hand, then drop it with lxcdeck plan forget');
   return o;
 }
@@ -64,31 +68,11 @@ function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']
   };
 }
 
-function configStep(p: IdmapSetParams, idmaps: LiblxcIdMapSource): PlanStep {
-  const current = () => idmaps.idmapOf(p.name).values.map((v) => v.trim());
-  return {
-    description: `set lxc.idmap of ${p.name} to ${p.new.join('; ')}`,
-    shows: [{ kind: 'config', container: p.name, file: '', changes: [{ key: 'lxc.idmap', old: p.old, new: p.new }] }],
-    async check() {
-      return same(current(), p.new);
-    },
-    async apply() {
-      idmaps.setIdMap(p.name, p.new);
-    },
-    async undo() {
-      const now = current();
-      if (same(now, p.old)) return;
-      if (!same(now, p.new)) throw new LxcdeckError('wrong-state', `lxc.idmap of ${p.name} changed since (${now.join('; ')})`, 'put it back by hand, then drop the plan with lxcdeck plan forget');
-      idmaps.setIdMap(p.name, p.old);
-    },
-  };
-}
-
-export function idmapSetPlan(p: IdmapSetParams, idmaps: LiblxcIdMapSource): Plan {
-  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(same(p.old, p.new) ? [] : [configStep(p, idmaps)])];
+export function idmapSetPlan(p: IdmapSetParams, editor: LiblxcConfigEditor): Plan {
+  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : [])];
   return { kind: IDMAP_SET_KIND, title: `idmap set ${p.name}${p.shift ? ' with shift' : ''}`, params: p as unknown as Json, steps };
 }
 
-export function registerIdmapPlan(registry: PlanRegistry, idmaps: LiblxcIdMapSource): void {
-  registry.register(IDMAP_SET_KIND, (params) => idmapSetPlan(parseParams(params), idmaps));
+export function registerIdmapPlan(registry: PlanRegistry, editor: LiblxcConfigEditor): void {
+  registry.register(IDMAP_SET_KIND, (params) => idmapSetPlan(parseParams(params), editor));
 }

@@ -101,9 +101,10 @@ async function apply(ctx: CliContext, io: CliIo, p: MapChangePreview, opts: SetO
     const t = p.shift.translation;
     // the inverse in host ids: the same segments with from and to swapped
     const inverse = { segments: t.segments.map((s) => ({ ...s, from: s.to, to: s.from })).sort((a, b) => (a.kind === b.kind ? a.from - b.from : a.kind === 'u' ? -1 : 1)), unmapped: [] };
-    shift = { argv: walkerCommand(walker, dir, t, { root, journal }).argv, inverse: walkerCommand(walker, dir, inverse, { root, journal }).argv };
+    shift = { argv: walkerCommand(walker, dir, t, { root, journal, uid: ctx.identity.uid, gid: ctx.identity.gid }).argv, inverse: walkerCommand(walker, dir, inverse, { root, journal, uid: ctx.identity.uid, gid: ctx.identity.gid }).argv };
   }
-  const plan = idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift }, ctx.idmaps);
+  const config = p.changed ? ctx.backend.configEditor.prepare(p.name, [{ key: 'lxc.idmap', values: p.new }], `idmap of ${p.name}`) : null;
+  const plan = idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config }, ctx.backend.configEditor);
   if (!plan.steps.length) return io.out(sanitize(`${p.name}: the map is already ${p.new.join('; ')}, nothing to do`));
   const executor = ctx.planExecutor();
   await applyPlan(executor, () => executor.run(plan), processTerminal(), opts.json ? 'json' : 'text');
