@@ -119,8 +119,13 @@ static int seen_before(uint64_t ino) {
   }
 }
 
-/* --- xattrs: through /proc/self/fd/DIR/NAME, so only the last component is resolved (and not followed) --- */
-static void xpath(char *buf, size_t n, int dirfd, const char *name) { snprintf(buf, n, "/proc/self/fd/%d/%s", dirfd, name); }
+/*
+ * --- xattrs: by the bare name, the walk's current directory being the one
+ * holding it (fchdir per directory), so only the last component is resolved
+ * (l*xattr: not followed). A /proc/self/fd/N/NAME path did the same at twice
+ * the cost of the chown itself.
+ */
+static void xpath(char *buf, size_t n, int dirfd, const char *name) { (void)dirfd; snprintf(buf, n, "%s", name); }
 
 /* Translates the user/group entries of an ACL xattr; 1 when something changed. */
 static int shift_acl(unsigned char *v, ssize_t len) {
@@ -149,19 +154,23 @@ static void do_acl(const char *xp, const char *attr, const char *path) {
 
 /*
  * A capability value with its v3 rootid translated (when in a source); 1 when
- * it changed. In --ns mode a v3 cap whose rootid is the namespace's root reads
- * as v2 (the kernel hides it), so a v2 there means rootid 0 of the namespace:
- * it becomes an explicit v3 (written as v2 the kernel would give it rootid 0).
+ * it changed. A v2 capability has no rootid: it belongs to the filesystem's
+ * root (host id 0; in --ns mode the kernel also shows a v3 whose rootid is
+ * the namespace's root as v2), so it is read as rootid 0: when 0 is shifted
+ * (a privileged rootfs made unprivileged, as fuidshift does) it becomes a v3
+ * with the new root, otherwise it stays as it is.
  */
 static int shift_cap(unsigned char *v, ssize_t *len) {
   uint32_t magic, root = 0, nroot;
   if (*len < 4) return 0;
   memcpy(&magic, v, 4);
-  if (*len == 20 && (magic & 0xFF000000u) == 0x02000000u && ns_mode) {
+  if (*len == 20 && (magic & 0xFF000000u) == 0x02000000u) {
+    if (classify(0, 0, &nroot) != SOURCE) return 0;
     magic = (magic & 0x00FFFFFFu) | 0x03000000u;
-    memcpy(v, &magic, 4); memcpy(v + 20, &root, 4); *len = 24;
+    memcpy(v, &magic, 4); memcpy(v + 20, &nroot, 4); *len = 24;
+    return 1;
   }
-  if (*len != 24 || (magic & 0xFF000000u) != 0x03000000u) return 0; /* a host-wide v2: no rootid */
+  if (*len != 24 || (magic & 0xFF000000u) != 0x03000000u) return 0;
   memcpy(&root, v + 20, 4);
   if (classify(0, root, &nroot) != SOURCE) return 0;
   memcpy(v + 20, &nroot, 4);
@@ -259,6 +268,7 @@ static void walk(int dirfd, const char *path, int count_only) {
     char *child = malloc(pl + nl + 2);
     if (!child) { perror("lxcdeck-shift: memory"); exit(1); }
     memcpy(child, path, pl); child[pl] = '/'; memcpy(child + pl + 1, e->d_name, nl + 1);
+    if (!count_only && fchdir(dirfd) < 0) { problem(path, "chdir"); free(child); break; } /* a child directory moved it */
     visit(dirfd, e->d_name, child, count_only);
     free(child);
   }
@@ -268,6 +278,7 @@ static void walk(int dirfd, const char *path, int count_only) {
 /* Replays the records of an interrupted run: lost setuid bits and capabilities come back. */
 static void replay(int rootfd, const char *file) {
   FILE *f = fopen(file, "r");
+  if (f && fchdir(rootfd) < 0) { perror("lxcdeck-shift: chdir"); exit(1); }
   if (!f) { if (errno != ENOENT) { perror("lxcdeck-shift: journal"); exit(1); } return; }
   char *line = NULL; size_t n = 0;
   while (getline(&line, &n, f) > 0) {
@@ -338,6 +349,11 @@ int main(int argc, char **argv) {
   struct stat st;
   if (rootfd < 0 || fstat(rootfd, &st) < 0) { fprintf(stderr, "lxcdeck-shift: %s: %s\n", root, strerror(errno)); return 1; }
   root_dev = st.st_dev;
+  static char journal_abs[4096];
+  if (journal_path && journal_path[0] != '/') { /* the walk changes directory: make it absolute first */
+    if (!getcwd(journal_abs, sizeof journal_abs - strlen(journal_path) - 2)) { perror("lxcdeck-shift: getcwd"); return 1; }
+    strcat(journal_abs, "/"); strcat(journal_abs, journal_path); journal_path = journal_abs;
+  }
   if (journal_path) {
     replay(rootfd, journal_path);
     journal = fopen(journal_path, "a");
@@ -349,13 +365,14 @@ int main(int argc, char **argv) {
     free(links); links = NULL; links_cap = links_n = 0;
   }
   report(0);
-  /* the root itself, through its parent's view: "." of the root fd */
+  /* the root itself: "." of the root fd */
+  if (fchdir(rootfd) < 0) { perror("lxcdeck-shift: chdir"); return 1; }
   shift_inode(rootfd, ".", &st, "/");
   done++;
   walk(openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), "", 0); /* not dup: a shared offset */
   if (parent_too) {
     struct stat pst;
-    if (fstatat(rootfd, "..", &pst, AT_SYMLINK_NOFOLLOW) < 0) problem("/..", "stat");
+    if (fchdir(rootfd) < 0 || fstatat(rootfd, "..", &pst, AT_SYMLINK_NOFOLLOW) < 0) problem("/..", "stat");
     else shift_inode(rootfd, "..", &pst, "/..");
   }
   report(1);
