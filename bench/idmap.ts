@@ -23,7 +23,7 @@ const TARGET = Number(process.env.LXCDECK_BENCH_SHIFT_INODES ?? 30000);
 const RUNS = Math.max(1, Number(process.env.LXCDECK_BENCH_SHIFT_RUNS ?? 3));
 const BASE = `/var/tmp/lxcdeck-bench-idmap-${process.pid}`;
 const RANGE = 'b:0:100000:65536';
-const SOURCES = ['/usr/share/doc', '/usr/lib/python3', '/usr/include', '/usr/share/locale', '/usr/lib/python3.11', '/usr/share/zoneinfo', '/usr/share/man', '/usr/lib/x86_64-linux-gnu'];
+const SOURCES = ['/usr/share/doc', '/usr/lib/python3', '/usr/include', '/usr/share/locale', '/usr/lib/python3.11', '/usr/share/zoneinfo', '/usr/share/man/man3', '/usr/lib/node_modules', '/usr/share/perl', '/usr/share/man'];
 
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 28 });
 const inodes = (dir: string) => Number(sh(`find '${dir}' -xdev -printf '%i\\n' | sort -u | wc -l`).trim());
@@ -78,7 +78,7 @@ export async function idmapShiftBench(): Promise<string[][]> {
   try {
     const src = path.join(BASE, 'src');
     const n = buildSource(src);
-    const times: Record<'lxcdeck' | 'fuidshift' | 'chown', number[]> = { lxcdeck: [], fuidshift: [], chown: [] };
+    const times: Record<'lxcdeck' | 'nocount' | 'fuidshift' | 'chown', number[]> = { lxcdeck: [], nocount: [], fuidshift: [], chown: [] };
     let rss = 0;
     let identical = '';
     for (let run = 0; run < RUNS; run++) {
@@ -87,23 +87,25 @@ export async function idmapShiftBench(): Promise<string[][]> {
         sh(`cp -a '${src}' '${d}'`);
         return d;
       };
-      const [a, b, c] = [copy('lxcdeck'), copy('fuidshift'), copy('chown')];
+      const [a, b, c, d] = [copy('lxcdeck'), copy('fuidshift'), copy('chown'), copy('nocount')];
       const l = timed([SHIFT, a, RANGE]);
       times.lxcdeck.push(l.s);
       rss = Math.max(rss, l.rssKiB);
       times.fuidshift.push(timed(['fuidshift', b, RANGE]).s);
       times.chown.push(timed(['chown', '-R', '-h', '100000:100000', c]).s);
+      // the same walk told the total (no counting pass first): what the progress bar's count costs
+      times.nocount.push(timed([SHIFT, '--total', String(n), d, RANGE]).s);
       if (run === 0) {
         const [ma, mb] = [sh(`'${META}' '${a}'`), sh(`'${META}' '${b}'`)];
         const diff = ma.split('\n').filter((line, i) => line !== mb.split('\n')[i]);
         identical = diff.length ? `DIFFERS in ${diff.length} lines, e.g. ${diff[0]} vs fuidshift's` : 'identical to fuidshift (owners, modes, ACLs, caps)';
       }
-      for (const d of [a, b, c]) fs.rmSync(d, { recursive: true, force: true });
+      for (const x of [a, b, c, d]) fs.rmSync(x, { recursive: true, force: true });
     }
     const rate = (k: keyof typeof times) => n / median(times[k]);
     const fmt = (k: keyof typeof times) => `${Math.round(rate(k))} inodes/s (${(median(times[k]) * 1000).toFixed(0)} ms)`;
     return [
-      [`rootfs shift, ${n} inodes, warm cache, median of ${RUNS}`, `lxcdeck-shift ${fmt('lxcdeck')}`, `fuidshift ${fmt('fuidshift')}`, `chown -R ${fmt('chown')}`],
+      [`rootfs shift, ${n} inodes, warm cache, median of ${RUNS}`, `lxcdeck-shift ${fmt('lxcdeck')}`, `fuidshift ${fmt('fuidshift')}`, `chown -R ${fmt('chown')}`, `lxcdeck-shift without its counting pass ${fmt('nocount')}`],
       [
         'rootfs shift ratios',
         `${(rate('lxcdeck') / rate('fuidshift')).toFixed(1)}x fuidshift`,

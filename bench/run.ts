@@ -9,6 +9,8 @@
  *   panes:    `cat` of a 100 MiB coloured log in a pane vs in a tmux pane (bench/panes.ts)
  *   attach:   the same `cat` through `lxcdeck attach`, escape filter vs --raw (bench/attach.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
+ *   idmap:    rootfs shift of ~30 000 inodes, lxcdeck-shift vs fuidshift vs chown -R (bench/idmap.ts;
+ *             LXCDECK_BENCH_ONLY=idmap runs only it)
  *
  * Knobs for iterating: LXCDECK_BENCH_ONLY=tui runs only the TUI part;
  * LXCDECK_BENCH_KEEP=1 reuses containers left by a previous KEEP run and
@@ -26,6 +28,7 @@ import { createContext } from '../src/cli/context.js';
 import { jobFreezeBench } from './jobs.js';
 import { paneFloodBench } from './panes.js';
 import { attachFilterBench } from './attach.js';
+import { idmapShiftBench } from './idmap.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -72,6 +75,10 @@ function cleanup(): void {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run the benchmark as root (it creates root containers in ' + LXCPATH + ')');
+  if (process.env.LXCDECK_BENCH_ONLY === 'idmap') {
+    for (const r of await idmapShiftBench()) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
   const reuse = KEEP && names.every((n) => fs.existsSync(path.join(LXCPATH, n, 'config')));
   if (!reuse) {
     cleanup();
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
   results.push(...(await tuiBench()));
   results.push(...(await paneFloodBench(LXCPATH, names[1] as string)));
   results.push(...(await attachFilterBench(LXCPATH, names[2] as string)));
+  results.push(...(await idmapShiftBench()));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));
