@@ -10,6 +10,8 @@
  *   attach:   the same `cat` through `lxcdeck attach`, escape filter vs --raw (bench/attach.ts)
  *   tui:      first frame with all rows, CPU vs `lxc-top -d 1`, RSS over a soak
  *   net:      NAT `net up`/`net down` vs lxc-net start/stop, start-to-first-ping (bench/net.ts)
+ *   idmap:    rootfs shift of ~30 000 inodes, lxcdeck-shift vs fuidshift vs chown -R (bench/idmap.ts;
+ *             LXCDECK_BENCH_ONLY=idmap runs only it)
  *
  *   start-up: `node -e 0` vs lxcdeck --help, --version, freeze, thaw, ls --json (bench/cli.ts)
  *
@@ -33,6 +35,7 @@ import { netBench } from './net.js';
 import { paneFloodBench } from './panes.js';
 import { attachFilterBench } from './attach.js';
 import { manageBench } from './manage.js';
+import { idmapShiftBench } from './idmap.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -91,6 +94,10 @@ async function main(): Promise<void> {
     const rows = await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10));
     console.log(`\nlxcdeck bench (network only) — ${new Date().toISOString()}, ${execFileSync('nproc').toString().trim()} cores\n`);
     for (const r of rows) console.log(r.filter(Boolean).join(' | '));
+    return;
+  }
+  if (process.env.LXCDECK_BENCH_ONLY === 'idmap') {
+    for (const r of await idmapShiftBench()) console.log(r.filter(Boolean).join(' | '));
     return;
   }
   const reuse = KEEP && names.every((n) => fs.existsSync(path.join(LXCPATH, n, 'config')));
@@ -218,6 +225,7 @@ async function main(): Promise<void> {
   results.push(...(await attachFilterBench(LXCPATH, names[2] as string)));
   results.push(...(await manageBench(`${LXCPATH}-manage`)));
   results.push(...(await netBench(Number(process.env.LXCDECK_BENCH_NET_RUNS ?? 10))));
+  results.push(...(await idmapShiftBench()));
 
   console.log(`\nlxcdeck bench — ${new Date().toISOString()}, liblxc ${ctx.backend.lxcVersion()}, ${execFileSync('nproc').toString().trim()} cores\n`);
   for (const r of results) console.log(r.filter(Boolean).join(' | '));

@@ -16,6 +16,7 @@ import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
 import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
@@ -63,6 +64,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   registerNetPlans(plans, realNetHost);
   registerNetMemberPlans(plans, backend.configEditor);
   registerNetCreatePlan(plans);
+  registerIdmapPlan(plans, backend.configEditor);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {

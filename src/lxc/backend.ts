@@ -1,3 +1,5 @@
+import { refuseUnfinishedShift } from '../host/shiftMarker.js';
+import { rootfsDirectory } from './idmaps.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../base/clock.js';
@@ -177,6 +179,8 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       const { state } = this.truthOf(name, c, lib);
       if (state !== 'STOPPED')
         throw wrongState(name, state, 'is already running', state === 'FROZEN' || state === 'FREEZING' ? `thaw it with 'lxcdeck thaw ${name}'` : undefined);
+      // a rootfs half re-owned by an interrupted idmap shift must not boot
+      refuseUnfinishedShift(name, rootfsDirectory(lib.lxcdeck_get_config_item(c, 'lxc.rootfs.path') ?? ''));
       return (lib.lxcdeck_get_config_item(c, 'lxc.idmap') ?? '') !== '' || process.getuid?.() !== 0;
     });
     let prefix: string[] = [];

@@ -138,10 +138,10 @@ describe.skipIf(skip)(`idmap show and check as unprivileged ${TEST_USER}`, () =>
         new RegExp(`^lxcdeck: no isolated uid range free: your /etc/subuid ranges \\(${span(uidRange)}\\) have no 65536 uids left that no other container uses: add 65536 ids to /etc/subuid: sudo usermod --add-subuids \\d+-\\d+ ${TEST_USER}\n$`),
       );
     }
-    // without --dry-run it refuses (applying is not wired yet) and the config is untouched
-    const apply = await lxcdeck(USER, ['idmap', 'set', a, '--preset', 'standard']);
+    // applying a map outside the user's ranges refuses with one line and the config is untouched
+    const apply = await lxcdeck(USER, ['idmap', 'set', a, '--map', 'u 0 5 65536', '--map', 'g 0 5 65536', '--shift']);
     expect(apply.code).toBe(2);
-    expect(apply.stderr).toBe(`lxcdeck: applying an idmap change is not available yet: preview it with 'lxcdeck idmap set ${a} ... --dry-run'\n`);
+    expect(apply.stderr).toMatch(new RegExp(`^lxcdeck: the new map of ${a} is invalid: [^\n]+\n$`));
     expect(fs.readFileSync(config, 'utf8')).toBe(before);
   });
 

@@ -1,0 +1,78 @@
+import { LxcdeckError } from '../core/errors.js';
+import type { Json, Plan, PlanStep } from '../core/plan.js';
+import { readShiftMarker, writeShiftMarker } from '../host/shiftMarker.js';
+import type { ConfigEditParams, LiblxcConfigEditor } from '../lxc/configEdit.js';
+import type { PlanRegistry } from '../plan/registry.js';
+import { runWalker } from './shiftWalker.js';
+
+/**
+ * `idmap set` applied: a plan of two steps on a stopped container.
+ *   1. (with --shift) re-own the rootfs: native/lxcdeck-shift with the
+ *      translation (a marker next to the rootfs says `shifting` meanwhile);
+ *      undone by the same walker with the inverse translation.
+ *   2. lxc.idmap: the text-preserving config edit of src/lxc/configEdit.ts
+ *      (liblxc judges each value, the file is replaced atomically; liblxc's
+ *      own save_config would fork a chown of the container dir from Node).
+ * The config changes only after the walk completes. The params hold both
+ * command lines, so a journal rebuilds the identical plan after kill -9.
+ */
+export const IDMAP_SET_KIND = 'idmap.set';
+
+export interface IdmapSetParams {
+  name: string;
+  rootfs: string;
+  old: string[];
+  new: string[];
+  /** Walker command lines (forward, inverse), null without a shift. */
+  shift: { argv: string[]; inverse: string[] } | null;
+  /** The config edit (null when the map does not change). */
+  config: ConfigEditParams | null;
+}
+
+const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function parseParams(p: Json): IdmapSetParams {
+  const o = p as unknown as IdmapSetParams;
+  const lines = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!o || typeof o.name !== 'string' || typeof o.rootfs !== 'string' || !lines(o.old) || !lines(o.new) || (o.shift !== null && !(lines(o.shift?.argv) && lines(o.shift?.inverse))) || o.config === undefined)
+    throw new LxcdeckError('invalid-argument', 'an idmap.set journal has unusable params', 'settle it by hand, then drop it with lxcdeck plan forget');
+  return o;
+}
+
+function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']>): PlanStep {
+  const toOld = () => writeShiftMarker(p.rootfs, { state: 'shifted', map: p.old });
+  return {
+    description: `re-own ${p.rootfs} from ${p.old.join('; ') || 'host ids'} to ${p.new.join('; ')}`,
+    shows: [{ kind: 'command', argv: shift.argv }],
+    async check() {
+      const m = readShiftMarker(p.rootfs);
+      return m?.state === 'shifted' && same(m.map, p.new);
+    },
+    async apply(progress) {
+      writeShiftMarker(p.rootfs, { state: 'shifting', from: p.old, to: p.new });
+      try {
+        await runWalker(shift.argv, progress);
+      } catch (e) {
+        // take back the partial walk: every inode it moved goes back (the inverse skips those it never reached)
+        await runWalker(shift.inverse, () => undefined);
+        toOld();
+        throw e;
+      }
+      writeShiftMarker(p.rootfs, { state: 'shifted', map: p.new });
+    },
+    async undo() {
+      writeShiftMarker(p.rootfs, { state: 'shifting', from: p.new, to: p.old });
+      await runWalker(shift.inverse, () => undefined);
+      toOld();
+    },
+  };
+}
+
+export function idmapSetPlan(p: IdmapSetParams, editor: LiblxcConfigEditor): Plan {
+  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : [])];
+  return { kind: IDMAP_SET_KIND, title: `idmap set ${p.name}${p.shift ? ' with shift' : ''}`, params: p as unknown as Json, steps };
+}
+
+export function registerIdmapPlan(registry: PlanRegistry, editor: LiblxcConfigEditor): void {
+  registry.register(IDMAP_SET_KIND, (params) => idmapSetPlan(parseParams(params), editor));
+}
