@@ -23,6 +23,8 @@ export interface AppContext {
   terminals: TerminalLauncher;
   /** liblxc's stray stderr lines go to `onLine` (the event log) until disposed (they go to its log file otherwise). */
   captureLiblxcStderr(onLine: (line: string) => void): Disposable;
+  /** The user's own stderr fd (fd 2 is liblxc's while lxcdeck runs), for programs run in the foreground. */
+  userStderr: number | null;
   /** Plans that make containers (the create wizard). */
   planner?: ContainerPlanner;
   /** A plan runner that journals in the user's state dir (plans come from e.g. backend.consoleBufferPlan). */

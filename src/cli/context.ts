@@ -80,6 +80,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     planExecutor,
     planRunner: planExecutor,
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
+    userStderr: stderr.terminal,
     networks: cliNetworkWizard(),
     factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 
 /** lxcdeck(1) in roff, from the command definitions and the command registry's default keys. */
 
-const esc = (s: string) => s.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
+// groff reads ASCII: anything else (an en dash in a title, an arrow) as its \[uXXXX] name
+const esc = (s: string) =>
+  s
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(/[^\x00-\x7f]/gu, (ch) => `\\[u${(ch.codePointAt(0) ?? 0x3f).toString(16).toUpperCase().padStart(4, '0')}]`);
 
 function usage(cmd: Command, prefix: string): string {
   const args = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}${a.variadic ? '...' : ''}>` : `[${a.name()}${a.variadic ? '...' : ''}]`));

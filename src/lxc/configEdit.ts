@@ -48,11 +48,25 @@ function parseParams(p: Json): ConfigEditParams {
 }
 
 /** Whether the value liblxc reads back (get_config_item) is what the edit asked for. */
-function tookEffect(edit: ConfigEdit, got: string | null): boolean {
+function tookEffect(edit: ConfigEdit, got: string | null, unsetValue: () => string | null): boolean {
   if (edit.key === CONSOLE_BUFFER_KEY) return got !== null && consoleBufferTook(edit.values[0] === undefined ? null : parseConsoleBufferSize(edit.values[0]), got);
-  // a removed key (an lxc.net.N that is gone) reads back as nothing
-  if (edit.values.length === 0) return got === null || got.trim() === '';
+  // a removed key reads back as nothing (an lxc.net.N that is gone) or as liblxc's
+  // default for a config that never set it (lxc.start.delay reads "0")
+  if (edit.values.length === 0) return got === null || got.trim() === '' || got.trim() === (unsetValue() ?? '').trim();
   return got !== null;
+}
+
+/** What liblxc reads for a key no config sets: its value on a scratch container object. */
+function defaultOf(lib: NativeLib, lxcpath: string, key: string): string | null {
+  const c = lib.lxcdeck_open(`lxcdeck-scratch-${process.pid}`, lxcpath);
+  if (!c) return null;
+  try {
+    // a harmless key first, so the object has a config to read from
+    lib.lxcdeck_set_config_item(c, 'lxc.uts.name', 'scratch');
+    return lib.lxcdeck_get_config_item(c, key);
+  } finally {
+    lib.lxcdeck_close(c);
+  }
 }
 
 export class LiblxcConfigEditor implements ConfigEditor {
@@ -146,7 +160,7 @@ export class LiblxcConfigEditor implements ConfigEditor {
     this.withHandle(params.name, params.lxcpath, (c) => {
       for (const e of params.edits) {
         const got = this.lib.lxcdeck_get_config_item(c, e.key);
-        if (!tookEffect(e, got))
+        if (!tookEffect(e, got, () => defaultOf(this.lib, params.lxcpath, e.key)))
           throw new LxcdeckError('liblxc-failed', `liblxc reads ${e.key} of ${params.name} back as ${JSON.stringify(got?.trim() ?? null)}, not ${e.values.join(', ') || 'unset'}`, `check ${params.file} for an lxc.include that sets it too`);
       }
     });

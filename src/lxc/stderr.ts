@@ -14,15 +14,18 @@ import type { NativeLib } from './native.js';
 export interface LiblxcStderr {
   /** The TUI: fd 2's lines go to `onLine` (and the log file) until disposed, then back to the log file. */
   capture(onLine: (line: string) => void): Disposable;
+  /** The user's own stderr (the copy of fd 2), for programs run in the foreground; null when there is none. */
+  readonly terminal: number | null;
 }
 
 export function divertLiblxcStderr(lib: NativeLib, logFile: string | null): LiblxcStderr {
   const terminal = lib.lxcdeck_stderr_save();
-  if (terminal < 0) return { capture: () => ({ dispose: () => undefined }) };
+  if (terminal < 0) return { capture: () => ({ dispose: () => undefined }), terminal: null };
   keepOwnStderr(terminal);
   const sink = openSink(logFile);
   if (sink >= 0) lib.lxcdeck_stderr_set(sink);
   return {
+    terminal,
     capture(onLine) {
       const read = lib.lxcdeck_stderr_pipe();
       if (read < 0) return { dispose: () => undefined };

@@ -143,6 +143,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
     ...(workspace !== undefined ? { workspace } : {}),
     warnings: [],
     planRunner: () => ctx.planRunner(),
+    ...(ctx.userStderr !== null ? { userStderr: ctx.userStderr } : {}),
     ...(ctx.planner ? { planner: ctx.planner } : {}),
     processes: (name) => {
       const rt = ctx.backend.runtimeOf(name);

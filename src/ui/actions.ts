@@ -76,6 +76,8 @@ export interface ActionDeps {
   planRunner(): PlanRunner;
   workspaces: WorkspaceMarks;
   planner?: ContainerPlanner;
+  /** The user's own stderr fd, for programs run in the foreground (E). */
+  userStderr?: number;
   /** A running container's processes (main reads its cgroup.procs and /proc). */
   processes?: (container: string) => ProcessInfo[];
   /** The `N` wizard's host side (absent: not available). */
@@ -151,7 +153,9 @@ export class WorkstationActions implements AppActions {
     // as suspend(): leave the alternate screen ourselves (blessed mutes its own sequence)
     this.d.io.output.write('\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1005l\x1b[?1006l\x1b[?25h\x1b[?1049l');
     // the CLI's editor flow (validate, re-edit, diff, atomic write) in the foreground, as a child process
-    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', this.d.backend.lxcpath, 'config', 'edit', name], {}, (err, ok) => {
+    // its stderr is the user's terminal (lxcdeck's own fd 2 is liblxc's pipe while the TUI runs)
+    const stdio = this.d.userStderr === undefined ? {} : { stdio: ['inherit', 'inherit', this.d.userStderr] };
+    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', this.d.backend.lxcpath, 'config', 'edit', name], stdio, (err, ok) => {
       this.d.io.output.write('\x1b[?2004h');
       screen.alloc();
       this.d.scheduler.markDirty();

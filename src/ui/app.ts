@@ -148,6 +148,7 @@ export class TuiApp {
       planRunner: deps.planRunner,
       ...(deps.planner ? { planner: deps.planner } : {}),
       ...(deps.processes ? { processes: deps.processes } : {}),
+      ...(deps.userStderr !== undefined ? { userStderr: deps.userStderr } : {}),
       ...(deps.networks ? { networks: deps.networks } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),

@@ -35,6 +35,8 @@ export interface TuiDeps {
   processes?: (container: string) => ProcessInfo[];
   /** The network wizard's host side (N); without it the wizard says so. */
   networks?: NetworkWizard;
+  /** The user's own stderr fd (fd 2 is liblxc's pipe), for programs run in the foreground. */
+  userStderr?: number;
   /** The mark to restore on start (`lxcdeck -w a`). */
   workspace?: string;
 }

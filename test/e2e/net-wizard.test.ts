@@ -44,7 +44,7 @@ describe.skipIf(skip)('TUI network wizard (N), end to end, as root', () => {
     expect(shown).toMatchObject({ state: 'up', kind: 'nat' });
     expect(fs.existsSync(`/sys/class/net/ldk-${net}`)).toBe(true);
     // the networks view lists it with its state and bridge
-    t.type('W');
+    t.type('w');
     await t.waitFor(new RegExp(`${net}  nat  up  ldk-${net}  10\\.\\d+\\.0\\.0/24`));
     t.type(KEY.escape);
   }, 90_000);

@@ -6,6 +6,8 @@ import { BIN, createBusybox, destroy, eventually, hostUnavailable, lxcdeck, lxcI
 import { KEY, Tui } from './harness.js';
 
 const skip = hostUnavailable();
+/** The focused pane's border title: "▶ NAME · kind" (the list marks its own focus with "▶ containers"). */
+const PANE_FOCUS = /▶ \S+ · /;
 const PREFIX = '\x02'; // Ctrl-b
 /** busybox sh's prompt at the end of a pane line (the pane's right border after it). */
 const PROMPT = /\/ # +│/;
@@ -14,8 +16,8 @@ const count = (screen: string, s: string) => screen.split(s).length - 1;
 /** The focused pane's border label (its row and column: two panes may show the same container and kind). */
 const focusedLabel = (screen: string) => {
   const lines = screen.split('\n');
-  const y = lines.findIndex((l) => l.includes('▶ '));
-  return y < 0 ? null : `${y}:${lines[y]?.indexOf('▶ ')}`;
+  const y = lines.findIndex((l) => PANE_FOCUS.test(l));
+  return y < 0 ? null : `${y}:${lines[y]?.search(PANE_FOCUS)}`;
 };
 const COLS = 200;
 const ROWS = 50;
@@ -62,16 +64,17 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     await t.waitFor((s) => count(s, label) > before);
     if (back) {
       // the list is a leaf like the panes: cycle focus until it is the list's again, one drawn step at a time
-      for (let i = 0; i < 8 && t.text().includes('▶ '); i++) {
+      for (let i = 0; i < 8 && PANE_FOCUS.test(t.text()); i++) {
         const at = focusedLabel(t.text());
         t.type(`${PREFIX}o`);
         await t.waitFor((s) => focusedLabel(s) !== at);
       }
-      expect(t.text()).not.toContain('▶ ');
+      expect(t.text()).not.toMatch(PANE_FOCUS);
     }
   };
   const quit = async (t: Tui) => {
-    t.type(`${PREFIX}q`);
+    t.type(`${PREFIX}d`);
+    await t.waitFor((x) => x.includes('Quit?'), 3000).then(() => t.type('y'), () => undefined);
     await Promise.race([t.exited, new Promise((r) => setTimeout(r, 5000))]);
     expect(t.exitCode).toBe(0);
   };
@@ -88,7 +91,8 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
   /** Quits the running lxcdeck (it saves its last workspace on the way out: before its config dir goes). */
   const closeTui = async () => {
     if (tui && tui.exitCode === null) {
-      tui.type(`${PREFIX}q`);
+      tui.type(`${PREFIX}d`);
+      await tui.waitFor((x) => x.includes('Quit?'), 3000).then(() => tui?.type('y'), () => undefined);
       await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
       tui.kill('SIGKILL');
     }
@@ -116,8 +120,8 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     // close everything (each pane asks: its program still runs)
     const panes = (s: string) => count(s, ' · shell') + count(s, ' · console');
     for (let left = 3; left > 0; left--) {
-      if (!t.text().includes('▶ ')) t.type(`${PREFIX}o`);
-      await t.waitFor('▶ ');
+      if (!PANE_FOCUS.test(t.text())) t.type(`${PREFIX}o`);
+      await t.waitFor(PANE_FOCUS);
       t.type(`${PREFIX}x`);
       await t.waitFor('the container keeps');
       t.type('y');
@@ -165,7 +169,7 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     await t.waitFor(PROMPT);
     t.type('KEPT=k$((3*4))\r');
     t.type(`${PREFIX}o`);
-    await t.waitFor((s) => !s.includes('▶ '));
+    await t.waitFor((s) => !PANE_FOCUS.test(s));
     // the list unfiltered (C-u), then store
     t.type('\x15');
     t.type('m');
@@ -221,7 +225,7 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     try {
       const t = await open();
       t.type('ms');
-      t.type(`${PREFIX}q`);
+      t.type(`${PREFIX}d`);
       await t.exited;
       expect(t.exitCode).toBe(0);
       const config = configOf(home) as { marks?: Record<string, unknown>; lastWorkspace?: { panes: unknown[] } };
