@@ -55,6 +55,7 @@ describe.skipIf(skip).each([ROOT, USER])('workspace marks, end to end, as $label
     // only `name` listed (the other name may be in a pane's label)
     const other = new RegExp(`${name === a ? b : a}\\s+● RUNNING`);
     t.type('/');
+    t.type('\x15'); // '/' edits the filter there is: erase it first
     t.type(name);
     t.type(KEY.enter);
     await t.waitFor((s) => new RegExp(`${name}\\s+● RUNNING`).test(s) && !other.test(s));
