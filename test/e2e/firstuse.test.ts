@@ -201,6 +201,8 @@ describe.skipIf(skip)('first use, end to end', () => {
       t.type(KEY.enter);
       await t.waitFor('done — Enter or Esc closes');
       t.type(KEY.escape);
+      // an Esc followed at once by a key reads as Alt+key: wait for the overlay to go
+      await t.waitFor((x) => !x.includes('done — Enter or Esc closes'));
       t.type('s');
       await t.waitFor(new RegExp(`${b}\\s+● RUNNING`), 30_000);
       t.type('L'); // a bigger event log: other containers on this host log too

@@ -150,6 +150,8 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
       t.type(KEY.enter);
       await t.waitFor((x) => /lxc\.console\.buffer\.size.*: done/.test(x) || x.includes("done — Enter or Esc closes"));
       t.type(KEY.escape);
+      // an Esc followed at once by a key reads as Alt+key: wait for the overlay to go
+      await t.waitFor((x) => !x.includes('done — Enter or Esc closes'));
       const config = (JSON.parse((await lxcdeck(runner, ['info', c, '--json'])).stdout) as { configFile: string }).configFile;
       expect(fs.readFileSync(config, 'utf8').split('\n').filter((l) => l.includes('lxc.console.buffer.size'))).toEqual(['lxc.console.buffer.size = 128kB']);
       t.type('s');
