@@ -122,12 +122,16 @@ describe.skipIf(skip).each([ROOT, USER])('a half-done freeze is shown and repair
 
   it('kill -9 of a real `lxcdeck freeze` at points all through it: one thaw always leaves liblxc RUNNING and the cgroup THAWED', async () => {
     const seen = new Set<string>();
+    const argv = [...runner.prefix, process.execPath, BIN, 'freeze', c];
+    // how long a whole freeze takes on this machine now (start-up included): the kills spread over it
+    const t0 = performance.now();
+    await new Promise((r) => spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' }).on('exit', r));
+    const whole = performance.now() - t0;
+    expect((await lxcdeck(runner, ['thaw', c])).code).toBe(0);
     for (let i = 0; i < 12; i++) {
-      const argv = [...runner.prefix, process.execPath, BIN, 'freeze', c];
       const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
       const exited = new Promise((r) => child.on('exit', r));
-      // node starts in ~150 ms here; liblxc's part comes after: spread the kills over it
-      await new Promise((r) => setTimeout(r, 100 + i * 25));
+      await new Promise((r) => setTimeout(r, (whole * (i + 1)) / 12));
       child.kill('SIGKILL');
       await exited;
       seen.add(`${await lxcInfoState(runner, c)}/${cgroupState()}`);
