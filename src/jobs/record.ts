@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../core/json.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
@@ -38,14 +39,8 @@ export interface JobRecord {
 
 /** Parses a record file's text; null for anything not shaped like a record. */
 export function parseJobRecord(text: string): JobRecord | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const r = v as Record<string, unknown>;
+  const r = parseJsonObject(text);
+  if (!r) return null;
   const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
   const cgroups = (x: unknown): x is JobCgroup[] =>
     Array.isArray(x) &&

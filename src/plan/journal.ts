@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../core/json.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
@@ -38,14 +39,8 @@ const STATES: readonly JournalState[] = ['applying', 'rolling-back', 'stuck'];
 
 /** Parses a journal file; null for anything not shaped like one. */
 export function parseJournal(text: string): PlanJournal | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const j = v as Record<string, unknown>;
+  const j = parseJsonObject(text);
+  if (!j) return null;
   const owner = j.owner as Record<string, unknown> | undefined;
   if (j.version !== 1 || typeof j.id !== 'string' || !ID_RE.test(j.id) || typeof j.kind !== 'string' || typeof j.title !== 'string') return null;
   if (!owner || typeof owner.pid !== 'number' || typeof owner.start !== 'string') return null;
@@ -54,7 +49,7 @@ export function parseJournal(text: string): PlanJournal | null {
     (s: unknown) => typeof s === 'object' && s !== null && typeof (s as { description?: unknown }).description === 'string' && STATUSES.includes((s as { status?: unknown }).status as StepStatus),
   );
   if (!stepsOk || !('params' in j) || typeof j.created !== 'string' || typeof j.updated !== 'string') return null;
-  return v as PlanJournal;
+  return j as unknown as PlanJournal;
 }
 
 export class JournalStore {
