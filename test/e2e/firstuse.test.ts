@@ -38,12 +38,7 @@ describe.skipIf(skip)('first use, end to end', () => {
     expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
   });
   afterEach(async () => {
-    if (tui && tui.exitCode === null) {
-      tui.type('q');
-      tui.type('y'); // open panes: quitting asks
-      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
-      tui.kill('SIGKILL');
-    }
+    await tui?.close();
     tui = null;
   });
   afterAll(async () => {

@@ -79,6 +79,18 @@ export class Tui {
     return this.proc.pid;
   }
 
+  /**
+   * Ends the workstation after a test: its quit keys, yes to the question
+   * running pane programs raise, then SIGKILL if it is still there after 3 s.
+   */
+  async close(quitKeys = 'q'): Promise<void> {
+    if (this.exitCode !== null) return;
+    this.type(quitKeys);
+    this.type('y');
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3000))]);
+    this.kill('SIGKILL');
+  }
+
   type(keys: string): void {
     this.proc.write(keys);
   }

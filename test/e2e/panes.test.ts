@@ -56,12 +56,7 @@ describe.skipIf(skip).each([ROOT, USER])('pty panes, end to end, as $label', (ru
     expect((await lxcdeck(runner, ['start', b])).code).toBe(0);
   });
   afterEach(async () => {
-    if (tui && tui.exitCode === null) {
-      tui.type(`${PREFIX}d`);
-      tui.type('y'); // pane programs running: quitting asks
-      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
-      tui.kill('SIGKILL');
-    }
+    await tui?.close(`${PREFIX}d`);
     tui = null;
   });
   afterAll(async () => {

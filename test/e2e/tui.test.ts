@@ -54,12 +54,7 @@ describe.skipIf(skip).each([ROOT, USER])('the workstation, end to end, as $label
     expect((await lxcdeck(runner, ['start', a])).code).toBe(0);
   });
   afterEach(async () => {
-    if (tui && tui.exitCode === null) {
-      tui.type('q');
-      tui.type('y'); // pane programs running: quitting asks
-      await Promise.race([tui.exited, new Promise((r) => setTimeout(r, 3000))]);
-      tui.kill('SIGKILL');
-    }
+    await tui?.close();
     tui = null;
   });
   afterAll(async () => {
