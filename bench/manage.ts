@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ms, wall } from './timing.js';
 import { createContext } from '../src/cli/context.js';
 import { createDeps } from '../src/cli/create.js';
 import { prepareCreate, type CreateRequest } from '../src/cli/createPrepare.js';
@@ -29,16 +30,8 @@ const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
 const RUNS = Math.max(1, Number(process.env.LXCDECK_BENCH_MANAGE_RUNS ?? 5));
 const DEBIAN = process.env.LXCDECK_BENCH_DEBIAN_ROOTFS ?? '/var/cache/lxc/debian/rootfs-bookworm-amd64';
 
-function wall(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const t = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return t;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
-const ms = (x: number) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
 const quiet = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' });
 
 export async function manageBench(lxcpath: string): Promise<string[][]> {

@@ -26,6 +26,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ms, wall } from './timing.js';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
 import { createContext } from '../src/cli/context.js';
@@ -57,13 +58,6 @@ function sh(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
 }
 
-function wall(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const t = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return t;
-}
 
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,7 +65,6 @@ function stats(xs: number[]) {
   return { median: q(0.5), p99: q(0.99), min: s[0] ?? NaN, max: s.at(-1) ?? NaN };
 }
 
-const ms = (x: number) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(x < 10 ? 2 : 0)} ms`);
 const ratio = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}x`;
 
 function cleanup(): void {
