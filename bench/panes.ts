@@ -7,12 +7,13 @@
  *
  * Standalone: node dist/bench/panes.js (root; makes one container in its own lxcpath).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import xterm from '@xterm/headless';
 import * as pty from 'node-pty';
+import { runStandaloneIfMain } from './standalone.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(REPO, 'bin', 'lxcdeck.js');
@@ -180,30 +181,4 @@ export async function paneFloodBench(lxcpath: string, name: string): Promise<str
   }
 }
 
-/** Standalone: one container in a private lxcpath. */
-async function standalone(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('run the benchmark as root');
-  const lxcpath = '/var/lib/lxcdeck-bench-panes';
-  const name = 'flood';
-  const clean = () => {
-    spawnSync('lxc-stop', ['-k', '-P', lxcpath, '-n', name]);
-    spawnSync('lxc-destroy', ['-f', '-P', lxcpath, '-n', name]);
-    fs.rmSync(lxcpath, { recursive: true, force: true });
-  };
-  clean();
-  try {
-    fs.mkdirSync(lxcpath, { recursive: true });
-    execFileSync('lxc-create', ['-P', lxcpath, '-t', 'busybox', '-n', name], { stdio: 'ignore' });
-    execFileSync('lxc-start', ['-P', lxcpath, '-n', name]);
-    for (const r of await paneFloodBench(lxcpath, name)) console.log(r.filter(Boolean).join(' | '));
-  } finally {
-    clean();
-  }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  standalone().catch((e) => {
-    console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
-  });
-}
+runStandaloneIfMain(import.meta.url, '/var/lib/lxcdeck-bench-panes', paneFloodBench);
