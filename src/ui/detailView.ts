@@ -103,7 +103,7 @@ export class DetailView implements Disposable {
     const cw = Math.floor(chartW / cols);
     const ch = Math.floor(h / rows);
     const shownRows = Math.ceil(n / cols);
-    const colors = { text: numeric(color(this.palette, 'dim')), axis: numeric(color(this.palette, 'border')), border: numeric(color(this.palette, 'border')) };
+    const colors = { text: numeric(color(this.palette, 'dim')), axis: numeric(color(this.palette, 'border')), border: numeric(color(this.palette, 'border')), limit: numeric(color(this.palette, 'logError')) };
     specs.slice(0, n).forEach((spec, i) => {
       const row = Math.floor(i / cols);
       const col = i % cols;
@@ -161,7 +161,7 @@ export class DetailView implements Disposable {
         '',
         kv('cpu', pct(latest.cpuPercent)),
         kv('memory', `${formatBytes(latest.memoryBytes ?? null)}${latest.memoryLimitBytes != null ? ` / ${formatBytes(latest.memoryLimitBytes)}` : ''}`),
-        kv('pids', latest.pids == null ? '-' : String(latest.pids)),
+        kv('pids', `${latest.pids == null ? '-' : String(latest.pids)}${latest.pidsMax != null ? ` / ${latest.pidsMax}` : ''}`),
         kv('io r/w', `${rate(latest.ioReadBps)} ${rate(latest.ioWriteBps)}`),
         kv('net rx/tx', `${rate(latest.netRxBps)} ${rate(latest.netTxBps)}`),
         ...(psi ? [kv('pressure', `cpu ${pct(latest.psiCpu)} mem ${pct(latest.psiMemory)} io ${pct(latest.psiIo)}`)] : []),
@@ -182,13 +182,20 @@ export class DetailView implements Disposable {
       }));
       const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';
       chart.setLabel(` ${spec.title}${unit} `);
-      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1, integer: spec.unit === 'count' });
+      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1, integer: spec.unit === 'count', limit: chartLimit(spec.id, latest) });
     }
   }
 
   dispose(): void {
     this.box.destroy();
   }
+}
+
+/** The limit line of a chart, in its unit (memory in KiB), from the sampler's cgroup reads: null for no limit. */
+export function chartLimit(id: string, latest: Partial<Sample>): { value: number; label: string } | null {
+  if (id === 'memory' && latest.memoryLimitBytes != null) return { value: latest.memoryLimitBytes / 1024, label: `limit ${formatBytes(latest.memoryLimitBytes)}` };
+  if (id === 'pids' && latest.pidsMax != null) return { value: latest.pidsMax, label: `max ${latest.pidsMax}` };
+  return null;
 }
 
 /** A value cut to `room` columns with …: at the start for a path (its end says most), else at the end. */
