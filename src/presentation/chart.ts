@@ -157,10 +157,11 @@ export function chartFrame(input: ChartInput): ChartFrame {
   const limitCells = new Uint8Array(plotW * plotH);
   if (lim && near) {
     const py = yOf(lim.value);
+    const row = DOT[py & 3] as readonly [number, number];
     for (let px = 0; px < pw; px++) {
       if (px % 4 >= 2) continue;
       const cell = (py >> 2) * plotW + (px >> 1);
-      limitCells[cell] = (limitCells[cell] as number) | (DOT[py & 3] as readonly [number, number])[px & 1];
+      limitCells[cell] = (limitCells[cell] as number) | (px & 1 ? row[1] : row[0]);
     }
   }
   input.series.forEach((s, si) => {
