@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostUnavailable, run, ROOT, uniqueName } from '../integration/host.js';
+import { KEY, Tui } from './harness.js';
+
+const skip = hostUnavailable();
+
+/** The detail view's extras (#14, #13, #12) and the TUI's clone and limits on real containers in a private lxcpath. */
+describe.skipIf(skip)('detail view: limit lines, snapshots, networks, idmap; O clones', () => {
+  let lxcpath = '';
+  const src = uniqueName('dsrc');
+  const lim = uniqueName('dlim');
+  const copy = uniqueName('dcp');
+  const overlay = uniqueName('dov');
+  // each TUI its own settings: a filter one test leaves is not restored into the next
+  const fresh = () => ({ XDG_CONFIG_HOME: fs.mkdtempSync(path.join(lxcpath, '.cfg-')) });
+  const lxc = (argv: string[]) => run(ROOT, [argv[0] as string, '-P', lxcpath, ...argv.slice(1)], { timeoutMs: 120_000 });
+
+  beforeAll(async () => {
+    lxcpath = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-detail-'));
+    for (const n of [src, lim]) {
+      const r = await lxc(['lxc-create', '-t', 'busybox', '-n', n]);
+      if (r.code !== 0) throw new Error(`lxc-create ${n}: ${r.stderr}`);
+    }
+    const comment = path.join(lxcpath, 'comment');
+    fs.writeFileSync(comment, 'before the e2e test');
+    const s = await lxc(['lxc-snapshot', '-n', src, '-c', comment]);
+    if (s.code !== 0) throw new Error(`lxc-snapshot: ${s.stderr}`);
+    const st = await lxc(['lxc-start', '-n', lim]);
+    if (st.code !== 0) throw new Error(`lxc-start: ${st.stderr}`);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const n of [overlay, copy, lim, src]) {
+      await lxc(['lxc-stop', '-k', '-n', n]);
+      await lxc(['lxc-destroy', '-f', '-s', '-n', n]);
+    }
+    fs.rmSync(lxcpath, { recursive: true, force: true });
+  }, 120_000);
+
+  it('shows the snapshots (name, date, comment), the lxc.net.0 link and the idmap row; a new snapshot appears without a restart', async () => {
+    const t = new Tui(ROOT, ['-P', lxcpath], { cols: 160, rows: 60, env: fresh() });
+    try {
+      await t.waitFor(lim);
+      await t.filterTo(src, lim);
+      t.type(KEY.enter);
+      await t.waitFor(/snapshots\s+1, newest first/);
+      const today = new Date().toISOString().slice(0, 10);
+      const screen = await t.waitFor(new RegExp(`snap0 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} before`));
+      expect(screen).toMatch(new RegExp(`snap0 (${today}|\\d{4}-\\d{2}-\\d{2})`));
+      const link = (fs.readFileSync(path.join(lxcpath, src, 'config'), 'utf8').match(/^lxc\.net\.0\.link\s*=\s*(\S+)/m) ?? [])[1];
+      expect(link, 'the busybox container has a lxc.net.0 link (from default.conf)').toBeTruthy();
+      expect(screen).toMatch(new RegExp(`net\\.0\\s+veth ${link}`));
+      // root's busybox container has no map
+      expect(screen).toMatch(/idmap\s+none \(privileged\)/);
+      // the cache reads again within seconds, not per tick: a snapshot taken outside shows up
+      expect((await lxc(['lxc-snapshot', '-n', src])).code).toBe(0);
+      await t.waitFor(/snapshots\s+2, newest first/, 20_000);
+      const after = t.text();
+      expect(after.indexOf('snap1 ')).toBeGreaterThan(-1);
+      expect(after.indexOf('snap1 ')).toBeLessThan(after.indexOf('snap0 '));
+    } finally {
+      await t.close();
+    }
+  }, 90_000);
+
+  it('l sets a memory and a pids limit: the charts show the limit label and the pids limit line', async () => {
+    const t = new Tui(ROOT, ['-P', lxcpath], { cols: 160, rows: 60, env: fresh() });
+    try {
+      await t.waitFor(src);
+      await t.filterTo(lim, src);
+      t.type(KEY.enter);
+      await t.waitFor(/pids/);
+      expect(t.text()).not.toContain('limit 64 MiB');
+      expect(t.text()).not.toMatch(/max 8 /);
+      t.type('l');
+      await t.waitFor(`limits of ${lim}`);
+      t.type(`64M\t8${KEY.enter}`);
+      await t.waitFor(/pids\.max = 8 on the running/);
+      t.type(KEY.enter);
+      await t.waitFor(/done — Enter or Esc closes \(took \d+ s\)/, 30_000);
+      t.type(KEY.escape);
+      const mem = fs.existsSync('/sys/fs/cgroup/memory') ? 'memory.limit_in_bytes' : 'memory.max';
+      expect((await lxc(['lxc-cgroup', '-n', lim, mem])).stdout.trim()).toBe(String(64 * 1024 * 1024));
+      // the sampler re-reads limits every few samples: the label follows within seconds
+      await t.waitFor('limit 64 MiB', 30_000);
+      // pids: a handful of processes under a limit of 8 is close: the axis includes it and the dashed line is drawn
+      const screen = await t.waitFor(/max 8 ?[\u2801-\u28ff]/, 30_000);
+      expect(screen).toMatch(/pids\s+\d+ \/ 8/);
+    } finally {
+      await t.close();
+    }
+  }, 90_000);
+
+  it('O clones: a copy, then an overlay snapshot clone, each shown as the plan with progress, in the list and seen by lxc-info', async () => {
+    const t = new Tui(ROOT, ['-P', lxcpath], { cols: 160, rows: 60, env: fresh() });
+    try {
+      await t.waitFor(lim);
+      await t.filterTo(src, lim);
+      t.type('O');
+      await t.waitFor(`clone ${src}`);
+      // the name starts as <src>-copy: replace it
+      for (let i = 0; i < 70; i++) t.type('\x7f');
+      t.type(`${copy}${KEY.enter}`);
+      await t.waitFor(new RegExp(`Create ${copy} from a copy of ${src}`), 30_000);
+      t.type(KEY.enter);
+      await t.waitFor(/done — Enter or Esc closes \(took/, 60_000);
+      t.type(KEY.escape);
+      expect((await lxc(['lxc-info', '-sH', '-n', copy])).stdout.trim()).toBe('STOPPED');
+      t.type('/\x15');
+      t.type(`${KEY.enter}`);
+      await t.waitFor(copy);
+      // the overlay kind: Tab to it, → to change it
+      await t.filterTo(src, lim);
+      t.type('O');
+      await t.waitFor(`clone ${src}`);
+      for (let i = 0; i < 70; i++) t.type('\x7f');
+      t.type(`${overlay}\t${KEY.right}${KEY.enter}`);
+      await t.waitFor(new RegExp(`Create ${overlay} from an overlay snapshot clone of ${src}`), 30_000);
+      t.type(KEY.enter);
+      await t.waitFor(/done — Enter or Esc closes \(took/, 60_000);
+      t.type(KEY.escape);
+      t.type('/\x15');
+      t.type(`${KEY.enter}`);
+      await t.waitFor((s) => s.includes(copy) && s.includes(overlay));
+      expect((await lxc(['lxc-info', '-sH', '-n', overlay])).stdout.trim()).toBe('STOPPED');
+      expect(fs.readFileSync(path.join(lxcpath, overlay, 'config'), 'utf8')).toMatch(/^lxc\.rootfs\.path = overlay/m);
+      const ls = (await lxc(['lxc-ls', '-1'])).stdout.split('\n');
+      expect(ls).toEqual(expect.arrayContaining([copy, overlay]));
+    } finally {
+      await t.close();
+    }
+  }, 180_000);
+});
