@@ -23,7 +23,7 @@ const OTHERS_MS = 30_000;
 
 const readText = (f: string) => fs.promises.readFile(f, 'utf8').catch(() => '');
 
-export function containerExtras(c: CliContext, store = new NetStore()): ContainerExtrasSource {
+export function containerExtras(c: Pick<CliContext, 'backend' | 'fs' | 'identity'>, store = new NetStore(), leaseFile = (net: string) => path.join(runDir(net), 'leases')): ContainerExtrasSource {
   let others: { at: number; maps: Promise<(OtherMap & { values: string[] })[]> } | null = null;
   const otherMaps = () => {
     if (others && Date.now() - others.at < OTHERS_MS) return others.maps;
@@ -49,20 +49,20 @@ export function containerExtras(c: CliContext, store = new NetStore()): Containe
         const err = findings.find((f) => f.severity === 'error');
         idmap = { map, error: err ? findingLine(err) : null, warnings: findings.filter((f) => f.severity === 'warning').length };
       }
-      return { snapshots: snaps.map(({ name: n, time, comment }) => ({ name: n, time, comment })), networks: await joins(name, config, allNetworks(store)), idmap };
+      return { snapshots: snaps.map(({ name: n, time, comment }) => ({ name: n, time, comment })), networks: await joins(name, config, allNetworks(store), leaseFile), idmap };
     },
   };
 }
 
 /** Each lxc.net.N with the network it is on (a member slot, else the bridge) and its address: static, lease or config. */
-async function joins(name: string, config: string, defs: readonly NetworkDef[]): Promise<NetJoin[]> {
+async function joins(name: string, config: string, defs: readonly NetworkDef[], leaseFile: (net: string) => string): Promise<NetJoin[]> {
   return Promise.all(
     netInterfaces(config).map(async (i) => {
       const def = defs.find((d) => d.members.some((m) => m.container === name && m.slot === i.index)) ?? defs.find((d) => i.link !== '' && (d.bridge === i.link || (i.type === 'macvlan' && d.parent === i.link)));
       const member = def?.members.find((m) => m.container === name && m.slot === i.index);
       let address = member?.ip ?? i.ipv4;
       if (!address && def && def.dhcp) {
-        const leases = readLeases(await readText(path.join(runDir(def.name), 'leases')));
+        const leases = readLeases(await readText(leaseFile(def.name)));
         address = leases.find((l) => l.name === name || (member && l.mac.toLowerCase() === member.mac.toLowerCase()))?.ip ?? null;
       }
       return { index: i.index, type: i.type, link: i.link, network: def?.name ?? null, address: address ?? null };
