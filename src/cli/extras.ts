@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { configValues } from '../core/configText.js';
 import { netInterfaces, type ContainerExtras, type ContainerExtrasSource, type NetJoin } from '../core/details.js';
 import { parseIdMapLines } from '../core/idmap.js';
-import { checkIdMapValues, findingLine, type OtherMap } from '../core/idmapCheck.js';
+import { checkIdMapValues, findingLine, type IdMapSubject, type OtherMap } from '../core/idmapCheck.js';
 import { NetStore } from '../host/netStore.js';
 import { readIdMapSubject } from '../host/subid.js';
 import { readSnapshots } from '../lxc/copies.js';
@@ -16,10 +16,10 @@ import { allNetworks, readLeases } from './net.js';
  * <lxcpath>/<name>/snaps, the config's lxc.net.N matched with lxcdeck's
  * network definitions and their DHCP leases, and the idmap checked as
  * `lxcdeck idmap check` does. Files are read asynchronously; what the other
- * containers map (for the "shared ids" warning) changes rarely and is kept
- * for OTHERS_MS.
+ * containers map (for the "shared ids" warning), the network definitions and
+ * the subordinate ranges change rarely and are kept for OTHERS_MS.
  */
-const OTHERS_MS = 30_000;
+const OTHERS_MS = 10_000;
 
 const readText = (f: string) => fs.promises.readFile(f, 'utf8').catch(() => '');
 
@@ -36,6 +36,12 @@ export function containerExtras(c: Pick<CliContext, 'backend' | 'fs' | 'identity
     others = { at: Date.now(), maps };
     return maps;
   };
+  // network definitions and the user's subordinate ranges: small sync reads, kept as long as the other maps
+  let kept: { at: number; defs: NetworkDef[]; subject: IdMapSubject } | null = null;
+  const slow = () => {
+    if (!kept || Date.now() - kept.at >= OTHERS_MS) kept = { at: Date.now(), defs: allNetworks(store), subject: readIdMapSubject(c.fs, c.identity).subject };
+    return kept;
+  };
   return {
     async read(name): Promise<ContainerExtras> {
       const lxcpath = c.backend.lxcpath;
@@ -43,13 +49,13 @@ export function containerExtras(c: Pick<CliContext, 'backend' | 'fs' | 'identity
       const map = configValues(config, 'lxc.idmap');
       let idmap: ContainerExtras['idmap'] = { map, error: null, warnings: 0 };
       if (map.length) {
-        const { subject } = readIdMapSubject(c.fs, c.identity);
+        const { subject } = slow();
         const rest = (await otherMaps()).filter((o) => o.name !== name);
         const findings = checkIdMapValues(map, subject, rest).findings;
         const err = findings.find((f) => f.severity === 'error');
         idmap = { map, error: err ? findingLine(err) : null, warnings: findings.filter((f) => f.severity === 'warning').length };
       }
-      return { snapshots: snaps.map(({ name: n, time, comment }) => ({ name: n, time, comment })), networks: await joins(name, config, allNetworks(store), leaseFile), idmap };
+      return { snapshots: snaps.map(({ name: n, time, comment }) => ({ name: n, time, comment })), networks: await joins(name, config, slow().defs, leaseFile), idmap };
     },
   };
 }
