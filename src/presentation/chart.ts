@@ -20,7 +20,7 @@ export const CELL_LIMIT = 255;
  * grows to include it, so its line shows how near the usage is. A limit far
  * above would squash the data into the bottom row: it is only named.
  */
-export const LIMIT_NEAR = 3;
+export const LIMIT_NEAR = 5;
 
 export interface ChartFrame {
   width: number;
