@@ -27,11 +27,6 @@ export class ExtrasCache {
     return same ? e.value : null;
   }
 
-  /** Forget the cached value (after a plan changed the container): the next get reads again. */
-  invalidate(): void {
-    if (this.entry) this.entry.at = -Infinity;
-  }
-
   private load(name: string, stamp: string): void {
     if (this.pending !== null || !this.source) return;
     this.pending = name;
