@@ -36,6 +36,7 @@ export function networkLine(n: NetJoin, room: number): string {
 /** The map and whether it validates, on one line; the error (what: fix) follows when there is room. */
 export function idmapLine(s: IdmapStatus, room: number): { text: string; ok: boolean } {
   if (!s.map.length) return { text: cut('none (privileged)', room), ok: true };
-  const verdict = s.error ? '✗ ' : s.warnings ? `✓ (${s.warnings} warning${s.warnings === 1 ? '' : 's'}) ` : '✓ ';
-  return { text: cut(`${verdict}${s.map.join('; ')}${s.error ? ` — ${s.error}` : ''}`, room), ok: !s.error };
+  // the map first (a narrow column shows its start), then what is wrong with it
+  const after = s.error ? ` — ${s.error}` : s.warnings ? ` (${s.warnings} warning${s.warnings === 1 ? '' : 's'}: lxcdeck idmap check)` : '';
+  return { text: cut(`${s.error ? '✗' : '✓'} ${s.map.join('; ')}${after}`, room), ok: !s.error };
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostUnavailable, run, ROOT, uniqueName } from '../integration/host.js';
+import { createBusybox, destroy, hostUnavailable, run, ROOT, uniqueName, USER } from '../integration/host.js';
 import { formatBytes } from '../../src/presentation/format.js';
 import { KEY, Tui } from './harness.js';
 
@@ -142,4 +142,31 @@ describe.skipIf(skip)('detail view: limit lines, snapshots, networks, idmap; O c
       await t.close();
     }
   }, 180_000);
+
+  it('as the unprivileged test user: the idmap row shows the map with ✓ (it validates against /etc/subuid and /etc/subgid)', async () => {
+    const name = uniqueName('duser');
+    await createBusybox(USER, name);
+    const t = new Tui(USER, [], { cols: 160, rows: 60 });
+    try {
+      // the user's own settings may restore a filter from an earlier run: set ours
+      await t.waitFor(/\d+ containers?,/);
+      t.type('/\x15');
+      t.type(`${name}${KEY.enter}`);
+      await t.waitFor((x) => x.includes(`filter: ${name}`) && x.split('\n').some((l) => l.includes(name) && l.includes('STOPPED')));
+      t.type(KEY.enter);
+      const screen = await t.waitFor(/idmap\s+✓/, 20_000);
+      const config = (await run(USER, ['sh', '-c', `cat "$(lxc-config lxc.lxcpath)/${name}/config"`])).stdout;
+      const map = /^lxc\.idmap\s*=\s*(.*)$/m.exec(config)?.[1];
+      expect(map).toMatch(/^u 0 \d+ \d+$/);
+      // the start of the map fits the column; warnings (ids shared with other test containers) come after it
+      expect(screen).toMatch(new RegExp(`idmap\\s+✓ ${map?.slice(0, 12)}`));
+      // the test user's default.conf may give no network: the rows follow the config
+      const type = /^lxc\.net\.0\.type\s*=\s*(\S+)/m.exec(config)?.[1];
+      if (type && type !== 'empty') expect(screen).toMatch(new RegExp(`net\\.0\\s+${type} `));
+      else expect(screen).not.toMatch(/net\.0 /);
+    } finally {
+      await t.close();
+      await destroy(USER, [name]);
+    }
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ describe('detail view: networks and idmap rows', () => {
   it('says whether the idmap validates: ✓, ✓ with warnings, or ✗ with the error', () => {
     expect(idmapLine({ map: [], error: null, warnings: 0 }, 40)).toEqual({ text: 'none (privileged)', ok: true });
     expect(idmapLine({ map: ['u 0 100000 65536', 'g 0 100000 65536'], error: null, warnings: 0 }, 60)).toEqual({ text: '✓ u 0 100000 65536; g 0 100000 65536', ok: true });
-    expect(idmapLine({ map: ['u 0 100000 65536'], error: null, warnings: 1 }, 60).text).toBe('✓ (1 warning) u 0 100000 65536');
+    expect(idmapLine({ map: ['u 0 100000 65536'], error: null, warnings: 1 }, 60).text).toBe('✓ u 0 100000 65536 (1 warning: lxcdeck idmap check)');
     const bad = idmapLine({ map: ['u 0 5 1'], error: 'host uid 5 is outside your ranges: add a range', warnings: 0 }, 80);
     expect(bad).toEqual({ text: '✗ u 0 5 1 — host uid 5 is outside your ranges: add a range', ok: false });
   });
