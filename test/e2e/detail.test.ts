@@ -103,7 +103,7 @@ describe.skipIf(skip)('detail view: limit lines, snapshots, networks, idmap; O c
     }
   }, 90_000);
 
-  it('O clones: a copy, then an overlay snapshot clone, each shown as the plan with progress, in the list and seen by lxc-info', async () => {
+  it('O clones: a copy, then an overlay snapshot clone, each previewed as the plan and applied (the result says how long it took), in the list and seen by lxc-info', async () => {
     const t = new Tui(ROOT, ['-P', lxcpath], { cols: 160, rows: 60, env: fresh() });
     try {
       await t.waitFor(lim);
