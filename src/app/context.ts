@@ -1,5 +1,6 @@
 import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerPlanner, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
 import type { Disposable } from '../base/disposable.js';
+import type { ContainerExtrasSource } from '../core/details.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
@@ -31,4 +32,6 @@ export interface AppContext {
   planRunner(): PlanRunner;
   /** New networks for the `N` wizard (absent: the wizard says it is not available). */
   networks?: NetworkWizard;
+  /** Snapshots, networks and the idmap check of one container, for the detail view (read in the background). */
+  extras?: ContainerExtrasSource;
 }

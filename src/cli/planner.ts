@@ -7,12 +7,18 @@ import { cgroupVersion, prepareCreate } from './createPrepare.js';
 import { cgroupSettings } from '../core/limits.js';
 import { LxcdeckError } from '../core/errors.js';
 import { limitPlan } from './limit.js';
+import { validateContainerName } from '../core/names.js';
 
 /** The create wizard's engine side: the same checks and plan as `lxcdeck create`. */
 export function containerPlanner(c: CliContext): ContainerPlanner {
   return {
     async createPlan(req) {
       const params = await prepareCreate(c, { name: req.name, source: parseCreateSource(req.from), limits: req.memoryMax ? { memoryMax: req.memoryMax } : {}, start: req.start });
+      return buildCreatePlan(params, createDeps(c));
+    },
+    async clonePlan(from, to, options) {
+      validateContainerName(from);
+      const params = await prepareCreate(c, { name: to, source: { kind: 'clone', from, ...(options.snapshot ? { snapshot: true } : {}) }, limits: {} });
       return buildCreatePlan(params, createDeps(c));
     },
     limitPlan(name, req) {

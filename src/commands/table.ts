@@ -51,6 +51,8 @@ export interface AppActions {
   openCreateWizard(): void;
   /** The limits form of a container: memory, pids, CPU; applied live and kept. */
   openLimits(target: Workload): void;
+  /** The clone form of a container: new name, copy or overlay snapshot; the same plan as `lxcdeck clone`. */
+  openClone(target: Workload): void;
   openRules(): void;
   /** Workspace marks: m / ' then a letter; the marks overlay. */
   markKey(mode: 'store' | 'jump'): void;
@@ -104,6 +106,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.freeze-toggle', title: 'Freeze or thaw', scope: 'list', keys: ['f'], available: hasTarget, run: (a) => a.lifecycle('freeze-toggle', a.store.targets()) },
   { id: 'container.create', title: 'Create a container (wizard: source, memory limit, start)', scope: 'list', keys: ['n'], run: (a) => a.openCreateWizard() },
   { id: 'container.limits', title: 'Resource limits: memory, pids, CPU (live and kept in the config)', scope: 'list', keys: ['l'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.openLimits(t); } },
+  { id: 'container.clone', title: 'Clone: a copy or an overlay snapshot clone (as lxcdeck clone)', scope: 'list', keys: ['O'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.openClone(t); } },
   { id: 'container.processes', title: "Processes of the selected container, as a tree (its cgroup.procs)", scope: 'list', keys: ['p'], available: hasTarget, run: (a) => a.openProcesses() },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },

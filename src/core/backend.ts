@@ -55,6 +55,8 @@ export interface ContainerPlanner {
   createPlan(req: CreateWizardRequest): Promise<Plan>;
   /** Limits (memory/pids/cpu as `lxcdeck limit` takes them): live when running, kept in the config. Run it without a journal. */
   limitPlan(name: string, req: { memoryMax?: string; pidsMax?: string; cpuMax?: string }): Plan;
+  /** `lxcdeck clone FROM TO [--snapshot]`: the same checks and create plan (a snapshot clone runs without a journal). */
+  clonePlan(from: string, to: string, options: { snapshot: boolean }): Promise<Plan>;
 }
 
 /** How to run an interactive program in a pty: the helper for attach and console. */

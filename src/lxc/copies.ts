@@ -98,3 +98,11 @@ export async function destroyContainer(lxcpath: string, name: string, withSnapsh
   if (snaps.length && !withSnapshots) throw new LxcdeckError('wrong-state', `${name} has ${snaps.length} snapshot${snaps.length === 1 ? '' : 's'} (${snaps.map((s) => s.name).join(', ')})`, `pass --with-snapshots to destroy them too, or 'lxcdeck snapshot rm ${name} SNAP' first`);
   await runTool(['lxc-destroy', '-n', name, '-P', lxcpath, ...(withSnapshots && snaps.length ? ['-s'] : [])]);
 }
+
+/** snapshotsOf without blocking the event loop (the TUI's detail view reads it while the screen runs). */
+export async function readSnapshots(lxcpath: string, name: string): Promise<SnapshotInfo[]> {
+  const dir = path.join(lxcpath, name, 'snaps');
+  const names = (await fs.promises.readdir(dir).catch(() => [] as string[])).filter((s) => /^snap\d+$/.test(s)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  const read = (f: string) => fs.promises.readFile(f, 'utf8').catch(() => '');
+  return Promise.all(names.map(async (s) => ({ name: s, time: (await read(path.join(dir, s, 'ts'))).trim(), comment: (await read(path.join(dir, s, 'comment'))).trim(), path: path.join(dir, s) })));
+}

@@ -12,6 +12,15 @@ export const CELL_BLANK = 0;
 export const CELL_TEXT = 1;
 export const CELL_AXIS = 2;
 export const CELL_SERIES = 3;
+/** The limit line and its label (above any series index a chart has). */
+export const CELL_LIMIT = 255;
+
+/**
+ * A limit at or below this many times the data's top is "close": the y axis
+ * grows to include it, so its line shows how near the usage is. A limit far
+ * above would squash the data into the bottom row: it is only named.
+ */
+export const LIMIT_NEAR = 5;
 
 export interface ChartFrame {
   width: number;
@@ -33,6 +42,8 @@ export interface ChartInput {
   format?: (v: number) => string;
   /** A whole-number metric (pids): the axis is whole numbers too (top even, so its half is whole). */
   integer?: boolean;
+  /** A resource limit in the series' unit (memory.max, pids.max): a dashed line and its label; absent or not finite: no limit, no line. */
+  limit?: { value: number; label: string } | null;
 }
 
 const SPACE = 0x20;
@@ -105,7 +116,12 @@ export function chartFrame(input: ChartInput): ChartFrame {
   let max = 0;
   for (const s of input.series) for (const v of s.values) if (v > max) max = v;
   // headroom above the highest point, as the chart always had
-  const top = input.integer ? Math.max(2, 2 * Math.ceil((max * 1.2) / 2)) : max > 0 ? max * 1.2 : 1;
+  const lim = input.limit && Number.isFinite(input.limit.value) && input.limit.value > 0 ? input.limit : null;
+  const dataTop = input.integer ? Math.max(2, 2 * Math.ceil((max * 1.2) / 2)) : max > 0 ? max * 1.2 : 1;
+  // with no data yet any limit is "close": the line then shows where it is
+  const near = lim !== null && (max <= 0 || lim.value <= dataTop * LIMIT_NEAR);
+  const withLimit = near ? Math.max(dataTop, lim.value * 1.08) : dataTop;
+  const top = near && input.integer ? Math.max(2, 2 * Math.ceil(withLimit / 2)) : withLimit;
   const format = input.format ?? (input.integer ? (v: number) => (v < 1000 ? v.toFixed(0) : compactNumber(v)) : compactNumber);
   const plotH = h - 1;
   const yLabels: [number, string][] = [
@@ -137,6 +153,17 @@ export function chartFrame(input: ChartInput): ChartFrame {
     owner[cell] = s;
   };
   const yOf = (v: number) => Math.max(0, Math.min(ph - 1, ph - 1 - Math.round((v / top) * (ph - 1))));
+  // the limit first: a series dot in the same cell wins the cell (the usage matters more than the dashes)
+  const limitCells = new Uint8Array(plotW * plotH);
+  if (lim && near) {
+    const py = yOf(lim.value);
+    const row = DOT[py & 3] as readonly [number, number];
+    for (let px = 0; px < pw; px++) {
+      if (px % 4 >= 2) continue;
+      const cell = (py >> 2) * plotW + (px >> 1);
+      limitCells[cell] = (limitCells[cell] as number) | (px & 1 ? row[1] : row[0]);
+    }
+  }
   input.series.forEach((s, si) => {
     const ys = bucketMax(s.values, pw);
     const n = ys.length;
@@ -163,10 +190,16 @@ export function chartFrame(input: ChartInput): ChartFrame {
   for (let cy = 0; cy < plotH; cy++)
     for (let cx = 0; cx < plotW; cx++) {
       const b = bits[cy * plotW + cx] as number;
-      if (b === 0) continue;
-      chars[cy * w + x0 + cx] = 0x2800 + b;
-      kinds[cy * w + x0 + cx] = CELL_SERIES + (owner[cy * plotW + cx] as number) - 1;
+      const l = limitCells[cy * plotW + cx] as number;
+      if (b === 0 && l === 0) continue;
+      chars[cy * w + x0 + cx] = 0x2800 + (b | l);
+      kinds[cy * w + x0 + cx] = b === 0 ? CELL_LIMIT : CELL_SERIES + (owner[cy * plotW + cx] as number) - 1;
     }
+  if (lim) {
+    // the label sits on the line at the left (the oldest data), or, for a far limit, in the top row with an arrow
+    const row = near ? Math.min(plotH - 1, yOf(lim.value) >> 2) : 0;
+    put(x0 + 1, row, (near ? lim.label : `↑ ${lim.label}`).slice(0, Math.max(0, plotW - 1)), CELL_LIMIT);
+  }
 
   if (input.legend) {
     const lw = Math.max(...input.series.map((s) => s.label.length)) + 2;

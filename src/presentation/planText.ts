@@ -74,3 +74,20 @@ export function planJson(plan: Plan, checks?: readonly StepCheck[]): object {
     steps: plan.steps.map((s, i) => ({ index: i, description: s.description, shows: s.shows, ...(checks?.[i] ? { check: checks[i] } : {}) })),
   };
 }
+
+/** Elapsed time as the progress shows it: 7 s, 1:05, 1:02:03. */
+export function elapsedText(ms: number): string {
+  const t = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  if (h) return `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+  return m ? `${m}:${String(sec).padStart(2, '0')}` : `${sec} s`;
+}
+
+/** The heading while a plan runs: which step, how many are done of all, and the time since Enter. */
+export function progressHeading(p: { title: string; step: number | null; done: number; total: number; elapsedMs: number; plans?: { index: number; count: number } }): string {
+  const of = p.plans && p.plans.count > 1 ? ` (plan ${p.plans.index + 1} of ${p.plans.count})` : '';
+  const step = p.step === null ? '' : `step ${p.step + 1}/${p.total}, `;
+  return `applying ${p.title}${of}: ${step}${p.done}/${p.total} done, ${elapsedText(p.elapsedMs)}`;
+}

@@ -1,8 +1,7 @@
 import type blessed from 'blessed';
 import type { AppBackend } from '../app/context.js';
 import type { ContainerPlanner } from '../core/backend.js';
-import { openCreateWizard, openLimitsForm } from './createWizard.js';
-import { PlanExecutor } from '../plan/executor.js';
+import { planForms } from './planForms.js';
 import type { ProcessInfo } from '../host/processes.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
@@ -136,14 +135,15 @@ export class WorkstationActions implements AppActions {
   }
 
   openCreateWizard(): void {
-    const d = this.d;
-    openCreateWizard({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+    planForms(this.d, this.palette, this.store).create();
   }
 
   openLimits(target: Workload): void {
-    if (target.id.kind !== 'container') return;
-    const d = this.d;
-    openLimitsForm({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: () => new PlanExecutor({ journals: null }), planner: d.planner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() }, target.id.name);
+    planForms(this.d, this.palette, this.store).limits(target);
+  }
+
+  openClone(target: Workload): void {
+    planForms(this.d, this.palette, this.store).clone(target);
   }
 
   editConfig(target: Workload): void {

@@ -17,6 +17,7 @@ import { runCommand } from './commandRunner.js';
 import { KeyRouter, typedChar } from './keyRouter.js';
 import { LogMode } from './logMode.js';
 import { MainView } from './mainView.js';
+import { ExtrasCache } from '../state/extrasCache.js';
 import { OverlayHost } from './overlayHost.js';
 import { noPanes, PaneHost, type MouseData } from './paneHost.js';
 import { PasteCatcher } from './paste.js';
@@ -102,7 +103,7 @@ export class TuiApp {
       refresh: () => this.refresh(),
       busyChanged: render,
     });
-    this.main = this.d.add(new MainView({ screen: this.screen, store: this.store, refresher: this.refresher, metrics: deps.metrics, header: deps.header, lxcpath: deps.backend.lxcpath, palette: theme.palette }));
+    this.main = this.d.add(new MainView({ screen: this.screen, store: this.store, refresher: this.refresher, metrics: deps.metrics, extras: new ExtrasCache(deps.extras, () => this.scheduler.markDirty()), header: deps.header, lxcpath: deps.backend.lxcpath, palette: theme.palette }));
     this.panes = this.d.add(
       new PaneHost(
         {

@@ -14,7 +14,7 @@ import { openPlanFlow, type PlanFlowDeps } from './planFlow.js';
  * (name free, source usable, keys valid) and builds the create plan; the
  * plan flow then shows it, applies it with its progress and logs the result.
  */
-const nameCheck = (s: string) => {
+export const nameCheck = (s: string): string | null => {
   try {
     validateContainerName(s);
     return null;

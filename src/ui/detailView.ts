@@ -2,6 +2,8 @@ import blessed from 'blessed';
 import { LineChart } from './lineChart.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerInfo } from '../core/container.js';
+import type { ContainerExtras, IdmapStatus } from '../core/details.js';
+import { idmapLine, networkLine, snapshotLines } from '../presentation/detailRows.js';
 import type { Sample, SampleMetric } from '../metrics/sampler.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
 import { drawFramed, noLabelRenderOnResize, setText } from './screen.js';
@@ -103,7 +105,7 @@ export class DetailView implements Disposable {
     const cw = Math.floor(chartW / cols);
     const ch = Math.floor(h / rows);
     const shownRows = Math.ceil(n / cols);
-    const colors = { text: numeric(color(this.palette, 'dim')), axis: numeric(color(this.palette, 'border')), border: numeric(color(this.palette, 'border')) };
+    const colors = { text: numeric(color(this.palette, 'dim')), axis: numeric(color(this.palette, 'border')), border: numeric(color(this.palette, 'border')), limit: numeric(color(this.palette, 'logError')) };
     specs.slice(0, n).forEach((spec, i) => {
       const row = Math.floor(i / cols);
       const col = i % cols;
@@ -121,7 +123,7 @@ export class DetailView implements Disposable {
     });
   }
 
-  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>, kind: 'container' | 'job' = 'container'): void {
+  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>, kind: 'container' | 'job' = 'container', extras: ContainerExtras | null = null): void {
     const p = this.palette;
     if (!info) {
       this.summary.setContent(fg(p, 'dim', 'no container selected'));
@@ -148,25 +150,27 @@ export class DetailView implements Disposable {
             kv('ipv4', info.ipv4.join(', ') || '-'),
             kv('ipv6', info.ipv6.join(', ') || '-'),
             kv('rootfs', info.rootfs || '-', true),
-            kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
+            extras ? idmapRow(p, extras.idmap, room) : kv('idmap', info.idmap.join('; ') || 'none (privileged)'),
             kv('host nic', info.hostInterfaces.join(', ') || '-'),
+            ...(extras?.networks ?? []).map((n) => kv(`net.${n.index}`, networkLine(n, room))),
             kv('autostart', info.autostart ? 'yes' : 'no'),
             kv('console', info.consoleBufferSize ? `ring buffer ${info.consoleBufferSize}` : 'no ring buffer (lxc.console.buffer.size)'),
             kv('groups', info.groups.join(', ') || '-'),
           ];
-    setText(
-      this.summary,
-      [
-        ...facts,
-        '',
-        kv('cpu', pct(latest.cpuPercent)),
-        kv('memory', `${formatBytes(latest.memoryBytes ?? null)}${latest.memoryLimitBytes != null ? ` / ${formatBytes(latest.memoryLimitBytes)}` : ''}`),
-        kv('pids', latest.pids == null ? '-' : String(latest.pids)),
-        kv('io r/w', `${rate(latest.ioReadBps)} ${rate(latest.ioWriteBps)}`),
-        kv('net rx/tx', `${rate(latest.netRxBps)} ${rate(latest.netTxBps)}`),
-        ...(psi ? [kv('pressure', `cpu ${pct(latest.psiCpu)} mem ${pct(latest.psiMemory)} io ${pct(latest.psiIo)}`)] : []),
-      ].join('\n'),
-    );
+    const n = extras?.snapshots.length ?? 0;
+    const snaps = extras ? [kv('snapshots', n ? `${n}, newest first` : 'none'), ...(n ? snapshotLines(extras.snapshots, room + 10, SNAPSHOTS_SHOWN).map((l) => ` ${esc(l)}`) : [])] : [];
+    const live = [
+      '',
+      kv('cpu', pct(latest.cpuPercent)),
+      kv('memory', `${formatBytes(latest.memoryBytes ?? null)}${latest.memoryLimitBytes != null ? ` / ${formatBytes(latest.memoryLimitBytes)}` : ''}`),
+      kv('pids', `${latest.pids == null ? '-' : String(latest.pids)}${latest.pidsMax != null ? ` / ${latest.pidsMax}` : ''}`),
+      kv('io r/w', `${rate(latest.ioReadBps)} ${rate(latest.ioWriteBps)}`),
+      kv('net rx/tx', `${rate(latest.netRxBps)} ${rate(latest.netTxBps)}`),
+      ...(psi ? [kv('pressure', `cpu ${pct(latest.psiCpu)} mem ${pct(latest.psiMemory)} io ${pct(latest.psiIo)}`)] : []),
+    ];
+    // with graphs the live values are shown twice: the snapshots come first; without, the values do
+    const rows = this.charts.length ? [...facts, ...snaps, ...live] : [...facts, ...live, ...(snaps.length ? ['', ...snaps] : [])];
+    setText(this.summary, fitRows(p, rows, (this.summary.height as number) || 0).join('\n'));
     if (!history) return;
     // charts redraw only when a new sample arrived (or the span or layout changed)
     const dataKey = `${info.name}:${latest.t ?? ''}:${spanSeconds}:${this.layoutKey}`;
@@ -182,13 +186,35 @@ export class DetailView implements Disposable {
       }));
       const unit = spec.unit === 'bytes' ? ' (KiB)' : spec.unit === 'rate' ? ' (KiB/s)' : '';
       chart.setLabel(` ${spec.title}${unit} `);
-      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1, integer: spec.unit === 'count' });
+      chart.setData({ series, xLabel: `-${spanSeconds}s`, legend: series.length > 1, integer: spec.unit === 'count', limit: chartLimit(spec.id, latest) });
     }
   }
 
   dispose(): void {
     this.box.destroy();
   }
+}
+
+const SNAPSHOTS_SHOWN = 5;
+
+/** The idmap row: the map and ✓, or ✗ and the first error (in the error colour). */
+function idmapRow(p: Palette, s: IdmapStatus, room: number): string {
+  const { text, ok } = idmapLine(s, room);
+  return `${fg(p, 'dim', 'idmap'.padEnd(10))} ${ok ? esc(text) : fg(p, 'logError', esc(text))}`;
+}
+
+/** Rows that do not fit the summary's height are cut: the last row says how many more there are. */
+export function fitRows(p: Palette, rows: string[], height: number): string[] {
+  if (height <= 0 || rows.length <= height) return rows;
+  const cut = rows.slice(0, height - 1);
+  return [...cut, fg(p, 'dim', `… ${rows.length - cut.length} more rows`)];
+}
+
+/** The limit line of a chart, in its unit (memory in KiB), from the sampler's cgroup reads: null for no limit. */
+export function chartLimit(id: string, latest: Partial<Sample>): { value: number; label: string } | null {
+  if (id === 'memory' && latest.memoryLimitBytes != null) return { value: latest.memoryLimitBytes / 1024, label: `limit ${formatBytes(latest.memoryLimitBytes)}` };
+  if (id === 'pids' && latest.pidsMax != null) return { value: latest.pidsMax, label: `max ${latest.pidsMax}` };
+  return null;
 }
 
 /** A value cut to `room` columns with …: at the start for a path (its end says most), else at the end. */

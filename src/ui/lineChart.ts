@@ -1,6 +1,6 @@
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
-import { CELL_AXIS, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
+import { CELL_AXIS, CELL_LIMIT, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
 import { paintBorder, type Coords, type DrawnElement } from './screen.js';
 
 export interface LineChartOptions {
@@ -10,7 +10,7 @@ export interface LineChartOptions {
   height: number;
   label: string;
   /** xterm colour indexes; undefined = the terminal default. */
-  colors: { text?: number; axis?: number; border?: number };
+  colors: { text?: number; axis?: number; border?: number; limit?: number };
 }
 
 export interface LineChartData {
@@ -19,6 +19,8 @@ export interface LineChartData {
   legend: boolean;
   /** Whole-number values: whole-number axis labels. */
   integer?: boolean;
+  /** A limit line (memory.max, pids.max) in the series' unit; null: no limit. */
+  limit?: { value: number; label: string } | null;
 }
 
 /**
@@ -58,7 +60,7 @@ export class LineChart implements Disposable {
 
   private layout(width: number, height: number): ChartFrame {
     if (this.frame && this.frame.width === width && this.frame.height === height) return this.frame;
-    const input: ChartInput = { width, height, series: this.data.series, xLabel: this.data.xLabel, legend: this.data.legend, ...(this.data.integer ? { integer: true } : {}) };
+    const input: ChartInput = { width, height, series: this.data.series, xLabel: this.data.xLabel, legend: this.data.legend, ...(this.data.integer ? { integer: true } : {}), ...(this.data.limit ? { limit: this.data.limit } : {}) };
     this.frame = chartFrame(input);
     return this.frame;
   }
@@ -80,7 +82,8 @@ export class LineChart implements Disposable {
     const frame = w > 0 && h > 0 ? this.layout(w, h) : null;
     const base = el.sattr(el.style);
     const withFg = (c: number | undefined) => (c === undefined ? base : (base & ~(0x1ff << 9)) | ((c & 0x1ff) << 9));
-    const { text, axis, border } = this.options.colors;
+    const { text, axis, border, limit } = this.options.colors;
+    const limitAttr = withFg(limit);
     const borderAttr = withFg(border);
     const attrs = [base, withFg(text), withFg(axis), ...this.data.series.map((s) => withFg(s.color))];
     paintBorder(el, coords, borderAttr, { text: this.options.label, attr: base });
@@ -98,7 +101,7 @@ export class LineChart implements Disposable {
         if (frame) {
           const i = (y - y0) * frame.width + (x - x0);
           const kind = frame.kinds[i] as number;
-          attr = kind === CELL_TEXT || kind === CELL_AXIS || kind >= CELL_SERIES ? (attrs[kind] ?? base) : base;
+          attr = kind === CELL_LIMIT ? limitAttr : kind === CELL_TEXT || kind === CELL_AXIS || kind >= CELL_SERIES ? (attrs[kind] ?? base) : base;
           ch = cellChar(frame.chars[i] as number);
         }
         if (cell[0] !== attr || cell[1] !== ch) {

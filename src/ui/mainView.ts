@@ -7,6 +7,7 @@ import { tagText } from '../core/workspace.js';
 import { listItems } from '../presentation/rows.js';
 import { visibleLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
+import type { ExtrasCache } from '../state/extrasCache.js';
 import type { WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import { DetailView } from './detailView.js';
@@ -40,6 +41,8 @@ export interface MainViewDeps {
   store: AppStore;
   refresher: Refresher;
   metrics: WorkstationMetrics;
+  /** The selected container's snapshots, networks and idmap check (cached, refreshed in the background). */
+  extras?: ExtrasCache;
   /** user@host, lxcpath, cgroup layout. */
   header: string;
   lxcpath: string;
@@ -133,7 +136,9 @@ export class MainView implements Disposable {
       const info = this.deps.refresher.selectedInfo();
       const key = s.selectedWorkload()?.key;
       const metrics = this.deps.metrics;
-      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, s.selectedWorkload()?.id.kind);
+      const kind = s.selectedWorkload()?.id.kind;
+      const extras = info && kind === 'container' ? (this.deps.extras?.get(info.name, `${info.state}:${info.pid ?? ''}`) ?? null) : null;
+      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, kind, extras);
     }
     this.drawLog();
   }

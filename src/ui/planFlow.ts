@@ -2,7 +2,7 @@ import type blessed from 'blessed';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import { checkSteps, errorText, planError, type Plan, type PlanEvent, type PlanRunner } from '../core/plan.js';
 import { defineForm } from '../core/fields.js';
-import { planLines } from '../presentation/planText.js';
+import { elapsedText, planLines, progressHeading } from '../presentation/planText.js';
 import type { LogLevel } from '../state/store.js';
 import { FormView } from './form.js';
 import type { OverlayHost } from './overlayHost.js';
@@ -56,20 +56,37 @@ export function openPlanFlow(d: PlanFlowDeps, title: string, plans: readonly Pla
       show('cannot check the plan', [errorText(e)], 'close');
     });
 
+  // what the heading says while a plan runs; a timer keeps its elapsed time moving between events
+  const run = { title: '', step: null as number | null, done: 0, total: 0, started: 0, plan: 0 };
+  const heading = () => progressHeading({ title: run.title, step: run.step, done: run.done, total: run.total, elapsedMs: Date.now() - run.started, plans: { index: run.plan, count: plans.length } });
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  const stopTicker = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+  };
   const onEvent = (e: PlanEvent) => {
+    if (e.type === 'step') {
+      run.step = e.phase === 'start' ? e.index : run.step;
+      if (e.phase === 'done' || e.phase === 'skip') run.done++;
+    }
     if (e.type === 'step' && e.phase !== 'start') lines.push(`${e.phase === 'fail' ? '✗' : e.phase === 'skip' ? '=' : '✓'} ${e.index + 1}. ${e.description}${e.error ? `: ${e.error}` : ''}`);
     else if (e.type === 'step') lines.push(`… ${e.index + 1}. ${e.description}`);
     else if (e.type === 'progress') {
       const pct = e.total ? ` ${Math.floor((100 * (e.count ?? 0)) / e.total)}%` : '';
       lines.push(`  ${pct}${e.detail ? ` ${e.detail}` : ''}`.trimEnd());
     } else if (e.type === 'undo') lines.push(`↶ undo ${e.index + 1}. ${e.description}${e.phase === 'fail' ? ` failed: ${e.error ?? ''}` : e.phase === 'done' ? ': done' : ''}`);
-    show('applying…', lines.slice(-200), 'wait');
+    show(heading(), lines.slice(-200), 'wait');
   };
 
   const apply = async () => {
     phase = 'running';
     let failed = 0;
-    for (const plan of plans) {
+    const started = Date.now();
+    ticker = setInterval(() => show(heading(), lines.slice(-200), 'wait'), 1000);
+    ticker.unref?.();
+    for (const [i, plan] of plans.entries()) {
+      Object.assign(run, { title: plan.title, step: null, done: 0, total: plan.steps.length, started: Date.now(), plan: i });
+      show(heading(), lines, 'wait');
       const runner = d.runner();
       const sub = runner.onEvent(onEvent);
       try {
@@ -87,7 +104,8 @@ export function openPlanFlow(d: PlanFlowDeps, title: string, plans: readonly Pla
       }
     }
     phase = 'done';
-    show(`${failed ? `${failed} of ${plans.length} failed (undone; see the event log)` : 'done'} — Enter or Esc closes`, lines, 'close');
+    stopTicker();
+    show(`${failed ? `${failed} of ${plans.length} failed (undone; see the event log)` : 'done'} — Enter or Esc closes (took ${elapsedText(Date.now() - started)})`, lines, 'close');
   };
 
   d.overlays.open(
@@ -103,6 +121,7 @@ export function openPlanFlow(d: PlanFlowDeps, title: string, plans: readonly Pla
       },
       dispose: () => {
         closed = true;
+        stopTicker();
         view.dispose();
       },
       resize: () => view.draw(),

@@ -1,6 +1,7 @@
 import type { AppBackend } from '../app/context.js';
 import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
+import type { ContainerExtrasSource } from '../core/details.js';
 import type { ProcessInfo } from '../host/processes.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
@@ -35,6 +36,8 @@ export interface TuiDeps {
   processes?: (container: string) => ProcessInfo[];
   /** The network wizard's host side (N); without it the wizard says so. */
   networks?: NetworkWizard;
+  /** Snapshots, networks and the idmap check for the detail view (read in the background, cached). */
+  extras?: ContainerExtrasSource;
   /** The user's own stderr fd (fd 2 is liblxc's pipe), for programs run in the foreground. */
   userStderr?: number;
   /** The mark to restore on start (`lxcdeck -w a`). */

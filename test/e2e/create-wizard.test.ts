@@ -36,7 +36,9 @@ describe.skipIf(skip)('n: the create wizard', () => {
       await t.waitFor(/Create wiz1 from the busybox template/);
       await t.waitFor(/lxc\.cgroup2?\.memory\.(limit_in_bytes|max) = 268435456/);
       t.type(KEY.enter);
-      await t.waitFor(/done — Enter or Esc closes/, 60_000);
+      // while it runs: the step, steps done of all, and the elapsed time
+      await t.waitFor(/applying Create wiz1 from the busybox template: step [123]\/3, [0-2]\/3 done, \d+ s/, 30_000);
+      await t.waitFor(/done — Enter or Esc closes \(took \d+ s\)/, 60_000);
       t.type(KEY.escape);
       await t.waitFor(/wiz1\s+● RUNNING/, 30_000);
       expect((await run(ROOT, ['lxc-info', '-sH', '-P', lxcpath, '-n', 'wiz1'])).stdout.trim()).toBe('RUNNING');
