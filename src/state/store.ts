@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
 import type { MarkTag } from '../core/workspace.js';
-import { workloadLabel, type Workload } from '../core/workload.js';
+import { containerRef, workloadLabel, type Workload } from '../core/workload.js';
 import type { LogView } from './logView.js';
 import { StatusMessages } from './statusMessage.js';
 
@@ -124,8 +124,8 @@ export class AppStore {
     return this.workloads.find((w) => w.key === key);
   }
 
-  /** A container's row by its name. */
-  container(name: string): Workload | undefined {
-    return this.workloads.find((w) => w.id.kind === 'container' && w.id.name === name);
+  /** A container's row by its reference (its name in the first lxcpath, see core/workload.ts). */
+  container(ref: string): Workload | undefined {
+    return this.workloads.find((w) => w.id.kind === 'container' && containerRef(w.id) === ref);
   }
 }
