@@ -92,16 +92,23 @@ export function createContexts(lxcpaths: readonly string[]): CliContext[] {
 
 /** A listed lxcpath must be a directory lxcdeck may read. */
 export function checkLxcpath(p: string): string {
-  let stat: nodeFs.Stats;
-  try {
-    stat = nodeFs.statSync(p);
-    nodeFs.accessSync(p, nodeFs.constants.R_OK | nodeFs.constants.X_OK);
-  } catch (e) {
+  const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or leave out -P ${p}`);
     throw new LxcdeckError('permission', `cannot read lxcpath ${p} (${code})`, `run lxcdeck as a user who may read ${p}, or leave out -P ${p}`);
+  };
+  let stat: nodeFs.Stats | undefined;
+  try {
+    stat = nodeFs.statSync(p);
+  } catch (e) {
+    fail(e);
   }
-  if (!stat.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or leave out -P ${p}`);
+  if (!stat?.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or leave out -P ${p}`);
+  try {
+    nodeFs.accessSync(p, nodeFs.constants.R_OK | nodeFs.constants.X_OK);
+  } catch (e) {
+    fail(e);
+  }
   return p;
 }
 
