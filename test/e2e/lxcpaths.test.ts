@@ -58,6 +58,23 @@ describe.skipIf(skip)('the workstation over two lxcpaths, as root', () => {
     expect(screen.match(new RegExp(twin, 'g'))?.length).toBe(1);
   });
 
+  it('the lxcpaths setting lists several without -P', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-e2e-lxcpaths-set-'));
+    try {
+      fs.mkdirSync(path.join(home, 'lxcdeck'));
+      fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ restoreLastWorkspace: false, lxcpaths: [B, A] }));
+      const t = (tui = new Tui(ROOT, [], { cols: 160, rows: 40, env: { XDG_CONFIG_HOME: home } }));
+      // the first listed is the primary one: its row is the first of the namesakes
+      const screen = await t.waitFor((s) => new RegExp(`${twin}\\s+…\\S*/second\\s+[○●◇] \\w+\\s[^\\n]*\\n[^\\n]*${twin}\\s+…\\S*/first\\s`).test(s));
+      expect(screen).toMatch(/NAME\S*\s+LXCPATH\s+STATE/);
+      expect(t.lines()[0]).toContain(`${B} + ${A}`);
+    } finally {
+      await tui?.close();
+      tui = null;
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('lists both, names both lxcpaths in the header, and start, freeze and attach reach the second one only', async () => {
     const t = open(['-P', A, '-P', B]);
     // both rows, the second lxcpath's cell cut from the left ('…' + its end)

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostUnavailable, lxcdeck, ROOT, uniqueName, USER } from './host.js';
+import { BIN, hostUnavailable, lxcdeck, ROOT, run, uniqueName, USER } from './host.js';
 
 /**
  * Several lxcpaths at once (-P repeated): two real containers of the same
@@ -58,6 +58,18 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
     // one lxcpath: the same rows, each with its lxcpath, and no extra column
     const one = JSON.parse((await lxcdeck(ROOT, ['-P', B, 'ls', '--json'])).stdout) as { name: string; lxcpath: string }[];
     expect(one.filter((x) => x.name === twin).map((x) => x.lxcpath)).toEqual([B]);
+  });
+
+  it('without -P, the lxcpaths setting lists them (and -P still wins)', async () => {
+    const home = path.join(tmp, 'config');
+    fs.mkdirSync(path.join(home, 'lxcdeck'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ lxcpaths: [A, B] }));
+    const ls = async (...args: string[]) => {
+      const r = await run(ROOT, ['env', `XDG_CONFIG_HOME=${home}`, process.execPath, BIN, ...args, 'ls', '--json']);
+      return (JSON.parse(r.stdout) as { name: string; lxcpath: string }[]).filter((x) => x.name === twin).map((x) => x.lxcpath);
+    };
+    expect(await ls()).toEqual([A, B]);
+    expect(await ls('-P', B)).toEqual([B]);
   });
 
   it('a NAME in both lxcpaths is a one-line error that changes nothing; in one, the command goes there', async () => {
