@@ -123,3 +123,22 @@ describe('LxcpathSet', () => {
     expect(cellText(col, containerWorkload(row('web', '/tmp/lxcdeck-abc/second'), '/x'), undefined)).toBe('…deck-abc/second');
   });
 });
+
+describe('saved workspaces over several lxcpaths', () => {
+  it('keep a pane and the selection on the second lxcpath\'s container, and first-lxcpath ones as before', async () => {
+    const { parseWorkspace } = await import('../../src/core/workspace.js');
+    const raw = {
+      layout: { dir: 'row', ratio: 0.5, a: 'main', b: { dir: 'column', ratio: 0.5, a: 0, b: 1 } },
+      panes: [{ kind: 'shell', container: '/srv/lxc/web' }, { kind: 'console', container: 'web', tty: 0 }],
+      focus: 0,
+      zoomed: false,
+      list: { filter: '', sort: { column: 'name', reverse: false }, group: false, selected: 'container:/srv/lxc/web' },
+      lxcpath: '/var/lib/lxc',
+    };
+    const r = parseWorkspace(JSON.parse(JSON.stringify(raw)));
+    expect(r).toEqual({ ok: true, value: raw });
+    if (!r.ok) return;
+    expect(r.value.panes.map((p) => containerId(p.container))).toEqual([{ kind: 'container', name: 'web', lxcpath: '/srv/lxc' }, { kind: 'container', name: 'web' }]);
+    expect(parseWorkloadKey(r.value.list.selected ?? '')).toEqual({ kind: 'container', name: 'web', lxcpath: '/srv/lxc' });
+  });
+});
