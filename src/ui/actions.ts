@@ -196,7 +196,7 @@ export class WorkstationActions implements AppActions {
     const rules = this.d.rules;
     if (!rules) return void this.store.addLog('warn', 'rules are not available yet (settings still loading)');
     const w = this.store.selectedWorkload();
-    const target = w ? `${w.id.kind}:${w.id.name}` : 'jobs:*';
+    const target = w ? w.key : 'jobs:*';
     this.d.overlays.close();
     const km = this.d.keymap;
     const dialog = new RulesDialog(

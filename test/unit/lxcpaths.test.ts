@@ -142,3 +142,32 @@ describe('saved workspaces over several lxcpaths', () => {
     expect(parseWorkloadKey(r.value.list.selected ?? '')).toEqual({ kind: 'container', name: 'web', lxcpath: '/srv/lxc' });
   });
 });
+
+describe('rules on a container outside the first lxcpath', () => {
+  it('take its reference as target, and the runner freezes that container, not its namesake', async () => {
+    const { parseTarget } = await import('../../src/rules/rules.js');
+    expect(parseTarget('container:/srv/lxc/web')).toEqual({ kind: 'container', name: '/srv/lxc/web' });
+    expect(parseTarget('container:web')).toEqual({ kind: 'container', name: 'web' });
+    expect(() => parseTarget('container:/srv/lxc/')).toThrow(/invalid rule target/);
+    expect(() => parseTarget('container:srv/web')).toThrow(/invalid rule target/);
+    const { RuleRunner } = await import('../../src/rules/runner.js');
+    const { systemClock } = await import('../../src/base/clock.js');
+    const frozen = new Set<string>();
+    const calls: string[] = [];
+    const containers = {
+      freeze: async (ref: string) => void (calls.push(`freeze ${ref}`), frozen.add(ref)),
+      thaw: async (ref: string) => void (calls.push(`thaw ${ref}`), frozen.delete(ref)),
+      listGroup: () => ['web', '/srv/lxc/web'],
+      isFrozen: (ref: string) => frozen.has(ref),
+    };
+    const jobs = { list: () => [], freeze: async () => {}, thaw: async () => {} };
+    let value = 0;
+    const r = new RuleRunner({ rules: [{ name: 'hot', source: 'file:/x', target: 'container:/srv/lxc/web', high: 50, low: 20 }], read: () => value, jobs, containers, clock: systemClock, log: () => {} });
+    await r.tick();
+    value = 60;
+    await r.tick();
+    value = 10;
+    await r.tick();
+    expect(calls).toEqual(['freeze /srv/lxc/web', 'thaw /srv/lxc/web']);
+  });
+});
