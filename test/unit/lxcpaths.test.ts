@@ -112,6 +112,23 @@ describe('LxcpathSet', () => {
     expect(set.terminals().console('web', { tty: 0, escape: 0 }).args).toEqual(['web', '/a']);
   });
 
+  it('limits and console-buffer plans go to the reference\'s lxcpath; new containers to the first', async () => {
+    const asked: string[] = [];
+    const planner = (lxcpath: string) => ({
+      createPlan: async (req: { name: string }) => (asked.push(`create ${lxcpath} ${req.name}`), { title: 'c', steps: [] }) as never,
+      limitPlan: (name: string) => (asked.push(`limit ${lxcpath} ${name}`), { title: 'l', steps: [] }) as never,
+    });
+    const withPlans = new LxcpathSet([
+      { backend: { ...engine('/a', [], calls), consoleBufferPlan: (n: string) => (asked.push(`buffer /a ${n}`), {}) as never }, terminals: launcher('/a'), planner: planner('/a') },
+      { backend: { ...engine('/b', [], calls), consoleBufferPlan: (n: string) => (asked.push(`buffer /b ${n}`), {}) as never }, terminals: launcher('/b'), planner: planner('/b') },
+    ]);
+    withPlans.planner()!.limitPlan('/b/web', { memoryMax: '1G' });
+    withPlans.planner()!.limitPlan('web', { memoryMax: '1G' });
+    await withPlans.planner()!.createPlan({ name: 'new', from: 'busybox', start: false });
+    withPlans.backend().consoleBufferPlan('/b/web');
+    expect(asked).toEqual(['limit /b web', 'limit /a web', 'create /a new', 'buffer /b web']);
+  });
+
   it('refuses a reference into an lxcpath that is not listed, in one line', () => {
     expect(() => backend.start('/c/web')).toThrow(/^container web is in \/c, which is not listed$/);
   });
