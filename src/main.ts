@@ -66,7 +66,8 @@ function workstationArgs(args: string[]): { lxcpaths: string[]; workspace?: stri
 async function runWorkstation(lxcpaths: string[], workspace: string | undefined): Promise<number> {
   const { createContexts, workstationContext } = await import('./cli/context.js');
   const { configuredLxcpaths } = await import('./cli/lxcpaths.js');
-  const contexts = createContexts(configuredLxcpaths(lxcpaths));
+  const list = configuredLxcpaths(lxcpaths);
+  const contexts = createContexts(list.paths, list.leaveOut);
   const ctx = workstationContext(contexts);
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${contexts.map((c) => c.backend.lxcpath).join(' + ')}  cgroups ${ctx.cgroups.layout}`;

@@ -84,18 +84,18 @@ export function createContext(options: { lxcpath?: string }): CliContext {
  * native library and helper; none given: liblxc's default. With several,
  * each must be a readable directory (a one-line error names the one that is not).
  */
-export function createContexts(lxcpaths: readonly string[]): CliContext[] {
+export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`): CliContext[] {
   const shared = sharedParts();
   if (lxcpaths.length < 2) return [contextAt(shared, lxcpaths[0] || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity))];
-  return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => contextAt(shared, checkLxcpath(p)));
+  return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => contextAt(shared, checkLxcpath(p, leaveOut(p))));
 }
 
-/** A listed lxcpath must be a directory lxcdeck may read. */
-export function checkLxcpath(p: string): string {
+/** A listed lxcpath must be a directory lxcdeck may read; `leaveOut` is the fix that drops it. */
+export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string {
   const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or leave out -P ${p}`);
-    throw new LxcdeckError('permission', `cannot read lxcpath ${p} (${code})`, `run lxcdeck as a user who may read ${p}, or leave out -P ${p}`);
+    if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or ${leaveOut}`);
+    throw new LxcdeckError('permission', `cannot read lxcpath ${p} (${code})`, `run lxcdeck as a user who may read ${p}, or ${leaveOut}`);
   };
   let stat: nodeFs.Stats | undefined;
   try {
@@ -103,7 +103,7 @@ export function checkLxcpath(p: string): string {
   } catch (e) {
     fail(e);
   }
-  if (!stat?.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or leave out -P ${p}`);
+  if (!stat?.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or ${leaveOut}`);
   try {
     nodeFs.accessSync(p, nodeFs.constants.R_OK | nodeFs.constants.X_OK);
   } catch (e) {

@@ -65,17 +65,17 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<n
       return 0;
     case 'ls': {
       const { configuredLxcpaths, listAll } = await import('./lxcpaths.js');
-      const paths = configuredLxcpaths(a.lxcpaths ?? (a.lxcpath !== undefined ? [a.lxcpath] : []));
-      const rows = listAll(paths, { active: a.active ?? false });
+      const list = configuredLxcpaths(a.lxcpaths ?? (a.lxcpath !== undefined ? [a.lxcpath] : []));
+      const rows = listAll(list, { active: a.active ?? false });
       if (a.json) io.out(JSON.stringify(rows, null, 2));
-      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty), paths.length > 1));
+      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty), list.paths.length > 1));
       return 0;
     }
     case 'freeze':
     case 'thaw': {
       // several lxcpaths: commander's path finds the one that holds NAME
       const { configuredLxcpaths } = await import('./lxcpaths.js');
-      if (a.lxcpaths || configuredLxcpaths(a.lxcpath !== undefined ? [a.lxcpath] : []).length > 1) return null;
+      if (a.lxcpaths || configuredLxcpaths(a.lxcpath !== undefined ? [a.lxcpath] : []).paths.length > 1) return null;
       const { createContext } = await import('./context.js');
       const backend = createContext({ lxcpath: a.lxcpath }).backend;
       await (a.command === 'freeze' ? backend.freeze(a.name!, { timeoutMs: a.timeoutMs }) : backend.thaw(a.name!, { timeoutMs: a.timeoutMs }));

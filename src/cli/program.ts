@@ -88,9 +88,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--json', 'print JSON')
     .option('--active', 'only running, frozen or transitioning containers')
     .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
-      const paths = lxcpaths(cmd);
-      const rows = listAll(paths, { active: opts.active ?? false });
-      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd), paths.length > 1));
+      const list = lxcpaths(cmd);
+      const rows = listAll(list, { active: opts.active ?? false });
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd), list.paths.length > 1));
     });
 
   program

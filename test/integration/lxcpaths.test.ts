@@ -70,6 +70,11 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
     };
     expect(await ls()).toEqual([A, B]);
     expect(await ls('-P', B)).toEqual([B]);
+    // a bad lxcpath from the setting: the fix names the setting, not -P
+    const gone = path.join(tmp, 'gone');
+    fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ lxcpaths: [A, gone] }));
+    const bad = await run(ROOT, ['env', `XDG_CONFIG_HOME=${home}`, process.execPath, BIN, 'ls']);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', `lxcdeck: lxcpath ${gone} does not exist: create it (mkdir -p ${gone}) or remove it from "lxcpaths" in ${home}/lxcdeck/config.json\n`]);
   });
 
   it('a NAME in both lxcpaths is a one-line error that changes nothing; in one, the command goes there', async () => {
