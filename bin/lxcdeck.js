@@ -11,12 +11,12 @@ const path = require('node:path');
 const src = path.join(__dirname, '..', 'dist', 'src');
 const bundle = path.join(src, 'lxcdeck.cjs');
 const args = process.argv.slice(2);
-// the same test as main.ts's workstationArgs: only -P PATH and -w MARK, each once
+// the same test as main.ts's workstationArgs: only -P PATH (repeatable) and -w MARK (once)
 const tui = (() => {
   const seen = new Set();
   for (let i = 0; i < args.length; i += 2) {
     const key = /^(-P|--lxcpath)$/.test(args[i]) ? 'P' : /^(-w|--workspace)$/.test(args[i]) ? 'w' : null;
-    if (!key || args[i + 1] === undefined || seen.has(key)) return false;
+    if (!key || args[i + 1] === undefined || (key === 'w' && seen.has(key))) return false;
     seen.add(key);
   }
   return true;

@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new LxcdeckError('invalid-argument', `--workspace ${JSON.stringify(tui.workspace)} is not a mark`, "use a lowercase letter a–z ('lxcdeck workspace ls' lists them)");
       if (!process.stdout.isTTY || !process.stdin.isTTY)
         throw new LxcdeckError('invalid-argument', 'lxcdeck needs a terminal for the workstation', "run it in a terminal, or use 'lxcdeck ls' in scripts");
-      return await runWorkstation(tui.lxcpath, tui.workspace);
+      return await runWorkstation(tui.lxcpaths, tui.workspace);
     }
     // the commands scripts loop over skip commander (src/cli/fast.ts)
     const fast = parseFast(args);
@@ -50,23 +50,27 @@ export async function main(argv: string[]): Promise<number> {
  * fatal error), then always in this order: release what the rules froze,
  * restore the terminal, exit. Containers are never stopped.
  */
-/** The TUI's own options (-P PATH, -w MARK) and nothing else: the workstation; anything more is the CLI's. */
-function workstationArgs(args: string[]): { lxcpath?: string; workspace?: string } | null {
-  const out: { lxcpath?: string; workspace?: string } = {};
+/** The TUI's own options (-P PATH, repeated for several lxcpaths; -w MARK) and nothing else: the workstation; anything more is the CLI's. */
+function workstationArgs(args: string[]): { lxcpaths: string[]; workspace?: string } | null {
+  const out: { lxcpaths: string[]; workspace?: string } = { lxcpaths: [] };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i] ?? '', args[i + 1]];
-    const key = /^(-P|--lxcpath)$/.test(flag) ? 'lxcpath' : /^(-w|--workspace)$/.test(flag) ? 'workspace' : null;
-    if (!key || value === undefined || out[key] !== undefined) return null;
-    out[key] = value;
+    if (value === undefined) return null;
+    if (/^(-P|--lxcpath)$/.test(flag)) out.lxcpaths.push(value);
+    else if (/^(-w|--workspace)$/.test(flag) && out.workspace === undefined) out.workspace = value;
+    else return null;
   }
   return out;
 }
 
-async function runWorkstation(lxcpath: string | undefined, workspace: string | undefined): Promise<number> {
-  const { createContext } = await import('./cli/context.js');
-  const ctx = createContext({ lxcpath });
+async function runWorkstation(lxcpaths: string[], workspace: string | undefined): Promise<number> {
+  const { createContexts, workstationContext } = await import('./cli/context.js');
+  const { configuredLxcpaths } = await import('./cli/lxcpaths.js');
+  const list = configuredLxcpaths(lxcpaths);
+  const contexts = createContexts(list.paths, list.leaveOut);
+  const ctx = workstationContext(contexts);
   const { startTui } = await import('./main/tui.js');
-  const header = `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`;
+  const header = `${ctx.identity.user}@${os.hostname()}  ${contexts.map((c) => c.backend.lxcpath).join(' + ')}  cgroups ${ctx.cgroups.layout}`;
   const tui = startTui(ctx, { input: process.stdin, output: process.stdout }, header, workspace);
   const end = await tui.ended;
   let releaseError: string | null = null;

@@ -24,8 +24,11 @@ function summaryRow(c: ContainerSummary): string[] {
   ];
 }
 
-export function formatSummaries(rows: ContainerSummary[], color = false): string {
-  return paintTable(formatTable(['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'], rows.map(summaryRow)), 'STATE', color);
+/** `withLxcpath`: several lxcpaths are listed, and a column says which one each row is in. */
+export function formatSummaries(rows: ContainerSummary[], color = false, withLxcpath = false): string {
+  const head = ['NAME', 'STATE', 'PID', 'IPV4', 'IPV6', 'MEMORY', 'CPU', 'UNPRIV', 'AUTOSTART', 'GROUPS'];
+  if (!withLxcpath) return paintTable(formatTable(head, rows.map(summaryRow)), 'STATE', color);
+  return paintTable(formatTable([...head, 'LXCPATH'], rows.map((r) => [...summaryRow(r), sanitize(r.lxcpath ?? '-')])), 'STATE', color);
 }
 
 export function formatInfo(info: ContainerInfo): string {

@@ -1,8 +1,11 @@
 import type { AppContext } from '../app/context.js';
+import { LxcpathSet } from '../app/lxcpaths.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { currentIdentity, type Identity } from '../host/identity.js';
+import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
+import { LxcdeckError } from '../core/errors.js';
 import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
@@ -45,7 +48,20 @@ export interface CliContext extends AppContext {
   planExecutor(): PlanExecutor;
 }
 
-export function createContext(options: { lxcpath?: string }): CliContext {
+/** What every lxcpath's context shares: one native library, helper, placement and journal store per process. */
+interface Shared {
+  fs: HostFs;
+  identity: Identity;
+  cgroups: CgroupHost;
+  logFile: string | null;
+  lib: ReturnType<typeof loadNative>;
+  stderr: ReturnType<typeof divertLiblxcStderr>;
+  helper: HelperRunner;
+  placement: () => StartPlacement;
+  journals: JournalStore;
+}
+
+function sharedParts(): Shared {
   const fs = realHostFs;
   const identity = currentIdentity(fs);
   const cgroups = readCgroupHost(fs);
@@ -53,9 +69,52 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const lib = loadNative(logFile);
   // from here on liblxc's stray error lines go to its log file, never to the user's terminal
   const stderr = divertLiblxcStderr(lib, logFile);
-  const lxcpath = options.lxcpath || lib.lxcdeck_default_lxcpath() || fallbackLxcpath(identity);
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
+  const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
+  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals };
+}
+
+export function createContext(options: { lxcpath?: string }): CliContext {
+  const shared = sharedParts();
+  return contextAt(shared, options.lxcpath || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity));
+}
+
+/**
+ * One context per lxcpath (the first is the primary one), sharing the
+ * native library and helper; none given: liblxc's default. With several,
+ * each must be a readable directory (a one-line error names the one that is not).
+ */
+export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`): CliContext[] {
+  const shared = sharedParts();
+  if (lxcpaths.length < 2) return [contextAt(shared, lxcpaths[0] || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity))];
+  return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => contextAt(shared, checkLxcpath(p, leaveOut(p))));
+}
+
+/** A listed lxcpath must be a directory lxcdeck may read; `leaveOut` is the fix that drops it. */
+export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string {
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or ${leaveOut}`);
+    throw new LxcdeckError('permission', `cannot read lxcpath ${p} (${code})`, `run lxcdeck as a user who may read ${p}, or ${leaveOut}`);
+  };
+  let stat: nodeFs.Stats | undefined;
+  try {
+    stat = nodeFs.statSync(p);
+  } catch (e) {
+    fail(e);
+  }
+  if (!stat?.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or ${leaveOut}`);
+  try {
+    nodeFs.accessSync(p, nodeFs.constants.R_OK | nodeFs.constants.X_OK);
+  } catch (e) {
+    fail(e);
+  }
+  return p;
+}
+
+function contextAt(shared: Shared, lxcpath: string): CliContext {
+  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals } = shared;
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
@@ -66,7 +125,6 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   registerNetMemberPlans(plans, backend.configEditor);
   registerNetCreatePlan(plans);
   registerIdmapPlan(plans, backend.configEditor);
-  const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });
   const ctx: CliContext = {
     fs,
@@ -90,6 +148,17 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   ctx.planner = containerPlanner(ctx);
   ctx.extras = containerExtras(ctx);
   return ctx;
+}
+
+/** The workstation's context over one or several lxcpaths (contexts from createContexts, the first the primary). */
+export function workstationContext(contexts: readonly CliContext[]): AppContext {
+  const first = contexts[0];
+  if (!first) throw new LxcdeckError('internal', 'no lxcpath to list', 'pass -P PATH');
+  if (contexts.length === 1) return first;
+  const set = new LxcpathSet(contexts.map((c) => ({ backend: c.backend, terminals: c.terminals, ...(c.planner ? { planner: c.planner } : {}) })));
+  const planner = set.planner();
+  const { planner: _own, ...rest } = first;
+  return { ...rest, backend: set.backend(), terminals: set.terminals(), ...(planner ? { planner } : {}) };
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

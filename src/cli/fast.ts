@@ -15,6 +15,8 @@ declare const __LXCDECK_VERSION__: string | undefined;
 
 export interface FastArgs {
   lxcpath?: string;
+  /** -P given more than once: every lxcpath in order (lxcpath is then the first). */
+  lxcpaths?: string[];
   command: 'help' | 'version' | 'ls' | 'freeze' | 'thaw';
   name?: string;
   json?: boolean;
@@ -25,15 +27,16 @@ export interface FastArgs {
 /** The fast commands' grammar; null for everything else. */
 export function parseFast(argv: readonly string[]): FastArgs | null {
   const args = [...argv];
-  let lxcpath: string | undefined;
-  if ((args[0] === '-P' || args[0] === '--lxcpath') && args.length > 1) {
-    lxcpath = args[1];
+  const paths: string[] = [];
+  while ((args[0] === '-P' || args[0] === '--lxcpath') && args.length > 1) {
+    paths.push(args[1] as string);
     args.splice(0, 2);
   }
+  const lxcpath = paths[0];
   const [verb, ...rest] = args;
   if (lxcpath === undefined && args.length === 1 && (verb === '--help' || verb === '-h')) return { command: 'help' };
   if (lxcpath === undefined && args.length === 1 && (verb === '--version' || verb === '-V')) return { command: 'version' };
-  const at = lxcpath === undefined ? {} : { lxcpath };
+  const at = lxcpath === undefined ? {} : paths.length > 1 ? { lxcpath, lxcpaths: paths } : { lxcpath };
   if (verb === 'ls') {
     const flags = new Set(rest);
     if (flags.size !== rest.length || rest.some((f) => f !== '--json' && f !== '--active')) return null;
@@ -61,14 +64,18 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<n
       io.out(await versionLine());
       return 0;
     case 'ls': {
-      const { createContext } = await import('./context.js');
-      const rows = createContext({ lxcpath: a.lxcpath }).backend.list({ active: a.active ?? false });
+      const { configuredLxcpaths, listAll } = await import('./lxcpaths.js');
+      const list = configuredLxcpaths(a.lxcpaths ?? (a.lxcpath !== undefined ? [a.lxcpath] : []));
+      const rows = listAll(list, { active: a.active ?? false });
       if (a.json) io.out(JSON.stringify(rows, null, 2));
-      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty)));
+      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty), list.paths.length > 1));
       return 0;
     }
     case 'freeze':
     case 'thaw': {
+      // several lxcpaths: commander's path finds the one that holds NAME
+      const { configuredLxcpaths } = await import('./lxcpaths.js');
+      if (a.lxcpaths || configuredLxcpaths(a.lxcpath !== undefined ? [a.lxcpath] : []).paths.length > 1) return null;
       const { createContext } = await import('./context.js');
       const backend = createContext({ lxcpath: a.lxcpath }).backend;
       await (a.command === 'freeze' ? backend.freeze(a.name!, { timeoutMs: a.timeoutMs }) : backend.thaw(a.name!, { timeoutMs: a.timeoutMs }));

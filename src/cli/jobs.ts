@@ -41,7 +41,8 @@ function jobJson(s: JobStatus) {
 }
 
 function lxcpathOf(cmd: Command): string | undefined {
-  return cmd.optsWithGlobals<{ lxcpath?: string }>().lxcpath;
+  // -P may be repeated (several lxcpaths): container targets of job rules are in the first
+  return cmd.optsWithGlobals<{ lxcpath?: string[] }>().lxcpath?.[0];
 }
 
 export function registerJobCommands(program: Command, io: CliIo): void {

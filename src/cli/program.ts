@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import { parseColorWhen, useColor } from './color.js';
-import { attachPrefix, createContext, type CliContext } from './context.js';
+import { attachPrefix, type CliContext } from './context.js';
+import { commandContext, configuredLxcpaths, listAll } from './lxcpaths.js';
 import { registerIdmapCommands } from './idmap.js';
 import { registerConfigCommands } from './config.js';
 import { registerJobCommands } from './jobs.js';
@@ -65,14 +66,16 @@ function oneLineUsageErrors(cmd: Command, io: CliIo, name: string): void {
 export function buildProgram(io: CliIo, setStatus: (code: number) => void): Command {
   const program = new Command('lxcdeck');
   let ctx: CliContext | null = null;
+  const lxcpaths = (cmd: Command) => configuredLxcpaths(cmd.optsWithGlobals<{ lxcpath?: string[] }>().lxcpath ?? []);
+  // several lxcpaths: the one holding the container the command names (see cli/lxcpaths.ts)
   const context = (cmd: Command): CliContext => {
-    ctx ??= createContext({ lxcpath: cmd.optsWithGlobals<{ lxcpath?: string }>().lxcpath });
+    ctx ??= commandContext(cmd, lxcpaths(cmd));
     return ctx;
   };
 
   program
     .description('Terminal workstation manager for LXC containers, driving liblxc directly.')
-    .option('-P, --lxcpath <path>', "containers' directory (default: liblxc's default for this user)")
+    .option('-P, --lxcpath <path>', "containers' directory; repeat it to list several (default: the lxcpaths setting, else liblxc's default for this user)", (v: string, all: string[] = []) => [...all, v])
     .option('--color <when>', 'colour in text output: auto (a terminal without NO_COLOR), always, never', parseColorWhen, 'auto')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .showHelpAfterError(false)
@@ -85,8 +88,9 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--json', 'print JSON')
     .option('--active', 'only running, frozen or transitioning containers')
     .action(async (opts: { json?: boolean; active?: boolean }, cmd: Command) => {
-      const rows = context(cmd).backend.list({ active: opts.active ?? false });
-      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd)));
+      const list = lxcpaths(cmd);
+      const rows = listAll(list, { active: opts.active ?? false });
+      io.out(opts.json ? JSON.stringify(rows, null, 2) : (await import('./containers.js')).formatSummaries(rows, useColor(cmd), list.paths.length > 1));
     });
 
   program

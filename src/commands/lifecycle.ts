@@ -1,6 +1,6 @@
 import type { ContainerBackend, ContainerFactory, Freezable } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
-import { containerWorkload, workloadLabel, type Workload } from '../core/workload.js';
+import { containerRef, containerWorkload, workloadLabel, workloadTitle, type Workload } from '../core/workload.js';
 import type { WorkstationJobs } from '../state/sources.js';
 import type { LogLevel } from '../state/store.js';
 
@@ -56,7 +56,7 @@ export function applicableTargets(op: LifecycleOp, targets: readonly Workload[])
   for (const w of targets) {
     const why = notApplicable(op, w);
     if (why === null) todo.push(w);
-    else skipped.push(`${verbOf(op, w)} ${workloadLabel(w.id)}: ${workloadLabel(w.id)} ${why}`);
+    else skipped.push(`${verbOf(op, w)} ${workloadTitle(w.id)}: ${workloadLabel(w.id)} ${why}`);
   }
   return { todo, skipped };
 }
@@ -83,7 +83,7 @@ export class Lifecycle {
     if (!todo.length) return;
     for (const w of todo) {
       const verb = verbOf(op, w);
-      const label = workloadLabel(w.id);
+      const label = workloadTitle(w.id);
       this.track(`${verb} ${label}`, () => (w.id.kind === 'job' ? this.jobAction(verb, w.id.name) : this.containerAction(verb, w)));
     }
     this.deps.refresh();
@@ -128,7 +128,8 @@ export class Lifecycle {
 
   private async containerAction(verb: string, w: Workload): Promise<void> {
     const b = this.deps.backend;
-    const name = w.id.name;
+    // the container's reference: its lxcpath's container, not a namesake in another
+    const name = containerRef(w.id);
     switch (verb) {
       case 'start':
         return b.start(name);

@@ -20,6 +20,8 @@ export interface ContainerSummary {
    * `state` is then the cgroup's, and `lxcdeck thaw` repairs both.
    */
   disagreement?: StateDisagreement;
+  /** The lxcpath the container is in; set when several lxcpaths are listed (and by `ls`). */
+  lxcpath?: string;
 }
 
 export interface ContainerInfo extends ContainerSummary {

@@ -1,3 +1,4 @@
+import { containerRef } from '../core/workload.js';
 import { systemClock } from '../base/clock.js';
 import { isLxcdeckError, LxcdeckError } from '../core/errors.js';
 import type { Hierarchy } from '../host/cgroups.js';
@@ -35,7 +36,7 @@ export class TuiRules implements RulesDialogActions {
     this.containers = {
       freeze: (name) => backend.freeze(name),
       thaw: (name) => backend.thaw(name),
-      listGroup: (group) => app.workloads.filter((w) => w.id.kind === 'container' && w.groups.includes(group)).map((w) => w.id.name),
+      listGroup: (group) => app.workloads.filter((w) => w.id.kind === 'container' && w.groups.includes(group)).map((w) => containerRef(w.id)),
       isFrozen(name) {
         const s = state(name);
         return s === 'FROZEN' || s === 'FREEZING' ? true : s === 'RUNNING' ? false : null;

@@ -114,6 +114,8 @@ export interface Column {
 
 export const COLUMNS: Column[] = [
   { id: 'name', title: 'NAME', width: 18, dropOrder: 0 },
+  // only while several lxcpaths are listed (fitColumns)
+  { id: 'lxcpath', title: 'LXCPATH', width: 16, dropOrder: 1 },
   { id: 'state', title: 'STATE', width: 10, dropOrder: 0 },
   { id: 'pid', title: 'PID', width: 7, dropOrder: 4, align: 'right' },
   { id: 'ipv4', title: 'IPV4', width: 15, dropOrder: 3 },
@@ -126,9 +128,12 @@ export const COLUMNS: Column[] = [
   { id: 'groups', title: 'GROUPS', width: 12, dropOrder: 1 },
 ];
 
-/** The columns that fit in `width` cells (one space between columns, 2 for the mark); GROUPS only when a row has a group. */
-export function fitColumns(width: number, anyGroups = true): Column[] {
-  let cols = anyGroups ? [...COLUMNS] : COLUMNS.filter((c) => c.id !== 'groups');
+/**
+ * The columns that fit in `width` cells (one space between columns, 2 for the mark); GROUPS only when a
+ * row has a group, LXCPATH only when a row is outside the first lxcpath.
+ */
+export function fitColumns(width: number, anyGroups = true, severalLxcpaths = false): Column[] {
+  let cols = COLUMNS.filter((c) => (anyGroups || c.id !== 'groups') && (severalLxcpaths || c.id !== 'lxcpath'));
   const need = (cs: Column[]) => 2 + cs.reduce((n, c) => n + c.width + 1, 0);
   while (need(cols) > width) {
     const worst = cols.reduce((a, b) => (b.dropOrder > a.dropOrder ? b : a));
@@ -162,6 +167,11 @@ export function cellText(col: Column, c: Workload, live: LiveFacts | undefined):
       return c.autostart ? 'yes' : 'no';
     case 'groups':
       return c.groups.map(sanitize).join(',') || '-';
+    case 'lxcpath': {
+      // the end of a path tells paths apart: cut from the left
+      const p = sanitize(c.lxcpath ?? '-');
+      return p.length > col.width ? `…${p.slice(p.length - col.width + 1)}` : p;
+    }
     default:
       return '';
   }

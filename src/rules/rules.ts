@@ -1,4 +1,5 @@
 import { LxcdeckError } from '../core/errors.js';
+import { containerId } from '../core/workload.js';
 import { isValidJobName, validateJobName } from '../jobs/names.js';
 
 /**
@@ -60,6 +61,8 @@ export function parseTarget(t: string): RuleTarget {
     if (kind === 'container') return { kind: 'container', name: arg };
     if (kind === 'group') return { kind: 'group', name: arg };
   }
+  // a container outside the first lxcpath, by reference (core/workload.ts): container:/srv/lxc/web
+  if (kind === 'container' && arg.startsWith('/') && !arg.endsWith('/') && isValidJobName(containerId(arg).name) && !/[\x00-\x1f\x7f]/.test(arg)) return { kind: 'container', name: arg };
   throw bad(`invalid rule target ${JSON.stringify(t)}`, TARGET_FIX);
 }
 

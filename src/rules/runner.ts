@@ -1,4 +1,4 @@
-import { containerId, jobId, parseWorkloadKey, workloadKey } from '../core/workload.js';
+import { containerId, containerRef, jobId, parseWorkloadKey, workloadKey } from '../core/workload.js';
 import type { Clock } from '../base/clock.js';
 import type { JobManager } from '../jobs/manager.js';
 import { ARMED, evaluateRule, parseSource, parseTarget, type Rule, type RuleSource, type RuleState, type RuleTarget, type TargetView } from './rules.js';
@@ -158,7 +158,8 @@ export class RuleRunner {
     const w = parseWorkloadKey(id);
     if (!w) return false;
     const type = w.kind;
-    const name = w.name;
+    // a container by reference: a namesake in another lxcpath is another container
+    const name = type === 'container' ? containerRef(w) : w.name;
     try {
       if (type === 'job') await (kind === 'freeze' ? this.opts.jobs.freeze(name, this.opts.freezeTimeoutMs) : this.opts.jobs.thaw(name, this.opts.freezeTimeoutMs));
       else if (this.opts.containers) await (kind === 'freeze' ? this.opts.containers.freeze(name) : this.opts.containers.thaw(name));

@@ -23,6 +23,8 @@ export interface Settings {
   restoreLastWorkspace: boolean;
   /** The workspace when lxcdeck last quit (null: none). */
   lastWorkspace: unknown;
+  /** The lxcpaths to list when no -P is given ([]: liblxc's default); the first is the primary one. */
+  lxcpaths: string[];
 }
 
 export type SettingKey = keyof Settings;
@@ -37,6 +39,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   marks: {},
   restoreLastWorkspace: true,
   lastWorkspace: null,
+  lxcpaths: [],
 });
 
 export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
@@ -78,6 +81,10 @@ export function checkSetting(key: SettingKey, value: unknown): string | null {
       return typeof value === 'boolean' ? null : `restoreLastWorkspace ${show(value)} is not true or false`;
     case 'lastWorkspace':
       return value === null || (typeof value === 'object' && !Array.isArray(value)) ? null : `lastWorkspace ${show(value)} is not a workspace: use null`;
+    case 'lxcpaths':
+      return Array.isArray(value) && value.length <= 32 && value.every((p) => typeof p === 'string' && p.startsWith('/') && !/[\x00-\x1f\x7f]/.test(p))
+        ? null
+        : `lxcpaths ${show(value)} is not a list of directories: use absolute paths such as ["/var/lib/lxc", "/srv/lxc"], or [] for liblxc's default`;
   }
 }
 

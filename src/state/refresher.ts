@@ -2,7 +2,7 @@ import type { AppBackend } from '../app/context.js';
 import type { ContainerInfo, ContainerSummary } from '../core/container.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { ContainerState } from '../core/state.js';
-import { containerWorkload, jobId, workloadKey, type Workload } from '../core/workload.js';
+import { containerRef, containerWorkload, jobId, workloadKey, type Workload } from '../core/workload.js';
 import type { MetricsTarget } from '../metrics/sampler.js';
 import type { LiveFacts } from '../presentation/rows.js';
 import type { JobView, WorkstationJobs, WorkstationMetrics } from './sources.js';
@@ -66,7 +66,7 @@ export class Refresher {
       // addresses change rarely: re-read them every few seconds, not every tick
       const containers = backend.list({ addressesMaxAgeMs: 5000, totals: false, definedMaxAgeMs: 5000 });
       this.jobs = this.listJobs();
-      store.setWorkloads([...containers.map(containerWorkload), ...this.jobs.map(jobRow)].map(withMemory));
+      store.setWorkloads([...containers.map((c) => containerWorkload(c, backend.lxcpath)), ...this.jobs.map(jobRow)].map(withMemory));
       // the sampler's targets (a veth lookup per container) wait for the sampler, after the first frame
       if (!this.sampling) return;
       metrics.setTargets([...containers.flatMap((c) => this.containerTarget(c)), ...this.jobTargets()]);
@@ -96,10 +96,10 @@ export class Refresher {
     }
     // liblxc's info costs a config parse and monitor round trips: keep it while the
     // listing (which re-checks configs and addresses itself) shows the same facts
-    const key = `${w.name}:${w.pid}:${w.state}:${w.autostart}:${w.unprivileged}:${w.groups.join(',')}`;
+    const key = `${w.key}:${w.pid}:${w.state}:${w.autostart}:${w.unprivileged}:${w.groups.join(',')}`;
     if (this.infoCache?.key === key && performance.now() - this.infoCache.at < 60_000) return { ...this.infoCache.info, state: w.state, ipv4: w.ipv4, ipv6: w.ipv6 };
     try {
-      const info = this.deps.backend.info(w.name);
+      const info = this.deps.backend.info(containerRef(w.id));
       this.infoCache = { key, at: performance.now(), info };
       return info;
     } catch {
@@ -120,8 +120,11 @@ export class Refresher {
 
   private containerTarget(c: ContainerSummary): MetricsTarget[] {
     if (c.pid === null) return [];
-    const rt = this.deps.backend.runtimeOf(c.name);
-    return rt ? [{ id: workloadKey(containerWorkload(c).id), dirs: rt.dirs, hostInterfaces: this.hostInterfaces(c.name, rt.pid) }] : [];
+    // the backend takes references: 'web', or '/srv/lxc/web' outside the first lxcpath
+    const id = containerWorkload(c, this.deps.backend.lxcpath).id;
+    const ref = containerRef(id);
+    const rt = this.deps.backend.runtimeOf(ref);
+    return rt ? [{ id: workloadKey(id), dirs: rt.dirs, hostInterfaces: this.hostInterfaces(ref, rt.pid) }] : [];
   }
 
   private jobTargets(): MetricsTarget[] {

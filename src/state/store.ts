@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../base/clock.js';
 import { Emitter } from '../base/event.js';
 import type { ContainerState } from '../core/state.js';
 import type { MarkTag } from '../core/workspace.js';
-import { workloadLabel, type Workload } from '../core/workload.js';
+import { containerRef, workloadTitle, type Workload } from '../core/workload.js';
 import type { LogView } from './logView.js';
 import { StatusMessages } from './statusMessage.js';
 
@@ -68,10 +68,11 @@ export class AppStore {
 
   setWorkloads(rows: Workload[]): void {
     const keys = new Set(rows.map((r) => r.key));
-    const labels = new Map(this.workloads.map((r) => [r.key, workloadLabel(r.id)]));
+    // 'web in /srv/lxc' outside the first lxcpath: a namesake's change is another container's
+    const labels = new Map(this.workloads.map((r) => [r.key, workloadTitle(r.id)]));
     for (const r of rows) {
       const before = this.lastStates.get(r.key);
-      const label = workloadLabel(r.id);
+      const label = workloadTitle(r.id);
       if (before === undefined && this.listed) this.addLog('info', `${label} appeared (${r.state})`, false);
       else if (before !== undefined && before !== r.state) this.addLog('info', `${label}: ${before} → ${r.state}`, false);
       this.lastStates.set(r.key, r.state);
@@ -124,8 +125,8 @@ export class AppStore {
     return this.workloads.find((w) => w.key === key);
   }
 
-  /** A container's row by its name. */
-  container(name: string): Workload | undefined {
-    return this.workloads.find((w) => w.id.kind === 'container' && w.id.name === name);
+  /** A container's row by its reference (its name in the first lxcpath, see core/workload.ts). */
+  container(ref: string): Workload | undefined {
+    return this.workloads.find((w) => w.id.kind === 'container' && containerRef(w.id) === ref);
   }
 }

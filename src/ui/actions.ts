@@ -5,7 +5,7 @@ import { planForms } from './planForms.js';
 import type { ProcessInfo } from '../host/processes.js';
 import { isLxcdeckError } from '../core/errors.js';
 import type { Plan, PlanRunner } from '../core/plan.js';
-import type { Workload } from '../core/workload.js';
+import { containerRef, type Workload } from '../core/workload.js';
 import { KEYED_COMMANDS } from '../commands/keytable.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import type { Lifecycle, LifecycleOp } from '../commands/lifecycle.js';
@@ -155,7 +155,7 @@ export class WorkstationActions implements AppActions {
     // the CLI's editor flow (validate, re-edit, diff, atomic write) in the foreground, as a child process
     // its stderr is the user's terminal (lxcdeck's own fd 2 is liblxc's pipe while the TUI runs)
     const stdio = this.d.userStderr === undefined ? {} : { stdio: ['inherit', 'inherit', this.d.userStderr] };
-    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', this.d.backend.lxcpath, 'config', 'edit', name], stdio, (err, ok) => {
+    screen.exec(process.execPath, [process.argv[1] ?? 'lxcdeck', '-P', target.id.lxcpath ?? this.d.backend.lxcpath, 'config', 'edit', name], stdio, (err, ok) => {
       this.d.io.output.write('\x1b[?2004h');
       screen.alloc();
       this.d.scheduler.markDirty();
@@ -196,7 +196,7 @@ export class WorkstationActions implements AppActions {
     const rules = this.d.rules;
     if (!rules) return void this.store.addLog('warn', 'rules are not available yet (settings still loading)');
     const w = this.store.selectedWorkload();
-    const target = w ? `${w.id.kind}:${w.id.name}` : 'jobs:*';
+    const target = w ? w.key : 'jobs:*';
     this.d.overlays.close();
     const km = this.d.keymap;
     const dialog = new RulesDialog(
@@ -224,7 +224,7 @@ export class WorkstationActions implements AppActions {
     if (!read) return void this.store.addLog('warn', 'processes: not available here');
     if (w.pid === null) return void this.store.addLog('warn', `processes: ${w.id.name} is ${w.state}; start it first (s)`);
     const km = this.d.keymap;
-    const name = w.id.name;
+    const name = containerRef(w.id);
     const widget = processesOverlay(this.d.screen, name, () => read(name), this.palette, (k) => commandFor(km, 'processes', k.name), () => this.d.scheduler.markDirty());
     this.d.overlays.open({ kind: 'processes' }, widget);
   }
@@ -319,7 +319,7 @@ export class WorkstationActions implements AppActions {
       return void this.d.panes.open({ kind: 'log', container: `job:${w.id.name}`, file: this.d.refresher.job(w.id.name)?.log ?? '' });
     }
     if (!w) return void this.store.addLog('warn', `${kind}: select a container first`);
-    const name = w.id.name;
+    const name = containerRef(w.id);
     if (w.state !== 'RUNNING' && w.state !== 'FROZEN') return void this.store.addLog('warn', `${kind}: ${name} is ${w.state}; start it first (s)`);
     if (w.state === 'FROZEN') this.store.addLog('warn', `${name} is frozen: the ${kind} answers once it is thawed (f)`);
     const shell = this.d.settings.paneShell;
@@ -330,7 +330,7 @@ export class WorkstationActions implements AppActions {
 
   splitPane(where: 'right' | 'down'): void {
     const w = this.store.selectedContainer();
-    this.d.panes.split(where, w ? w.id.name : null, this.d.settings.paneShell);
+    this.d.panes.split(where, w ? containerRef(w.id) : null, this.d.settings.paneShell);
   }
 
   focusPane(to: 1 | -1 | 'left' | 'right' | 'up' | 'down'): void {
@@ -368,7 +368,7 @@ export class WorkstationActions implements AppActions {
     for (const w of targets) {
       if (w.id.kind !== 'container') continue;
       try {
-        plans.push(this.d.backend.consoleBufferPlan(w.id.name));
+        plans.push(this.d.backend.consoleBufferPlan(containerRef(w.id)));
       } catch (e) {
         this.store.addLog('error', `${w.id.name}: ${isLxcdeckError(e) ? e.line : String(e)}`);
       }

@@ -107,7 +107,7 @@ export class ListView implements Disposable {
   draw(focused: boolean, markFocus = false): void {
     const p = this.palette;
     const width = Math.max(10, (this.box.width as number) - 2);
-    const cols = fitColumns(width, this.store.workloads.some((w) => w.groups.length > 0));
+    const cols = fitColumns(width, this.store.workloads.some((w) => w.groups.length > 0), this.store.workloads.some((w) => w.id.lxcpath !== undefined));
     const sel = this.items.findIndex((i) => i.kind === 'row' && i.workload.key === this.store.selected);
     const page = this.pageSize;
     if (sel >= 0) {

@@ -1,5 +1,5 @@
 import type { ContainerPlanner } from '../core/backend.js';
-import type { Workload } from '../core/workload.js';
+import { containerRef, type Workload } from '../core/workload.js';
 import type { PlanRunner } from '../core/plan.js';
 import { PlanExecutor } from '../plan/executor.js';
 import type { LogLevel } from '../state/store.js';
@@ -22,7 +22,7 @@ export function planForms(h: PlanFormHost, palette: Palette, store: { addLog(lev
   const deps = (runner: () => PlanRunner): CloneFormDeps => ({ screen: h.screen, palette, keymap: h.keymap, overlays: h.overlays, runner, quickRunner, planner: h.planner, log: (l, t) => store.addLog(l, t), changed: () => h.scheduler.markDirty() });
   return {
     create: () => openCreateWizard(deps(h.planRunner)),
-    limits: (t: Workload) => (t.id.kind === 'container' ? openLimitsForm(deps(quickRunner), t.id.name) : undefined),
-    clone: (t: Workload) => (t.id.kind === 'container' ? openCloneForm(deps(h.planRunner), t.id.name) : undefined),
+    limits: (t: Workload) => (t.id.kind === 'container' ? openLimitsForm(deps(quickRunner), containerRef(t.id)) : undefined),
+    clone: (t: Workload) => (t.id.kind === 'container' ? openCloneForm(deps(h.planRunner), containerRef(t.id)) : undefined),
   };
 }

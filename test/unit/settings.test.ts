@@ -34,7 +34,7 @@ function updateError(store: SettingsStore, partial: unknown): LxcdeckError {
 describe('SettingsStore', () => {
   it('starts from the defaults and writes nothing just by loading', () => {
     const store = new SettingsStore({ cwd: dir });
-    expect(store.get()).toEqual({ theme: 'dark', refreshIntervalMs: 1000, keys: {}, rules: [], chartSpanSeconds: 60, paneShell: [], marks: {}, restoreLastWorkspace: true, lastWorkspace: null });
+    expect(store.get()).toEqual({ theme: 'dark', refreshIntervalMs: 1000, keys: {}, rules: [], chartSpanSeconds: 60, paneShell: [], marks: {}, restoreLastWorkspace: true, lastWorkspace: null, lxcpaths: [] });
     expect(store.warnings).toEqual([]);
     expect(store.path).toBe(file);
     expect(fs.existsSync(file)).toBe(false);
@@ -88,7 +88,8 @@ describe('SettingsStore', () => {
     ['chartSpanSeconds', 120, /^chartSpanSeconds 120 is not allowed: use 60, 300, 900$/],
     ['paneShell', '/bin/sh', /^paneShell "\/bin\/sh" is not a command: use a list of words/],
     ['paneShell', ['sh', ''], /^paneShell \["sh",""\] is not a command/],
-    ['colour', 'red', /^unknown setting "colour": use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell, marks, restoreLastWorkspace, lastWorkspace$/],
+    ['lxcpaths', ['srv/lxc'], /^lxcpaths \["srv\/lxc"\] is not a list of directories: use absolute paths/],
+    ['colour', 'red', /^unknown setting "colour": use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell, marks, restoreLastWorkspace, lastWorkspace, lxcpaths$/],
   ])('%s = %j is rejected on one line', (key, value, message) => {
     const store = new SettingsStore({ cwd: dir });
     const e = updateError(store, { [key]: value });
@@ -170,7 +171,7 @@ describe('SettingsStore', () => {
     expect(store.warnings).toEqual([
       `${file}: refreshIntervalMs 50 is out of range: use 250–10000; using the default 1000`,
       `${file}: chartSpanSeconds "300" is not allowed: use 60, 300, 900; using the default 60`,
-      `${file}: unknown setting "speed" is ignored: remove it or use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell, marks, restoreLastWorkspace, lastWorkspace`,
+      `${file}: unknown setting "speed" is ignored: remove it or use one of theme, refreshIntervalMs, keys, rules, chartSpanSeconds, paneShell, marks, restoreLastWorkspace, lastWorkspace, lxcpaths`,
     ]);
     for (const w of store.warnings) expect(w).not.toMatch(/[\r\n]/);
   });

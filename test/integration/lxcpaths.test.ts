@@ -1,0 +1,139 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, hostUnavailable, lxcdeck, ROOT, run, uniqueName, USER } from './host.js';
+
+/**
+ * Several lxcpaths at once (-P repeated): two real containers of the same
+ * name in two lxcpaths, and one more only in the second. Every action must
+ * reach the container of the lxcpath it was meant for, checked with lxc-info.
+ */
+const skip = hostUnavailable();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-lxcpaths-'));
+const A = path.join(tmp, 'a');
+const B = path.join(tmp, 'b');
+const twin = uniqueName('lpt');
+const solo = uniqueName('lps');
+
+const tool = (name: string, ...args: string[]) => spawnSync(name, args, { encoding: 'utf8' });
+/** State as the real lxc-info reports it, in one lxcpath. */
+const stateIn = (lxcpath: string, name: string) => tool('lxc-info', '-P', lxcpath, '-n', name, '-sH').stdout.trim();
+const create = (lxcpath: string, name: string) => {
+  const r = tool('lxc-create', '-P', lxcpath, '-t', 'busybox', '-n', name);
+  if (r.status !== 0) throw new Error(`lxc-create ${name} in ${lxcpath} failed: ${r.stderr}`);
+};
+
+beforeAll(() => {
+  if (skip) return;
+  fs.mkdirSync(A);
+  fs.mkdirSync(B);
+  create(A, twin);
+  create(B, twin);
+  create(B, solo);
+}, 180_000);
+afterAll(() => {
+  for (const [p, n] of [[A, twin], [B, twin], [B, solo]] as const) {
+    tool('lxc-stop', '-k', '-P', p, '-n', n);
+    tool('lxc-destroy', '-f', '-P', p, '-n', n);
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(skip)('several lxcpaths at once, as root', () => {
+  it('ls lists both lxcpaths; each row says which it is in (JSON and text)', async () => {
+    const r = await lxcdeck(ROOT, ['-P', A, '-P', B, 'ls', '--json']);
+    expect(r.stderr).toBe('');
+    const rows = (JSON.parse(r.stdout) as { name: string; lxcpath: string; state: string }[]).filter((x) => x.name === twin || x.name === solo);
+    expect(rows.map((x) => [x.name, x.lxcpath, x.state])).toEqual([
+      [solo, B, 'STOPPED'],
+      [twin, A, 'STOPPED'],
+      [twin, B, 'STOPPED'],
+    ].sort((x, y) => (x[0] as string).localeCompare(y[0] as string)));
+    // through commander too (--color is not a fast-path option), as a table with an LXCPATH column
+    const text = await lxcdeck(ROOT, ['--color', 'never', '-P', A, '-P', B, 'ls']);
+    expect(text.stdout.split('\n')[0]).toMatch(/^NAME\s.*\sLXCPATH$/);
+    expect(text.stdout.split('\n').filter((l) => l.startsWith(`${twin} `)).map((l) => l.trim().split(/\s+/).at(-1))).toEqual([A, B]);
+    // one lxcpath: the same rows, each with its lxcpath, and no extra column
+    const one = JSON.parse((await lxcdeck(ROOT, ['-P', B, 'ls', '--json'])).stdout) as { name: string; lxcpath: string }[];
+    expect(one.filter((x) => x.name === twin).map((x) => x.lxcpath)).toEqual([B]);
+  });
+
+  it('without -P, the lxcpaths setting lists them (and -P still wins)', async () => {
+    const home = path.join(tmp, 'config');
+    fs.mkdirSync(path.join(home, 'lxcdeck'), { recursive: true });
+    fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ lxcpaths: [A, B] }));
+    const ls = async (...args: string[]) => {
+      const r = await run(ROOT, ['env', `XDG_CONFIG_HOME=${home}`, process.execPath, BIN, ...args, 'ls', '--json']);
+      return (JSON.parse(r.stdout) as { name: string; lxcpath: string }[]).filter((x) => x.name === twin).map((x) => x.lxcpath);
+    };
+    expect(await ls()).toEqual([A, B]);
+    expect(await ls('-P', B)).toEqual([B]);
+    // a bad lxcpath from the setting: the fix names the setting, not -P
+    const gone = path.join(tmp, 'gone');
+    fs.writeFileSync(path.join(home, 'lxcdeck', 'config.json'), JSON.stringify({ lxcpaths: [A, gone] }));
+    const bad = await run(ROOT, ['env', `XDG_CONFIG_HOME=${home}`, process.execPath, BIN, 'ls']);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([2, '', `lxcdeck: lxcpath ${gone} does not exist: create it (mkdir -p ${gone}) or remove it from "lxcpaths" in ${home}/lxcdeck/config.json\n`]);
+  });
+
+  it('a NAME in both lxcpaths is a one-line error that changes nothing; in one, the command goes there', async () => {
+    for (const verb of [['start', twin], ['freeze', twin], ['info', twin]]) {
+      const r = await lxcdeck(ROOT, ['-P', A, '-P', B, ...verb]);
+      expect(r.code, verb.join(' ')).toBe(2);
+      expect(r.stderr).toBe(`lxcdeck: ${twin} is in ${A} and ${B}: pass -P to choose (e.g. -P ${A} ${twin})\n`);
+    }
+    expect([stateIn(A, twin), stateIn(B, twin)]).toEqual(['STOPPED', 'STOPPED']);
+    expect((await lxcdeck(ROOT, ['-P', A, '-P', B, 'start', solo])).code).toBe(0);
+    expect(stateIn(B, solo)).toBe('RUNNING');
+    // freeze goes through the fast path with one lxcpath, through commander with several
+    const frz = await lxcdeck(ROOT, ['-P', A, '-P', B, 'freeze', solo]);
+    expect([frz.code, frz.stderr]).toEqual([0, '']);
+    expect(stateIn(B, solo)).toBe('FROZEN');
+    const info = JSON.parse((await lxcdeck(ROOT, ['-P', A, '-P', B, 'info', solo, '--json'])).stdout) as { lxcpath: string; state: string };
+    expect([info.lxcpath, info.state]).toEqual([B, 'FROZEN']);
+    expect((await lxcdeck(ROOT, ['-P', A, '-P', B, 'kill', solo])).code).toBe(0);
+    expect(stateIn(B, solo)).toBe('STOPPED');
+  }, 120_000);
+
+  it('a missing or unreadable lxcpath is a one-line error naming it and the fix', async () => {
+    const gone = path.join(tmp, 'nowhere');
+    const r = await lxcdeck(ROOT, ['-P', A, '-P', gone, 'ls']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `lxcdeck: lxcpath ${gone} does not exist: create it (mkdir -p ${gone}) or leave out -P ${gone}\n`]);
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, '');
+    const f = await lxcdeck(ROOT, ['-P', A, '-P', file, 'start', twin]);
+    expect([f.code, f.stderr]).toEqual([2, `lxcdeck: lxcpath ${file} is not a directory: pass the directory that holds the containers, or leave out -P ${file}\n`]);
+    expect(stateIn(A, twin)).toBe('STOPPED');
+    // root's own lxcpath directory is not the test user's to read
+    const locked = path.join(tmp, 'locked');
+    fs.mkdirSync(locked, { mode: 0o700 });
+    fs.chmodSync(tmp, 0o711);
+    const u = await lxcdeck(USER, ['-P', '/tmp', '-P', locked, 'ls', '--json']);
+    expect([u.code, u.stdout, u.stderr]).toEqual([5, '', `lxcdeck: cannot read lxcpath ${locked} (EACCES): run lxcdeck as a user who may read ${locked}, or leave out -P ${locked}\n`]);
+  });
+
+  it("the workstation's engine starts and freezes the second lxcpath's namesake only (in this process)", async () => {
+    const { createContexts, workstationContext } = await import('../../src/cli/context.js');
+    const { containerWorkload, containerRef } = await import('../../src/core/workload.js');
+    const ctx = workstationContext(createContexts([A, B]));
+    const rows = ctx.backend.list().filter((r) => r.name === twin).map((r) => containerWorkload(r, ctx.backend.lxcpath));
+    expect(rows.map((w) => w.key)).toEqual([`container:${twin}`, `container:${B}/${twin}`]);
+    const second = rows[1]!;
+    try {
+      await ctx.backend.start(containerRef(second.id), { timeoutSeconds: 60 });
+      expect([stateIn(A, twin), stateIn(B, twin)]).toEqual(['STOPPED', 'RUNNING']);
+      await ctx.backend.freeze(containerRef(second.id));
+      expect([stateIn(A, twin), stateIn(B, twin)]).toEqual(['STOPPED', 'FROZEN']);
+      expect(ctx.backend.list().filter((r) => r.name === twin).map((r) => `${r.lxcpath} ${r.state}`)).toEqual([`${A} STOPPED`, `${B} FROZEN`]);
+      // its runtime (cgroups the sampler reads) is the second one's, and the first has none
+      expect(ctx.backend.runtimeOf(containerRef(second.id))?.pid).toBeGreaterThan(0);
+      expect(ctx.backend.runtimeOf(twin)).toBeNull();
+      await ctx.backend.thaw(containerRef(second.id));
+      await ctx.backend.kill(containerRef(second.id));
+      expect([stateIn(A, twin), stateIn(B, twin)]).toEqual(['STOPPED', 'STOPPED']);
+    } finally {
+      tool('lxc-stop', '-k', '-P', B, '-n', twin);
+    }
+  }, 120_000);
+});
