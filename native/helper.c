@@ -1,13 +1,14 @@
 /*
  * lxcdeck-helper — every liblxc call that forks or changes process state.
  *
- * Node must never fork itself (DESIGN.md rule 1), so start, attach, console
- * and get-ips run here, in a process Node spawns.
+ * Node must never fork itself (DESIGN.md rule 1), so start, attach, console,
+ * get-ips and clone run here, in a process Node spawns.
  *
  *   lxcdeck-helper start   NAME LXCPATH [TIMEOUT]
  *   lxcdeck-helper attach  NAME LXCPATH [--keep-env] [--stdio] [--env K=V]... [-- CMD ARGS...]
  *   lxcdeck-helper console NAME LXCPATH [TTY] [ESCAPE]
  *   lxcdeck-helper get-ips NAME LXCPATH
+ *   lxcdeck-helper clone   NAME LXCPATH NEWNAME [OPTIONS] (clone.c)
  *
  * attach and console give the program a pty from the container's own devpts
  * and proxy it (proxy.c): no terminal of the host ever enters the container
@@ -45,6 +46,7 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 
+#include "clone.h"
 #include "proxy.h"
 #include "status.h"
 
@@ -339,7 +341,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 4)
 		return fail(HELPER_USAGE,
-			    "usage: lxcdeck-helper start|attach|console|get-ips NAME LXCPATH [ARGS...]%s", "");
+			    "usage: lxcdeck-helper start|attach|console|get-ips|clone NAME LXCPATH [ARGS...]%s", "");
 	const char *verb = argv[1], *name = argv[2], *lxcpath = argv[3];
 
 	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0) {
@@ -364,6 +366,8 @@ int main(int argc, char **argv)
 		status = cmd_console(c, argc - 4, argv + 4);
 	else if (strcmp(verb, "get-ips") == 0)
 		status = cmd_get_ips(c);
+	else if (strcmp(verb, "clone") == 0)
+		status = cmd_clone(c, lxcpath, argc - 4, argv + 4);
 	else
 		status = fail(HELPER_USAGE, "unknown verb %s", verb);
 	fflush(stdout);

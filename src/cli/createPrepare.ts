@@ -75,6 +75,7 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
     } catch {
       throw new LxcdeckError('permission', `cannot read ${s.path}`, 'give a directory you can read');
     }
+    if (s.inPlace && fs.realpathSync(s.path) === '/') throw new LxcdeckError('invalid-argument', 'the host\'s own / cannot be a container\'s rootfs in place', 'give a rootfs directory, or leave out --in-place to copy it');
   } else if (s.kind === 'tar') {
     let head: Uint8Array;
     let size: number;
@@ -94,8 +95,9 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
     return { mirror: null, tar: { compression, size, skip: unsafeMembers(members, !root) } };
   } else if (s.kind === 'clone') {
     if (!c.backend.isDefined(s.from)) throw new LxcdeckError('not-defined', `container ${s.from} is not defined in ${c.backend.lxcpath}`, "see 'lxcdeck ls'");
-    const state = c.backend.state(s.from);
     if (s.snapshot && s.backing === 'dir') throw new LxcdeckError('invalid-argument', '--snapshot with --backing dir is a full copy', 'use --backing overlay (or btrfs), or leave out --snapshot');
+    // a snapshot clone's state check is liblxc's own, in the helper (a command-socket round trip less here)
+    const state = s.snapshot ? 'STOPPED' : c.backend.state(s.from);
     if (state !== 'STOPPED' && !s.snapshot) throw new LxcdeckError('wrong-state', `container ${s.from} is ${state}: a copy needs it stopped`, `stop it first ('lxcdeck stop ${s.from}'), or use 'lxcdeck clone ${s.from} NEW --snapshot'`);
   }
   return { mirror: null, tar: null };
@@ -125,9 +127,12 @@ export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<
     for (const g of req.groups) if (!/^[A-Za-z0-9_.-]+$/.test(g)) throw new LxcdeckError('invalid-argument', `invalid group ${JSON.stringify(g)}`, 'use letters, digits, "-", "_" or "."');
     edits.push({ key: 'lxc.group', values: req.groups });
   }
-  judgeOnScratch(loadNative(c.logFile), lxcpath, edits);
+  // a clone's keys are judged by liblxc in the helper, on the original's config, before anything is made
+  if (req.source.kind !== 'clone') judgeOnScratch(loadNative(c.logFile), lxcpath, edits);
   // the file liblxc will read must parse too (an include of a missing file, say)
   applyConfigEdits(baseConfig, edits);
   const { mirror, tar } = await checkSource(c, req.source);
-  return { name, lxcpath, source: req.source, baseConfig, edits, start: req.start ?? false, mirror, uid: c.identity.uid, gid: c.identity.gid, tar, ...(half ? { leftover: true } : {}) };
+  // the config names a directory used in place by its absolute path
+  const source = req.source.kind === 'dir' && req.source.inPlace ? { ...req.source, path: path.resolve(req.source.path) } : req.source;
+  return { name, lxcpath, source, baseConfig, edits, start: req.start ?? false, mirror, uid: c.identity.uid, gid: c.identity.gid, tar, ...(half ? { leftover: true } : {}) };
 }

@@ -46,6 +46,8 @@ export interface CreateWizardRequest {
   name: string;
   /** A --from spec: busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:..., clone:OTHER. */
   from: string;
+  /** dir: only: use the directory itself as the rootfs (no copy). */
+  inPlace?: boolean;
   memoryMax?: string;
   start: boolean;
 }

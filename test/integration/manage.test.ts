@@ -38,6 +38,11 @@ describe.skipIf(skip).each([ROOT, USER])('clone, snapshot, rename, destroy as $l
     const r = await lxcdeck(runner, ['clone', orig, over, '--snapshot']);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(lxcpath, over, 'config'), 'utf8')).toMatch(new RegExp(`lxc.rootfs.path = overlay:${rootfs(orig)}:`));
+    // the helper's clone: the console buffer key in the config written once, no marker left
+    for (const n of [copy, over]) {
+      expect(fs.readFileSync(path.join(lxcpath, n, 'config'), 'utf8').match(/^lxc\.console\.buffer\.size = .*$/gm)).toEqual(['lxc.console.buffer.size = 128kB']);
+      expect(fs.readdirSync(path.join(lxcpath, n)).filter((f) => f.startsWith('lxcdeck-'))).toEqual([]);
+    }
     for (const n of [copy, over]) {
       expect((await lxcdeck(runner, ['start', n])).code).toBe(0);
       expect(await inside(n, `echo ${n} > /clone-mark && cat /clone-mark`)).toBe(n);
