@@ -17,6 +17,7 @@ import { halfMadeOwner, type CreateParams } from '../lxc/createPlan.js';
 import { loadNative } from '../lxc/native.js';
 import { runTool } from '../lxc/tools.js';
 import type { CliContext } from './context.js';
+import { checkDownload } from './createSources.js';
 
 /**
  * Everything `create` checks before the plan exists: the name is free, the
@@ -34,8 +35,6 @@ export interface CreateRequest {
   start?: boolean;
 }
 
-const IMAGE_INDEX = 'https://images.linuxcontainers.org/meta/1.0/index-system';
-const OTHER_SOURCES = 'use --from busybox, debian, dir:PATH or tar:FILE instead';
 
 /** Which lxc.cgroup* keys this host's liblxc writes: v1 wherever a v1 memory controller is mounted (hybrid too). */
 export function cgroupVersion(c: CliContext): 1 | 2 {
@@ -44,15 +43,6 @@ export function cgroupVersion(c: CliContext): 1 | 2 {
 
 export function limitEdits(settings: ReturnType<typeof cgroupSettings>): ConfigEdit[] {
   return settings.map((s) => ({ key: s.key, values: [s.value] }));
-}
-
-async function imageServerReachable(): Promise<boolean> {
-  try {
-    const res = await fetch(IMAGE_INDEX, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
 }
 
 async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: string | null; tar: CreateParams['tar'] }> {
@@ -66,7 +56,7 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
     if (!mirror) throw new LxcdeckError('invalid-argument', 'no Debian mirror found in /etc/apt/sources.list or /etc/apt/sources.list.d', 'add one there (apt must work), or use --from busybox');
     return { mirror: mirror.uri, tar: null };
   } else if (s.kind === 'download') {
-    if (!(await imageServerReachable())) throw new LxcdeckError('invalid-argument', 'the image server images.linuxcontainers.org is not reachable', OTHER_SOURCES);
+    return { mirror: await checkDownload(c), tar: null };
   } else if (s.kind === 'dir') {
     const st = fs.statSync(s.path, { throwIfNoEntry: false });
     if (!st?.isDirectory()) throw new LxcdeckError('invalid-argument', `${s.path} is not a directory`, 'give the rootfs directory: --from dir:/path/to/rootfs');

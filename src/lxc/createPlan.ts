@@ -34,7 +34,7 @@ export interface CreateParams {
   /** Keys the new container gets (idmap, console buffer, limits, autostart, groups). */
   edits: ConfigEdit[];
   start: boolean;
-  /** The Debian mirror (debian source only). */
+  /** Where the rootfs comes from: the Debian mirror (debian), the image server (download). */
   mirror: string | null;
   uid: number;
   gid: number;
@@ -103,7 +103,7 @@ export function createArgv(p: CreateParams): string[] {
     case 'debian':
       return ['lxc-create', ...base, ...conf, '-t', 'debian', '--', '-r', s.release, ...(p.mirror ? ['--mirror', p.mirror] : [])];
     case 'download':
-      return ['lxc-create', ...base, ...conf, '-t', 'download', '--', '-d', s.dist, '-r', s.release, '-a', s.arch];
+      return ['lxc-create', ...base, ...conf, '-t', 'download', '--', '-d', s.dist, '-r', s.release, '-a', s.arch, ...(p.mirror ? ['--server', p.mirror] : [])];
     case 'dir':
     case 'tar':
       return ['lxc-create', ...base, ...conf, '-t', 'none'];
