@@ -251,8 +251,12 @@ static int cmd_attach(struct lxc_container *c, int argc, char **argv)
 	int pts = -1, ptx = -1;
 	if (!stdio) {
 		ptx = open_container_pty(c, &pts);
-		if (ptx < 0 && errno == ENOSPC)
-			return failf(HELPER_FAILED, "every terminal of %s is in use (its devpts allows lxc.pty.max of them; the busybox template sets 1): raise lxc.pty.max in its config, e.g. to 16, and restart it", c->name);
+		if (ptx < 0 && errno == ENOSPC) {
+			char *max = c->get_running_config_item(c, "lxc.pty.max");
+			int status = failf(HELPER_NO_PTY, "every terminal of %s is in use (lxc.pty.max = %s: each attach takes one)", c->name, max && *max ? max : "?");
+			free(max);
+			return status;
+		}
 		if (ptx < 0)
 			return failf(HELPER_FAILED, "cannot open a terminal in %s's own devpts (%s): check lxc.pty.max in its config", c->name, strerror(errno));
 		opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = pts;

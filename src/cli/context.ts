@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
-import { LxcToolsFactory } from '../lxc/factory.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
@@ -82,7 +81,6 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     userStderr: stderr.terminal,
     networks: cliNetworkWizard(),
-    factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };

@@ -41,6 +41,9 @@ export function cgroupVersion(c: CliContext): 1 | 2 {
   return c.cgroups.hierarchies.some((h) => h.version === 1 && h.controllers.includes('memory')) ? 1 : 2;
 }
 
+export const PTY_MAX_KEY = 'lxc.pty.max';
+export const DEFAULT_PTY_MAX = '16';
+
 export function limitEdits(settings: ReturnType<typeof cgroupSettings>): ConfigEdit[] {
   return settings.map((s) => ({ key: s.key, values: [s.value] }));
 }
@@ -111,6 +114,9 @@ export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<
   } else if (c.identity.uid !== 0 && req.source.kind !== 'clone' && !configValues(baseConfig, 'lxc.idmap').length)
     throw new LxcdeckError('invalid-argument', `${confFile} has no lxc.idmap for an unprivileged container`, 'pass --idmap standard');
   edits.push({ key: CONSOLE_BUFFER_KEY, values: [DEFAULT_CONSOLE_BUFFER] });
+  // every attach (a shell pane, lxcdeck attach) takes a pty of the container's own devpts; the busybox template allows 1.
+  // A clone keeps its original's; the user's default.conf value is kept over the template's.
+  if (req.source.kind !== 'clone') edits.push({ key: PTY_MAX_KEY, values: [configValues(baseConfig, PTY_MAX_KEY).at(-1) ?? DEFAULT_PTY_MAX] });
   edits.push(...limitEdits(cgroupSettings(req.limits, cgroupVersion(c))));
   if (req.autostart) edits.push({ key: 'lxc.start.auto', values: ['1'] });
   if (req.groups?.length) {

@@ -287,6 +287,15 @@ async function makeContainer(p: CreateParams, deps: CreateDeps, progress: (s: St
     } else await runTool(fill, { signal, onLine });
   }
   await runTool(createArgv(p), { signal, onLine });
+  // a template appends its own keys after ours (busybox: lxc.pty.max = 1): ours win, as the preview showed them.
+  // No fsync: until the marker goes, a crash leaves a half-made container that is removed anyway.
+  const file = path.join(dir, 'config');
+  const text = fs.readFileSync(file, 'utf8');
+  const edited = applyConfigEdits(text, p.edits);
+  if (edited !== text) {
+    fs.writeFileSync(`${file}.lxcdeck-tmp`, edited, { mode: fs.statSync(file).mode & 0o777 });
+    fs.renameSync(`${file}.lxcdeck-tmp`, file);
+  }
 }
 
 export function registerCreatePlan(registry: PlanRegistry, deps: CreateDeps): void {
