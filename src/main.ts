@@ -64,7 +64,7 @@ function workstationArgs(args: string[]): { lxcpath?: string; workspace?: string
 
 async function runWorkstation(lxcpath: string | undefined, workspace: string | undefined): Promise<number> {
   const { createContext } = await import('./cli/context.js');
-  const ctx = createContext({ lxcpath });
+  const ctx = createContext({ lxcpath, actor: 'tui' });
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${ctx.backend.lxcpath}  cgroups ${ctx.cgroups.layout}`;
   const tui = startTui(ctx, { input: process.stdin, output: process.stdout }, header, workspace);

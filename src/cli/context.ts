@@ -1,3 +1,4 @@
+import { actionLogFile, recordAction } from '../host/actionLog.js';
 import type { AppContext } from '../app/context.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
@@ -43,7 +44,8 @@ export interface CliContext extends AppContext {
   planExecutor(): PlanExecutor;
 }
 
-export function createContext(options: { lxcpath?: string }): CliContext {
+/** `actor`: what lxcdeck's action record names as the changer (the CLI, the TUI). */
+export function createContext(options: { lxcpath?: string; actor?: string }): CliContext {
   const fs = realHostFs;
   const identity = currentIdentity(fs);
   const cgroups = readCgroupHost(fs);
@@ -54,7 +56,10 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   const lxcpath = options.lxcpath || lib.lxcdeck_default_lxcpath() || fallbackLxcpath(identity);
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
-  const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
+  const actions = actionLogFile(stateDir(identity));
+  const by = options.actor ?? 'cli';
+  const onAction = (verb: string, name: string) => recordAction(actions, { kind: 'container', name, lxcpath, verb, by });
+  const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
   registerRenamePlan(plans);
