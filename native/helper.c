@@ -9,6 +9,7 @@
  *   lxcdeck-helper console NAME LXCPATH [TTY] [ESCAPE]
  *   lxcdeck-helper get-ips NAME LXCPATH
  *   lxcdeck-helper clone   NAME LXCPATH NEWNAME [OPTIONS] (clone.c)
+ *   lxcdeck-helper serve   (clone requests on stdin, serve.c)
  *
  * attach and console give the program a pty from the container's own devpts
  * and proxy it (proxy.c): no terminal of the host ever enters the container
@@ -47,6 +48,7 @@
 #include <lxc/lxccontainer.h>
 
 #include "clone.h"
+#include "serve.h"
 #include "proxy.h"
 #include "status.h"
 
@@ -343,9 +345,16 @@ static int cmd_get_ips(struct lxc_container *c)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "serve") == 0)
+		return cmd_serve();
+	return run_verb(argc, argv);
+}
+
+int run_verb(int argc, char **argv)
+{
 	if (argc < 4)
 		return fail(HELPER_USAGE,
-			    "usage: lxcdeck-helper start|attach|console|get-ips|clone NAME LXCPATH [ARGS...]%s", "");
+			    "usage: lxcdeck-helper start|attach|console|get-ips|clone NAME LXCPATH [ARGS...] | serve%s", "");
 	const char *verb = argv[1], *name = argv[2], *lxcpath = argv[3];
 
 	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0) {
