@@ -87,7 +87,7 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
     if (!members.length) throw new LxcdeckError('invalid-argument', `${s.path} has no members`, 'give a rootfs tarball');
     return { mirror: null, tar: { compression, size, skip: unsafeMembers(members, !root) } };
   } else if (s.kind === 'clone') {
-    if (!c.backend.isDefined(s.from)) throw new LxcdeckError('not-defined', `container ${s.from} is not defined in ${c.backend.lxcpath}`, "see 'lxcdeck ls'");
+    if (!fs.existsSync(path.join(c.backend.lxcpath, s.from, 'config'))) throw new LxcdeckError('not-defined', `container ${s.from} is not defined in ${c.backend.lxcpath}`, "see 'lxcdeck ls'");
     if (s.snapshot && s.backing === 'dir') throw new LxcdeckError('invalid-argument', '--snapshot with --backing dir is a full copy', 'use --backing overlay (or btrfs), or leave out --snapshot');
     // a snapshot clone's state check is liblxc's own, in the helper (a command-socket round trip less here)
     const state = s.snapshot ? 'STOPPED' : c.backend.state(s.from);
@@ -101,7 +101,8 @@ export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<
   const lxcpath = c.backend.lxcpath;
   const half = halfMadeOwner(lxcpath, name);
   if (half?.alive) throw new LxcdeckError('wrong-state', `${name} is being created by process ${half.owner?.pid}`, 'wait for it to finish, or choose another name');
-  if (!half && (c.backend.isDefined(name) || fs.existsSync(path.join(lxcpath, name)))) throw new LxcdeckError('wrong-state', `container ${name} already exists in ${lxcpath}`, 'choose another name');
+  // liblxc's is_defined is <lxcpath>/<name>/config existing: the directory's existence covers it (no config parse)
+  if (!half && fs.existsSync(path.join(lxcpath, name))) throw new LxcdeckError('wrong-state', `container ${name} already exists in ${lxcpath}`, 'choose another name');
   const confFile = defaultConfFile(c.identity);
   const baseConfig = req.source.kind === 'clone' ? '' : (c.fs.read(confFile) ?? '');
   const edits: ConfigEdit[] = [];
