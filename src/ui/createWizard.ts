@@ -26,9 +26,9 @@ const nameCheck = (s: string) => {
 const WIZARD = defineForm([
   textField({ key: 'name', label: 'Name', required: true, hint: 'letters, digits, - _ . (a hostname label)', check: nameCheck }),
   textField({ key: 'from', label: 'From', required: true, hint: 'busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:DIST/RELEASE/ARCH, clone:OTHER' }),
-  choiceField({ key: 'inPlace', label: 'Dir in place', choices: ['no', 'yes'], hint: 'dir:PATH only: yes uses the directory itself (no copy; the plan shows a warning)' }),
   optional(sizeField({ key: 'memory', label: 'Memory max', hint: 'e.g. 256M; empty: no limit', min: 1024 * 1024 })),
   choiceField({ key: 'start', label: 'Start it', choices: ['yes', 'no'], hint: 'left/right: start it once it is made' }),
+  choiceField({ key: 'inPlace', label: 'Dir in place', choices: ['no', 'yes'], hint: 'dir:PATH only: yes uses the directory itself (no copy; the plan shows a warning)' }),
 ] as const);
 
 export interface CreateWizardDeps extends PlanFlowDeps {
