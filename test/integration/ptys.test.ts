@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHelperRunner } from '../../src/lxc/helper.js';
+import { findNativeFile } from '../../src/lxc/native.js';
+import { helperTerminals } from '../../src/lxc/terminals.js';
 import { BIN, destroy, hostUnavailable, lxcdeck, run, ROOT, uniqueName, USER, type Runner } from './host.js';
 
 const skip = hostUnavailable();
@@ -47,7 +51,15 @@ describe.skipIf(skip).each([ROOT, USER])('container terminals as $label', (runne
       expect(Date.now() - t0).toBeLessThan(10_000);
       expect(r.code).not.toBe(0);
       const lines = r.stdout.split(/\r?\n/).filter(Boolean);
-      expect(lines).toEqual([`lxcdeck: every terminal of ${name} is in use (lxc.pty.max = 1: each attach takes one): close a shell of it, or raise the limit ('lxcdeck config set ${name} lxc.pty.max 16') and restart it`]);
+      const expected = `every terminal of ${name} is in use (lxc.pty.max = 1: each attach takes one): close a shell of it, or raise the limit ('lxcdeck config set ${name} lxc.pty.max 16') and restart it`;
+      expect(lines).toEqual([`lxcdeck: ${expected}`]);
+      // a pane: the helper as a pane runs it (status file), and the line the pane shows for its end
+      const statusFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ldt-pty-')), 'status');
+      fs.chmodSync(path.dirname(statusFile), 0o777);
+      const pane = await run(runner, ['env', `LXCDECK_STATUS_FILE=${statusFile}`, findNativeFile('lxcdeck-helper'), 'attach', name, lxcpath, '--', 'true'], { timeoutMs: 20_000 });
+      const launcher = helperTerminals(createHelperRunner(null), lxcpath, () => [], () => path.dirname(statusFile));
+      expect(launcher.exitReason(pane.code, { file: '', args: [], env: {}, cwd: '/', statusFile })).toBe(expected);
+      fs.rmSync(path.dirname(statusFile), { recursive: true, force: true });
     } finally {
       if (holder.pid) process.kill(-holder.pid, 'SIGKILL');
     }
