@@ -1,13 +1,15 @@
 /*
  * lxcdeck-helper — every liblxc call that forks or changes process state.
  *
- * Node must never fork itself (DESIGN.md rule 1), so start, attach, console
- * and get-ips run here, in a process Node spawns.
+ * Node must never fork itself (DESIGN.md rule 1), so start, attach, console,
+ * get-ips and clone run here, in a process Node spawns.
  *
  *   lxcdeck-helper start   NAME LXCPATH [TIMEOUT]
  *   lxcdeck-helper attach  NAME LXCPATH [--keep-env] [--stdio] [--env K=V]... [-- CMD ARGS...]
  *   lxcdeck-helper console NAME LXCPATH [TTY] [ESCAPE]
  *   lxcdeck-helper get-ips NAME LXCPATH
+ *   lxcdeck-helper clone   NAME LXCPATH NEWNAME [OPTIONS] (clone.c)
+ *   lxcdeck-helper serve   (clone requests on stdin, serve.c)
  *
  * attach and console give the program a pty from the container's own devpts
  * and proxy it (proxy.c): no terminal of the host ever enters the container
@@ -45,6 +47,8 @@
 #include <lxc/attach_options.h>
 #include <lxc/lxccontainer.h>
 
+#include "clone.h"
+#include "serve.h"
 #include "proxy.h"
 #include "status.h"
 
@@ -249,8 +253,12 @@ static int cmd_attach(struct lxc_container *c, int argc, char **argv)
 	int pts = -1, ptx = -1;
 	if (!stdio) {
 		ptx = open_container_pty(c, &pts);
-		if (ptx < 0 && errno == ENOSPC)
-			return failf(HELPER_FAILED, "every terminal of %s is in use (its devpts allows lxc.pty.max of them; the busybox template sets 1): raise lxc.pty.max in its config, e.g. to 16, and restart it", c->name);
+		if (ptx < 0 && errno == ENOSPC) {
+			char *max = c->get_running_config_item(c, "lxc.pty.max");
+			int status = failf(HELPER_NO_PTY, "every terminal of %s is in use (lxc.pty.max = %s: each attach takes one)", c->name, max && *max ? max : "?");
+			free(max);
+			return status;
+		}
 		if (ptx < 0)
 			return failf(HELPER_FAILED, "cannot open a terminal in %s's own devpts (%s): check lxc.pty.max in its config", c->name, strerror(errno));
 		opts.stdin_fd = opts.stdout_fd = opts.stderr_fd = pts;
@@ -337,9 +345,16 @@ static int cmd_get_ips(struct lxc_container *c)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "serve") == 0)
+		return cmd_serve();
+	return run_verb(argc, argv);
+}
+
+int run_verb(int argc, char **argv)
+{
 	if (argc < 4)
 		return fail(HELPER_USAGE,
-			    "usage: lxcdeck-helper start|attach|console|get-ips NAME LXCPATH [ARGS...]%s", "");
+			    "usage: lxcdeck-helper start|attach|console|get-ips|clone NAME LXCPATH [ARGS...] | serve%s", "");
 	const char *verb = argv[1], *name = argv[2], *lxcpath = argv[3];
 
 	if (strcmp(verb, "attach") == 0 || strcmp(verb, "console") == 0) {
@@ -364,6 +379,8 @@ int main(int argc, char **argv)
 		status = cmd_console(c, argc - 4, argv + 4);
 	else if (strcmp(verb, "get-ips") == 0)
 		status = cmd_get_ips(c);
+	else if (strcmp(verb, "clone") == 0)
+		status = cmd_clone(c, lxcpath, argc - 4, argv + 4);
 	else
 		status = fail(HELPER_USAGE, "unknown verb %s", verb);
 	fflush(stdout);

@@ -27,6 +27,8 @@ static const char *status_code(int status)
 		return "failed";
 	case HELPER_BAD_TTY:
 		return "bad_tty";
+	case HELPER_NO_PTY:
+		return "no_pty";
 	default:
 		return "internal";
 	}

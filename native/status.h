@@ -15,6 +15,7 @@ enum helper_status {
 	HELPER_FAILED = 123,
 	HELPER_INTERNAL = 124,
 	HELPER_BAD_TTY = 125,
+	HELPER_NO_PTY = 126, /* every pty of the container's devpts is taken (lxc.pty.max) */
 };
 
 extern int status_fd;

@@ -67,7 +67,7 @@ async function runWorkstation(lxcpaths: string[], workspace: string | undefined)
   const { createContexts, workstationContext } = await import('./cli/context.js');
   const { configuredLxcpaths } = await import('./cli/lxcpaths.js');
   const list = configuredLxcpaths(lxcpaths);
-  const contexts = createContexts(list.paths, list.leaveOut);
+  const contexts = createContexts(list.paths, list.leaveOut, 'tui');
   const ctx = workstationContext(contexts);
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${contexts.map((c) => c.backend.lxcpath).join(' + ')}  cgroups ${ctx.cgroups.layout}`;

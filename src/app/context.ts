@@ -1,4 +1,4 @@
-import type { ConfigEditor, ContainerBackend, ContainerFactory, ContainerPlanner, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
+import type { ConfigEditor, ContainerBackend, ContainerPlanner, ContainerRuntime, Freezable, TerminalLauncher } from '../core/backend.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerExtrasSource } from '../core/details.js';
 import type { PlanRunner } from '../core/plan.js';
@@ -20,7 +20,6 @@ export interface AppContext {
   identity: Identity;
   cgroups: CgroupHost;
   backend: AppBackend;
-  factory: ContainerFactory;
   terminals: TerminalLauncher;
   /** liblxc's stray stderr lines go to `onLine` (the event log) until disposed (they go to its log file otherwise). */
   captureLiblxcStderr(onLine: (line: string) => void): Disposable;

@@ -44,3 +44,28 @@ export function paintTable(table: string, stateHeader: string, on: boolean): str
   });
   return [`\x1b[1m${header}\x1b[0m`, ...painted].join('\n');
 }
+
+/** SGR codes for a figure against its warning levels: red at `high`, yellow at `warn`, plain below (or unknown). */
+export function levelColor(value: number | null, warn: number, high: number): string | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  return value >= high ? '31' : value >= warn ? '33' : null;
+}
+
+/**
+ * formatTable()'s layout with cells painted: widths come from the plain
+ * text, so colour never shifts a column. `paint` gives a cell's SGR code or
+ * null; the header is bold.
+ */
+export function formatPaintedTable(header: string[], rows: string[][], paint: (row: number, col: number) => string | null, on: boolean): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[], code: (col: number) => string | null) =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0);
+        const sgr = on ? code(i) : null;
+        return sgr ? `\x1b[${sgr}m${c}\x1b[0m${padded.slice(c.length)}` : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(header, () => '1'), ...rows.map((r, ri) => line(r, (ci) => paint(ri, ci)))].join('\n');
+}

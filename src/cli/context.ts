@@ -1,3 +1,4 @@
+import { actionLogFile, recordAction } from '../host/actionLog.js';
 import type { AppContext } from '../app/context.js';
 import { LxcpathSet } from '../app/lxcpaths.js';
 import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
@@ -9,7 +10,6 @@ import { LxcdeckError } from '../core/errors.js';
 import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
 import { currentPlacement } from '../host/placement.js';
 import { LiblxcBackend } from '../lxc/backend.js';
-import { LxcToolsFactory } from '../lxc/factory.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
@@ -59,9 +59,11 @@ interface Shared {
   helper: HelperRunner;
   placement: () => StartPlacement;
   journals: JournalStore;
+  /** What the action record names as the changer (cli, tui). */
+  actor: string;
 }
 
-function sharedParts(): Shared {
+function sharedParts(actor = 'cli'): Shared {
   const fs = realHostFs;
   const identity = currentIdentity(fs);
   const cgroups = readCgroupHost(fs);
@@ -72,11 +74,12 @@ function sharedParts(): Shared {
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
-  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals };
+  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, actor };
 }
 
-export function createContext(options: { lxcpath?: string }): CliContext {
-  const shared = sharedParts();
+/** `actor`: what lxcdeck's action record names as the changer (the CLI, the TUI). */
+export function createContext(options: { lxcpath?: string; actor?: string }): CliContext {
+  const shared = sharedParts(options.actor);
   return contextAt(shared, options.lxcpath || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity));
 }
 
@@ -85,8 +88,8 @@ export function createContext(options: { lxcpath?: string }): CliContext {
  * native library and helper; none given: liblxc's default. With several,
  * each must be a readable directory (a one-line error names the one that is not).
  */
-export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`): CliContext[] {
-  const shared = sharedParts();
+export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`, actor = 'cli'): CliContext[] {
+  const shared = sharedParts(actor);
   if (lxcpaths.length < 2) return [contextAt(shared, lxcpaths[0] || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity))];
   return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => contextAt(shared, checkLxcpath(p, leaveOut(p))));
 }
@@ -114,8 +117,10 @@ export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string 
 }
 
 function contextAt(shared: Shared, lxcpath: string): CliContext {
-  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals } = shared;
-  const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement });
+  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, actor } = shared;
+  const actions = actionLogFile(stateDir(identity));
+  const onAction = (verb: string, name: string) => recordAction(actions, { kind: 'container', name, lxcpath, verb, by: actor });
+  const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction });
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
   registerRenamePlan(plans);
@@ -141,7 +146,6 @@ function contextAt(shared: Shared, lxcpath: string): CliContext {
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     userStderr: stderr.terminal,
     networks: cliNetworkWizard(),
-    factory: new LxcToolsFactory(backend),
     idmaps: new LiblxcIdMapSource(lib, lxcpath),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseCreateSource, templateSource } from '../core/createSource.js';
+import { inPlaceSource, inPlaceWarning, parseCreateSource, templateSource } from '../core/createSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import type { LimitRequest } from '../core/limits.js';
 import { buildCreatePlan, type CreateDeps } from '../lxc/createPlan.js';
@@ -32,6 +32,7 @@ export function createDeps(c: CliContext, signal?: AbortSignal): CreateDeps {
     start: (name) => c.backend.start(name, { timeoutSeconds: 60 }),
     kill: (name) => c.backend.kill(name),
     isRunning: (name) => c.backend.isDefined(name) && c.backend.state(name) === 'RUNNING',
+    logFile: c.logFile,
     ...(signal ? { signal } : {}),
   };
 }
@@ -50,7 +51,7 @@ export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>):
   }
 }
 
-type CreateOpts = { from?: string; template?: string; idmap?: string; autostart?: boolean; group?: string[]; start?: boolean; dryRun?: boolean; json?: boolean } & Record<string, unknown>;
+type CreateOpts = { from?: string; inPlace?: boolean; template?: string; idmap?: string; autostart?: boolean; group?: string[]; start?: boolean; dryRun?: boolean; json?: boolean } & Record<string, unknown>;
 
 export function registerCreateCommand(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
   const create = program
@@ -58,6 +59,7 @@ export function registerCreateCommand(program: Command, io: CliIo, context: (cmd
     .description('create a container (busybox, Debian, a rootfs directory or tarball, an image, a copy) as a plan with progress')
     .argument('<name>')
     .option('--from <source>', 'busybox | debian[:RELEASE] | dir:PATH | tar:FILE | download:DIST/RELEASE/ARCH | clone:OTHER')
+    .option('--in-place', 'dir:PATH only: use the directory itself as the rootfs instead of a copy')
     .option('-t, --template <name>', 'any installed LXC template (the old form of --from)')
     .option('--idmap <preset>', 'uid/gid map preset: standard or isolated')
     .option('--autostart', 'start it with the host (lxc.start.auto = 1)')
@@ -68,13 +70,15 @@ export function registerCreateCommand(program: Command, io: CliIo, context: (cmd
     .option('--json', 'one JSON line per event (with --dry-run: the plan)')
     .action(async (name: string, opts: CreateOpts, cmd: Command) => {
       if (opts.from !== undefined && opts.template !== undefined) throw new LxcdeckError('invalid-argument', '--from and -t both say where the rootfs comes from', 'give one of them');
-      const source = opts.template !== undefined ? templateSource(opts.template) : parseCreateSource(opts.from ?? 'busybox');
+      const parsed = opts.template !== undefined ? templateSource(opts.template) : parseCreateSource(opts.from ?? 'busybox');
+      const source = opts.inPlace ? inPlaceSource(parsed) : parsed;
       const c = context(cmd);
       const params = await prepareCreate(c, { name, source, idmap: opts.idmap, limits: limitRequest(opts), autostart: opts.autostart, groups: opts.group, start: opts.start });
       const mode: PlanMode = opts.json ? 'json' : 'text';
       const term = processTerminal();
       if (opts.dryRun) return printPlan(buildCreatePlan(params, createDeps(c)), term, mode);
       if (mode === 'text') for (const s of params.tar?.skip ?? []) io.err(sanitize(`lxcdeck: skipping ${s.name} from the tarball: ${s.why}`));
+      if (mode === 'text' && params.source.kind === 'dir' && params.source.inPlace) io.err(sanitize(`lxcdeck: warning: ${inPlaceWarning(params.source.path, params.uid !== 0)}`));
       await withInterrupt(async (signal) => {
         const plan = buildCreatePlan(params, createDeps(c, signal));
         const executor = c.planExecutor();

@@ -24,6 +24,11 @@ export interface StateEvent {
   /** null on the first line for each workload (the state when the stream started). */
   previous: string | null;
   pid: number | null;
+  /**
+   * Who changed it: "lxcdeck cli freeze (pid N)" from lxcdeck's record of its own actions, "outside lxcdeck"
+   * for a container change no lxcdeck action explains; null when not known (the first line, jobs).
+   */
+  by: string | null;
 }
 
 type Snapshot = Map<string, { kind: 'container' | 'job'; name: string; state: string; pid: number | null }>;
@@ -33,15 +38,15 @@ export function diffSnapshots(before: Snapshot | null, after: Snapshot, time: st
   const out: StateEvent[] = [];
   for (const [key, now] of after) {
     const was = before?.get(key);
-    if (!was || was.state !== now.state || was.pid !== now.pid) out.push({ time, ...now, previous: was ? was.state : null });
+    if (!was || was.state !== now.state || was.pid !== now.pid) out.push({ time, ...now, previous: was ? was.state : null, by: null });
   }
-  for (const [key, was] of before ?? []) if (!after.has(key)) out.push({ time, kind: was.kind, name: was.name, state: 'REMOVED', previous: was.state, pid: null });
+  for (const [key, was] of before ?? []) if (!after.has(key)) out.push({ time, kind: was.kind, name: was.name, state: 'REMOVED', previous: was.state, pid: null, by: null });
   return out;
 }
 
 export function eventLine(e: StateEvent, color = false): string {
   const change = e.previous === null ? paintState(e.state, color) : `${e.previous} -> ${paintState(e.state, color)}`;
-  return `${e.time} ${e.kind} ${sanitize(e.name)} ${change} pid ${e.pid ?? '-'}`;
+  return `${e.time} ${e.kind} ${sanitize(e.name)} ${change} pid ${e.pid ?? '-'}${e.by ? ` by ${sanitize(e.by)}` : ''}`;
 }
 
 export function registerEventCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
@@ -55,7 +60,15 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
       if (!/^\d+$/.test(opts.interval) || interval < 50 || interval > 10_000)
         throw new LxcdeckError('invalid-argument', `invalid interval ${JSON.stringify(opts.interval)}`, 'use milliseconds from 50 to 10000');
       const ctx = context(cmd);
-      const [{ JobManager }, { untilStopped, pause }] = await Promise.all([import('../jobs/manager.js'), import('./stream.js')]);
+      const [{ JobManager }, { untilStopped, pause }, { ActionLogTail, actionLogFile }, { ActorTracker, parseActionLines }, { stateDir }] = await Promise.all([
+        import('../jobs/manager.js'),
+        import('./stream.js'),
+        import('../host/actionLog.js'),
+        import('../core/actions.js'),
+        import('../host/paths.js'),
+      ]);
+      const actions = new ActionLogTail(actionLogFile(stateDir(ctx.identity)));
+      const actors = new ActorTracker(ctx.backend.lxcpath, Date.now());
       const jobs = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
       const life = untilStopped();
       const color = useColor(cmd);
@@ -66,8 +79,12 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
         for (const c of ctx.backend.list({ definedMaxAgeMs: 2000, addressesMaxAgeMs: Number.MAX_SAFE_INTEGER, totals: false }))
           now.set(`container:${c.name}`, { kind: 'container', name: c.name, state: c.state, pid: c.pid });
         for (const j of jobs.list()) now.set(`job:${j.record.name}`, { kind: 'job', name: j.record.name, state: j.state, pid: j.state === 'finished' ? null : j.record.pid });
-        for (const e of diffSnapshots(last, now, new Date().toISOString())) {
+        const seen = Date.now();
+        actors.add(parseActionLines(actions.read()));
+        for (const e of diffSnapshots(last, now, new Date(seen).toISOString())) {
           if (life.isStopped()) break;
+          // destroy is not among the recorded actions: a REMOVED stays unknown
+          if (e.kind === 'container' && e.state !== 'REMOVED') e.by = actors.who(e.kind, e.name, e.state, e.previous, seen);
           io.out(opts.json ? JSON.stringify(e) : eventLine(e, color));
         }
         last = now;

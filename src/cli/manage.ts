@@ -130,6 +130,7 @@ export function registerManageCommands(program: Command, io: CliIo, context: (cm
       await guardOriginal(c.backend.lxcpath, name, 'destroy', io, opts.force);
       if (clones.length) throw new LxcdeckError('wrong-state', `${name} is the lower layer of ${clones.join(', ')}: destroying it would leave them without a rootfs`, `destroy ${clones.join(', ')} first`);
       if (state !== 'STOPPED') await c.backend.kill(name);
-      await destroyContainer(c.backend.lxcpath, name, opts.withSnapshots ?? false);
+      const kept = await destroyContainer(c.backend.lxcpath, name, opts.withSnapshots ?? false);
+      if (kept) io.out(sanitize(`${name} destroyed; its rootfs ${kept} was used in place and is kept`));
     });
 }

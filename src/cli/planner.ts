@@ -1,5 +1,5 @@
 import type { ContainerPlanner } from '../core/backend.js';
-import { parseCreateSource } from '../core/createSource.js';
+import { inPlaceSource, parseCreateSource } from '../core/createSource.js';
 import { buildCreatePlan } from '../lxc/createPlan.js';
 import type { CliContext } from './context.js';
 import { createDeps } from './create.js';
@@ -13,7 +13,8 @@ import { validateContainerName } from '../core/names.js';
 export function containerPlanner(c: CliContext): ContainerPlanner {
   return {
     async createPlan(req) {
-      const params = await prepareCreate(c, { name: req.name, source: parseCreateSource(req.from), limits: req.memoryMax ? { memoryMax: req.memoryMax } : {}, start: req.start });
+      const parsed = parseCreateSource(req.from);
+      const params = await prepareCreate(c, { name: req.name, source: req.inPlace ? inPlaceSource(parsed) : parsed, limits: req.memoryMax ? { memoryMax: req.memoryMax } : {}, start: req.start });
       return buildCreatePlan(params, createDeps(c));
     },
     async clonePlan(from, to, options) {

@@ -18,11 +18,31 @@ function parseSeconds(v: string): number {
   return n;
 }
 
-function formatText(rows: StatsRow[]): Promise<string> {
-  return import('../presentation/format.js').then(({ formatTable, formatBytes, sanitize }) => {
+/** A cell's colour: CPU, memory and pids against their limits, pressure; jobs in cyan. */
+function cellColor(row: StatsRow, col: number, levelColor: (v: number | null, warn: number, high: number) => string | null): string | null {
+  const s = row.sample;
+  const share = (v: number | null, max: number | null) => (v === null || !max ? null : (100 * v) / max);
+  switch (col) {
+    case 1:
+      return row.kind === 'job' ? '36' : null;
+    case 2:
+      return levelColor(s.cpuPercent, 50, 90);
+    case 3:
+      return levelColor(share(s.memoryBytes, s.memoryLimitBytes), 75, 90);
+    case 4:
+      return levelColor(share(s.pids, s.pidsMax), 75, 90);
+    case 9:
+      return levelColor(Math.max(...[s.psiCpu, s.psiMemory, s.psiIo].map((p) => p ?? 0)), 10, 40);
+    default:
+      return null;
+  }
+}
+
+export function formatText(rows: StatsRow[], color: boolean): Promise<string> {
+  return Promise.all([import('../presentation/format.js'), import('./color.js')]).then(([{ formatBytes, sanitize }, { formatPaintedTable, levelColor }]) => {
     const rate = (v: number | null) => (v === null ? '-' : `${formatBytes(v)}/s`);
     const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
-    return formatTable(
+    return formatPaintedTable(
       ['NAME', 'KIND', 'CPU', 'MEMORY', 'PIDS', 'IO R', 'IO W', 'NET RX', 'NET TX', 'PSI CPU/MEM/IO'],
       rows.map(({ name, kind, sample: s }) => [
         sanitize(name),
@@ -36,6 +56,8 @@ function formatText(rows: StatsRow[]): Promise<string> {
         rate(s.netTxBps),
         [s.psiCpu, s.psiMemory, s.psiIo].map((p) => (p === null ? '-' : p.toFixed(1))).join('/'),
       ]),
+      (r, c) => cellColor(rows[r] as StatsRow, c, levelColor),
+      color,
     );
   });
 }
@@ -82,6 +104,7 @@ export function registerStatsCommands(program: Command, io: CliIo, context: (cmd
       const missing = names.filter((n) => !kinds.has(`container:${n}`) && !kinds.has(`job:${n}`));
       if (missing.length) throw new LxcdeckError('not-defined', `no running container or job ${missing.map((n) => JSON.stringify(n)).join(', ')}`, "see 'lxcdeck ls' and 'lxcdeck job ls'");
 
+      const color = (await import('./color.js')).useColor(cmd);
       const intervalMs = Math.round((opts.interval ?? 1) * 1000);
       const sampler = new MetricsSampler({ cgroups: ctx.cgroups, clock: systemClock, intervalMs: Math.min(intervalMs, 10_000) });
       sampler.setTargets(targets);
@@ -93,7 +116,7 @@ export function registerStatsCommands(program: Command, io: CliIo, context: (cmd
         });
         if (opts.prometheus) io.out(prometheusText(rows));
         else if (opts.json) io.out(JSON.stringify(rows.map((r) => ({ name: r.name, kind: r.kind, ...r.sample, t: undefined }))));
-        else io.out(await formatText(rows));
+        else io.out(await formatText(rows, color));
       };
       // two readings make the rates: print from the second tick on (the sampler reads at start, then each interval)
       let ticks = 0;

@@ -1,5 +1,6 @@
-import type { ContainerBackend, ContainerFactory, Freezable } from '../core/backend.js';
+import type { ContainerBackend, ContainerPlanner, Freezable } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
+import { planError, type PlanRunner } from '../core/plan.js';
 import { containerRef, containerWorkload, workloadLabel, workloadTitle, type Workload } from '../core/workload.js';
 import type { WorkstationJobs } from '../state/sources.js';
 import type { LogLevel } from '../state/store.js';
@@ -8,7 +9,8 @@ export type LifecycleOp = 'start' | 'stop' | 'restart' | 'kill' | 'freeze-toggle
 
 export interface LifecycleDeps {
   backend: ContainerBackend & Freezable;
-  factory?: ContainerFactory;
+  /** The create plan (as `lxcdeck create` and the n wizard make it) for the demo key. */
+  demo?: { planner: ContainerPlanner; runner(): PlanRunner };
   jobs?: WorkstationJobs;
   log(level: LogLevel, text: string): void;
   /** A line for the status bar only: progress and success (the event log gets the state changes a refresh sees, not three lines per action). */
@@ -89,17 +91,17 @@ export class Lifecycle {
     this.deps.refresh();
   }
 
-  /** Creates the demo busybox container and starts it. */
+  /** Creates the demo busybox container and starts it: the create plan (console buffer, map, terminals), no preview. */
   createDemo(exists: boolean): void {
-    const factory = this.deps.factory;
+    const demo = this.deps.demo;
     if (exists) return this.deps.log('warn', 'a container named demo exists already');
-    if (!factory) return this.deps.log('warn', 'creating containers is not available');
-    this.deps.log('info', 'creating demo (lxc-create -t busybox)…');
+    if (!demo) return this.deps.log('warn', 'creating containers is not available');
+    this.deps.log('info', 'creating demo from busybox and starting it…');
     this.track('create demo', async () => {
-      await factory.create('demo', 'busybox');
-      this.deps.log('info', 'demo created; starting it');
-      this.deps.refresh();
-      this.run('start', [demoRow()]);
+      const plan = await demo.planner.createPlan({ name: 'demo', from: 'busybox', start: true });
+      const err = planError(await demo.runner().run(plan));
+      if (err) throw err;
+      this.deps.log('info', 'demo created and started');
     }, false);
   }
 
@@ -150,9 +152,4 @@ export class Lifecycle {
         return b.thaw(name);
     }
   }
-}
-
-/** The demo container's row before a refresh lists it (stopped, just created). */
-function demoRow(): Workload {
-  return containerWorkload({ name: 'demo', state: 'STOPPED', pid: null, ipv4: [], ipv6: [], unprivileged: false, autostart: false, groups: [], memoryBytes: null, cpuSeconds: null });
 }

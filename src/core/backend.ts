@@ -34,18 +34,13 @@ export interface ContainerRuntime<H> {
   consoleLog(name: string): Promise<Uint8Array | null>;
 }
 
-/** Makes and removes containers (LXC's own tools do the forking work). */
-export interface ContainerFactory {
-  create(name: string, template: string): Promise<void>;
-  /** Destroys a stopped container; `force` kills a running one first. */
-  destroy(name: string, force: boolean): Promise<void>;
-}
-
 /** What the create wizard asks for. */
 export interface CreateWizardRequest {
   name: string;
   /** A --from spec: busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:..., clone:OTHER. */
   from: string;
+  /** dir: only: use the directory itself as the rootfs (no copy). */
+  inPlace?: boolean;
   memoryMax?: string;
   start: boolean;
 }

@@ -8,7 +8,8 @@ import { validateContainerName } from './names.js';
 export type CreateSource =
   | { kind: 'template'; template: string; args: string[] }
   | { kind: 'debian'; release: string }
-  | { kind: 'dir'; path: string }
+  /** inPlace: the directory itself is the rootfs (no copy; what the container changes, changes it). */
+  | { kind: 'dir'; path: string; inPlace?: boolean }
   | { kind: 'tar'; path: string }
   | { kind: 'download'; dist: string; release: string; arch: string }
   /** snapshot: an overlay (or btrfs) clone that shares the original's rootfs. */
@@ -52,6 +53,18 @@ export function parseCreateSource(spec: string): CreateSource {
   }
 }
 
+/** `--in-place`: only for a directory source. */
+export function inPlaceSource(s: CreateSource): CreateSource {
+  if (s.kind !== 'dir') throw new LxcdeckError('invalid-argument', `--in-place is for a directory source, not ${sourceLabel(s)}`, 'use it with --from dir:PATH, or leave it out');
+  return { ...s, inPlace: true };
+}
+
+/** What the user is told before a directory is used in place. */
+export function inPlaceWarning(dir: string, unprivileged: boolean): string {
+  const owners = unprivileged ? '; its files keep their owners, so they must belong to the container\'s mapped ids already' : '';
+  return `${dir} is used in place, not copied: what the container changes there changes the directory${owners}; 'lxcdeck destroy' keeps it, 'lxc-destroy' deletes it`;
+}
+
 /** `-t TEMPLATE` (the old create): any installed LXC template by name. */
 export function templateSource(template: string): CreateSource {
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(template)) throw new LxcdeckError('invalid-argument', `invalid template name ${JSON.stringify(template)}`, 'use a template from /usr/share/lxc/templates, e.g. busybox');
@@ -66,7 +79,7 @@ export function sourceLabel(s: CreateSource): string {
     case 'debian':
       return `Debian ${s.release}`;
     case 'dir':
-      return `the directory ${s.path}`;
+      return `the directory ${s.path}${s.inPlace ? ' (in place)' : ''}`;
     case 'tar':
       return `the tarball ${s.path}`;
     case 'download':

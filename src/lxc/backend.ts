@@ -30,6 +30,8 @@ export interface LiblxcBackendDeps {
   /** Decided lazily: only unprivileged starts and attaches need it. */
   placement: () => StartPlacement;
   clock?: Clock;
+  /** Told just before each start, stop, kill, freeze and thaw (lxcdeck's record of who changed a container). */
+  onAction?: (verb: 'start' | 'stop' | 'kill' | 'freeze' | 'thaw', name: string) => void;
 }
 
 /**
@@ -189,6 +191,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       if (placement.kind === 'refuse') throw new LxcdeckError('no-delegated-cgroup', `cannot start ${name}: ${placement.reason}`, placement.fix);
       if (placement.kind === 'systemd-scope') prefix = placement.prefix;
     }
+    this.deps.onAction?.('start', name);
     await this.deps.helper.run('start', [name, this.lxcpath, String(options.timeoutSeconds ?? 30)], { prefix });
   }
 
@@ -198,6 +201,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
+      this.deps.onAction?.('stop', name);
       // a frozen init cannot receive the halt signal (frozen by liblxc or only in the cgroup)
       await this.thawAny(name, c, lib, 5000);
       const clean = timeout > 0 && (await callAsync(lib.lxcdeck_shutdown, c, timeout)) === 0;
@@ -211,6 +215,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isActive(state)) throw wrongState(name, state, 'is not running');
+      this.deps.onAction?.('kill', name);
       await this.thawAny(name, c, lib, 5000);
       if ((await callAsync(lib.lxcdeck_stop, c)) !== 0) throw new LxcdeckError('liblxc-failed', `liblxc failed to kill ${name}`, 'see the liblxc log for details');
       await this.waitStopped(name, c, lib);
@@ -227,6 +232,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isFreezerState(state)) throw wrongState(name, state, 'is not running', `start it first with 'lxcdeck start ${name}'`);
+      this.deps.onAction?.('freeze', name);
       await freezeTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
     });
   }
@@ -240,6 +246,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.requireDefined(c, name);
       const state = parseState(lib.lxcdeck_state(c));
       if (!isFreezerState(state)) throw wrongState(name, state, 'is not frozen');
+      this.deps.onAction?.('thaw', name);
       await thawTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
       const after = this.truthOf(name, c, lib);
       if (after.disagreement || after.state !== 'RUNNING')

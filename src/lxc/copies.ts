@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configValues } from '../core/configText.js';
+import { applyConfigEdits, configValues } from '../core/configText.js';
+import { writeFileAtomic } from '../host/atomicWrite.js';
 import { LxcdeckError } from '../core/errors.js';
 import { runTool } from './tools.js';
 
@@ -93,10 +94,26 @@ export async function removeSnapshot(lxcpath: string, name: string, snap: string
   await runTool(['lxc-snapshot', '-n', name, '-P', lxcpath, '-d', snap]);
 }
 
-export async function destroyContainer(lxcpath: string, name: string, withSnapshots: boolean): Promise<void> {
+/** A plain directory rootfs outside the container's own directory (one created with --in-place), or null. */
+export function rootfsInPlace(lxcpath: string, name: string): string | null {
+  const own = path.join(lxcpath, name);
+  const dir = rootfsDir(readOr(path.join(own, 'config')));
+  return dir && path.relative(own, dir).startsWith('..') ? dir : null;
+}
+
+/** Destroys a stopped container; a rootfs it used in place is kept (liblxc would delete it). Returns the kept directory. */
+export async function destroyContainer(lxcpath: string, name: string, withSnapshots: boolean): Promise<string | null> {
   const snaps = snapshotsOf(lxcpath, name);
   if (snaps.length && !withSnapshots) throw new LxcdeckError('wrong-state', `${name} has ${snaps.length} snapshot${snaps.length === 1 ? '' : 's'} (${snaps.map((s) => s.name).join(', ')})`, `pass --with-snapshots to destroy them too, or 'lxcdeck snapshot rm ${name} SNAP' first`);
+  const kept = rootfsInPlace(lxcpath, name);
+  if (kept) {
+    // without lxc.rootfs.path liblxc removes only the container's own directory
+    const file = path.join(lxcpath, name, 'config');
+    const text = fs.readFileSync(file, 'utf8');
+    writeFileAtomic(file, applyConfigEdits(text, [{ key: 'lxc.rootfs.path', values: [] }]));
+  }
   await runTool(['lxc-destroy', '-n', name, '-P', lxcpath, ...(withSnapshots && snaps.length ? ['-s'] : [])]);
+  return kept;
 }
 
 /** snapshotsOf without blocking the event loop (the TUI's detail view reads it while the screen runs). */

@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyConfigEdits, configValues, type ConfigEdit } from '../core/configText.js';
-import { sourceLabel, type CreateSource } from '../core/createSource.js';
+import { inPlaceWarning, sourceLabel, type CreateSource } from '../core/createSource.js';
 import { LxcdeckError } from '../core/errors.js';
 import { parseIdMapLines } from '../core/idmap.js';
 import type { Json, Plan, PlanStep, StepProgress } from '../core/plan.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
 import { TAR_FLAG, type Compression, type SkippedMember } from '../host/tarScan.js';
 import type { PlanRegistry } from '../plan/registry.js';
+import { helperCloneArgs, runHelperClone, type HelperClone } from './cloneHelper.js';
 import { runTool } from './tools.js';
 
 /**
@@ -33,7 +34,7 @@ export interface CreateParams {
   /** Keys the new container gets (idmap, console buffer, limits, autostart, groups). */
   edits: ConfigEdit[];
   start: boolean;
-  /** The Debian mirror (debian source only). */
+  /** Where the rootfs comes from: the Debian mirror (debian), the image server (download). */
   mirror: string | null;
   uid: number;
   gid: number;
@@ -61,6 +62,8 @@ export interface CreateDeps {
   isRunning(name: string): boolean;
   /** Set by the caller for the run in progress: Ctrl-C aborts the running tool. */
   signal?: AbortSignal;
+  /** liblxc's log for the helper (a clone's failure names liblxc's cause from it). */
+  logFile?: string | null;
 }
 
 const dirOf = (p: CreateParams) => path.join(p.lxcpath, p.name);
@@ -81,8 +84,11 @@ function usernsPrefix(p: CreateParams): string[] {
   return ['lxc-usernsexec', ...maps, '-m', `u:${top}:${p.uid}:1`, '-m', `g:${top}:${p.gid}:1`, '--'];
 }
 
+const inPlace = (p: CreateParams) => p.source.kind === 'dir' && p.source.inPlace === true;
+
 function configFor(p: CreateParams): string {
-  const extra: ConfigEdit[] = p.source.kind === 'dir' || p.source.kind === 'tar' ? [{ key: 'lxc.rootfs.path', values: [`dir:${path.join(dirOf(p), 'rootfs')}`] }, { key: 'lxc.uts.name', values: [p.name] }] : [];
+  const rootfs = p.source.kind === 'dir' && p.source.inPlace ? p.source.path : path.join(dirOf(p), 'rootfs');
+  const extra: ConfigEdit[] = p.source.kind === 'dir' || p.source.kind === 'tar' ? [{ key: 'lxc.rootfs.path', values: [`dir:${rootfs}`] }, { key: 'lxc.uts.name', values: [p.name] }] : [];
   return applyConfigEdits(p.baseConfig, [...p.edits, ...extra]);
 }
 
@@ -97,13 +103,17 @@ export function createArgv(p: CreateParams): string[] {
     case 'debian':
       return ['lxc-create', ...base, ...conf, '-t', 'debian', '--', '-r', s.release, ...(p.mirror ? ['--mirror', p.mirror] : [])];
     case 'download':
-      return ['lxc-create', ...base, ...conf, '-t', 'download', '--', '-d', s.dist, '-r', s.release, '-a', s.arch];
+      return ['lxc-create', ...base, ...conf, '-t', 'download', '--', '-d', s.dist, '-r', s.release, '-a', s.arch, ...(p.mirror ? ['--server', p.mirror] : [])];
     case 'dir':
     case 'tar':
       return ['lxc-create', ...base, ...conf, '-t', 'none'];
     case 'clone':
-      return ['lxc-copy', '-n', s.from, '-N', p.name, '-P', p.lxcpath, ...(s.snapshot ? ['-s'] : []), ...(s.backing || s.snapshot ? ['-B', s.backing ?? 'overlay'] : [])];
+      return ['lxcdeck-helper', ...helperCloneArgs(cloneOf(p, s, { file: MARKER, text: '{"pid":…,"start":…}', keep: p.start }))];
   }
+}
+
+function cloneOf(p: CreateParams, s: Extract<CreateSource, { kind: 'clone' }>, marker: HelperClone['marker']): HelperClone {
+  return { from: s.from, name: p.name, lxcpath: p.lxcpath, snapshot: s.snapshot ?? false, backing: s.backing ?? null, edits: p.edits, marker };
 }
 
 function fillArgv(p: CreateParams): string[] | null {
@@ -114,6 +124,7 @@ function fillArgv(p: CreateParams): string[] | null {
     const owners = p.uid === 0 ? ['--numeric-owner', '--same-owner'] : ['--numeric-owner', '--same-owner', '--no-overwrite-dir'];
     return [...usernsPrefix(p), 'tar', '-x', '-p', ...owners, ...TAR_FLAG[p.tar?.compression ?? 'none'], ...skip, '-f', '-', '-C', rootfs];
   }
+  if (s.kind === 'dir' && s.inPlace) return null;
   if (s.kind === 'dir') return [...usernsPrefix(p), 'cp', ...(p.uid === 0 ? ['-a'] : ['-r', '--no-dereference', '--preserve=mode,timestamps,links']), `${s.path}/.`, `${rootfs}/`];
   return null;
 }
@@ -125,7 +136,8 @@ async function removeContents(p: CreateParams): Promise<void> {
   if (!exists(path.join(dir, MARKER))) throw new LxcdeckError('wrong-state', `${dir} has no ${MARKER} marker: it is not a container lxcdeck is making; left as it is`, `remove it by hand with 'lxc-destroy -n ${p.name}' if it is a leftover`);
   const left = () => fs.readdirSync(dir).filter((f) => f !== MARKER && f !== CREATED);
   if (left().length === 0) return;
-  if (exists(path.join(dir, 'config'))) {
+  // never lxc-destroy a container using a directory in place: liblxc would delete that directory with it
+  if (exists(path.join(dir, 'config')) && !inPlace(p)) {
     await runTool(['lxc-stop', '-k', '-n', p.name, '-P', p.lxcpath]).catch(() => undefined);
     await runTool(['lxc-destroy', '-f', '-n', p.name, '-P', p.lxcpath]).catch(() => undefined);
     // lxc-destroy takes the directory with it: put the marker back for the undo of the reserve step
@@ -184,6 +196,7 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
       ...(p.source.kind === 'clone' ? [] : [{ kind: 'file' as const, path: path.join(dir, CONF), before: null, after: configFor(p) }]),
       ...(p.source.kind === 'clone' && p.edits.length ? [{ kind: 'config' as const, container: p.name, file: path.join(dir, 'config'), changes: p.edits.map((e) => ({ key: e.key, old: [], new: e.values })) }] : []),
       ...(p.tar?.skip ?? []).map((s) => ({ kind: 'note' as const, text: `skipped from the tarball: ${s.name} (${s.why})` })),
+      ...(p.source.kind === 'dir' && p.source.inPlace ? [{ kind: 'note' as const, text: `warning: ${inPlaceWarning(p.source.path, p.uid !== 0)}` }] : []),
     ],
     check: async () => exists(created),
     apply: async (progress) => {
@@ -217,6 +230,17 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
       if (exists(dir)) fs.writeFileSync(marker, '');
     },
   };
+  // a clone is one helper process: directory, marker, liblxc's clone with the keys, marker gone (kept when a start follows)
+  const cloneInHelper = async (s: Extract<CreateSource, { kind: 'clone' }>) => {
+    try {
+      await runHelperClone(cloneOf(p, s, { file: MARKER, text: JSON.stringify(processMark()), keep: p.start }), deps.logFile ?? null, deps.signal);
+    } catch (e) {
+      // a failed or killed helper leaves its marker: the half-made clone is ours to remove (no marker: not ours)
+      if (exists(marker)) await removeAll().catch(() => undefined);
+      throw e;
+    }
+    if (p.start) fs.writeFileSync(created, '');
+  };
   // one step (each journal write is an fsync): reserve, make and, without a start to come, drop the marker
   const create: PlanStep = {
     description: `create ${p.name} from ${sourceLabel(p.source)} in ${dir}`,
@@ -225,6 +249,7 @@ export function buildCreatePlan(p: CreateParams, deps: CreateDeps): Plan {
     apply: async (progress) => {
       // a half-made container a killed run left (prepare checked that its owner is dead)
       if (p.leftover && exists(marker)) await removeAll();
+      if (p.source.kind === 'clone') return cloneInHelper(p.source);
       if (!exists(marker)) await reserve.apply(progress);
       try {
         await make.apply(progress);
@@ -248,7 +273,7 @@ async function makeContainer(p: CreateParams, deps: CreateDeps, progress: (s: St
     if (now - last > 200) progress({ detail: line.slice(0, 120) });
     last = now;
   };
-  if (p.source.kind !== 'clone') fs.writeFileSync(path.join(dir, CONF), configFor(p));
+  fs.writeFileSync(path.join(dir, CONF), configFor(p));
   const fill = fillArgv(p);
   if (fill) {
     // lxc-create -t none wants the rootfs there already; made as the caller, liblxc hands it to the mapped root itself
@@ -262,15 +287,14 @@ async function makeContainer(p: CreateParams, deps: CreateDeps, progress: (s: St
     } else await runTool(fill, { signal, onLine });
   }
   await runTool(createArgv(p), { signal, onLine });
-  if (p.source.kind === 'clone') {
-    const file = path.join(dir, 'config');
-    const text = fs.readFileSync(file, 'utf8');
-    const edited = applyConfigEdits(text, p.edits);
-    // no fsync (an instant snapshot clone would triple): until the marker goes, a crash leaves a half-made container that is removed anyway
-    if (edited !== text) {
-      fs.writeFileSync(`${file}.lxcdeck-tmp`, edited, { mode: fs.statSync(file).mode & 0o777 });
-      fs.renameSync(`${file}.lxcdeck-tmp`, file);
-    }
+  // a template appends its own keys after ours (busybox: lxc.pty.max = 1): ours win, as the preview showed them.
+  // No fsync: until the marker goes, a crash leaves a half-made container that is removed anyway.
+  const file = path.join(dir, 'config');
+  const text = fs.readFileSync(file, 'utf8');
+  const edited = applyConfigEdits(text, p.edits);
+  if (edited !== text) {
+    fs.writeFileSync(`${file}.lxcdeck-tmp`, edited, { mode: fs.statSync(file).mode & 0o777 });
+    fs.renameSync(`${file}.lxcdeck-tmp`, file);
   }
 }
 

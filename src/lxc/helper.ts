@@ -12,7 +12,7 @@ import { startSession } from './session.js';
  * plus a distinct exit status.
  */
 
-export const HELPER_STATUS = { usage: 120, not_defined: 121, wrong_state: 122, failed: 123, internal: 124, bad_tty: 125 } as const;
+export const HELPER_STATUS = { usage: 120, not_defined: 121, wrong_state: 122, failed: 123, internal: 124, bad_tty: 125, no_pty: 126 } as const;
 
 const HELPER_EXIT_REASON: Record<number, string> = {
   [HELPER_STATUS.usage]: 'helper usage error',
@@ -21,6 +21,7 @@ const HELPER_EXIT_REASON: Record<number, string> = {
   [HELPER_STATUS.failed]: 'attach failed',
   [HELPER_STATUS.internal]: 'helper failed',
   [HELPER_STATUS.bad_tty]: 'no such tty',
+  [HELPER_STATUS.no_pty]: 'no free terminal in the container',
 };
 
 /** Why an interactive helper (attach, console) exited, for a status it sets itself; null for the program's own status. */
@@ -55,6 +56,10 @@ export function helperErrorToLxcdeck(e: HelperError, detail: string | null): Lxc
       return new LxcdeckError('wrong-state', message);
     case 'usage':
       return new LxcdeckError('internal', `helper usage: ${message}`);
+    case 'no_pty': {
+      const name = /^every terminal of (\S+) /.exec(e.message)?.[1] ?? 'NAME';
+      return new LxcdeckError('wrong-state', e.message, `close a shell of it, or raise the limit ('lxcdeck config set ${name} lxc.pty.max 16') and restart it`);
+    }
     case 'bad_tty':
       return new LxcdeckError('invalid-argument', message, 'use -t 0 for the console or a tty from 1 to lxc.tty.max');
     default:

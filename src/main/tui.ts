@@ -76,7 +76,6 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
     store: appStore,
     rules,
     backend: ctx.backend,
-    factory: ctx.factory,
     jobs: {
       list: () =>
         jobManager.list().map((j) => ({

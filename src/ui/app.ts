@@ -93,7 +93,7 @@ export class TuiApp {
     this.refresher = new Refresher({ store: this.store, backend: deps.backend, metrics: deps.metrics, ...(deps.jobs ? { jobs: deps.jobs } : {}) });
     const lifecycle = new Lifecycle({
       backend: deps.backend,
-      ...(deps.factory ? { factory: deps.factory } : {}),
+      ...(deps.planner ? { demo: { planner: deps.planner, runner: deps.planRunner } } : {}),
       ...(deps.jobs ? { jobs: deps.jobs } : {}),
       log: (level, text) => this.store.addLog(level, text),
       say: (text) => {

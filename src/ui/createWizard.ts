@@ -28,6 +28,7 @@ const WIZARD = defineForm([
   textField({ key: 'from', label: 'From', required: true, hint: 'busybox, debian[:RELEASE], dir:PATH, tar:FILE, download:DIST/RELEASE/ARCH, clone:OTHER' }),
   optional(sizeField({ key: 'memory', label: 'Memory max', hint: 'e.g. 256M; empty: no limit', min: 1024 * 1024 })),
   choiceField({ key: 'start', label: 'Start it', choices: ['yes', 'no'], hint: 'left/right: start it once it is made' }),
+  choiceField({ key: 'inPlace', label: 'Dir in place', choices: ['no', 'yes'], hint: 'dir:PATH only: yes uses the directory itself (no copy; the plan shows a warning)' }),
 ] as const);
 
 export interface CreateWizardDeps extends PlanFlowDeps {
@@ -65,7 +66,7 @@ export function openCreateWizard(d: CreateWizardDeps): void {
         view.showError('checking…');
         d.changed();
         planner
-          .createPlan({ name: values.name, from: values.from, start: values.start === 'yes', ...(values.memory !== undefined ? { memoryMax: formatSize(values.memory) } : {}) })
+          .createPlan({ name: values.name, from: values.from, start: values.start === 'yes', ...(values.inPlace === 'yes' ? { inPlace: true } : {}), ...(values.memory !== undefined ? { memoryMax: formatSize(values.memory) } : {}) })
           .then((plan) => openPlanFlow(d, plan.title, [plan]))
           .catch((e: unknown) => {
             busy = false;

@@ -1,5 +1,5 @@
 import type { AppBackend } from '../app/context.js';
-import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
+import type { ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { ContainerExtrasSource } from '../core/details.js';
 import type { ProcessInfo } from '../host/processes.js';
@@ -16,7 +16,6 @@ export interface TuiDeps {
   io: ScreenIo;
   store: AppStore;
   backend: AppBackend;
-  factory?: ContainerFactory;
   jobs?: WorkstationJobs;
   metrics: WorkstationMetrics;
   settings: TuiSettings;

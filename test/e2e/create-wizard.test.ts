@@ -60,4 +60,30 @@ describe.skipIf(skip)('n: the create wizard', () => {
       t.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('offers a directory in place: the plan names it as the rootfs with the warning, Esc makes nothing', async () => {
+    const src = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-inplace-'));
+    const t = new Tui(ROOT, ['-P', lxcpath], { env: { XDG_CONFIG_HOME: lxcpath } });
+    try {
+      t.type('n');
+      await t.waitFor('new container');
+      t.type('wiz2\t');
+      for (let i = 0; i < 'busybox'.length; i++) t.type('\x7f');
+      // From, then past Memory max and Start it to Dir in place: yes
+      t.type(`dir:${src}\t\t\t`);
+      t.type(KEY.right);
+      t.type(KEY.enter);
+      await t.waitFor(/Create wiz2 from the directory .* \(in place\)/);
+      await t.waitFor(/warning: .* is used in place, not copied/);
+      t.type(KEY.escape);
+      // back on the list (wiz1 from the test before), nothing made
+      await t.waitFor(/wiz1\s+● RUNNING/);
+      expect(fs.existsSync(path.join(lxcpath, 'wiz2'))).toBe(false);
+    } finally {
+      t.type('q');
+      await Promise.race([t.exited, new Promise((r) => setTimeout(r, 3000))]);
+      t.kill('SIGKILL');
+      fs.rmSync(src, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

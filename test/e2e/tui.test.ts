@@ -417,6 +417,11 @@ describe.skipIf(skip)('first run', () => {
       t.type('c');
       await t.waitFor(/demo\s+● RUNNING/, 60_000);
       expect((await run(ROOT, ['lxc-info', '-sH', '-P', lxcpath, '-n', 'demo'])).stdout.trim()).toBe('RUNNING');
+      // made by the create plan, as 'lxcdeck create' makes it: the console buffer, ptys for panes, no marker left
+      const config = fs.readFileSync(path.join(lxcpath, 'demo', 'config'), 'utf8');
+      expect(config).toContain('lxc.console.buffer.size = 128kB');
+      expect(config.match(/^lxc\.pty\.max = .*$/gm)).toEqual(['lxc.pty.max = 16']);
+      expect(fs.readdirSync(path.join(lxcpath, 'demo')).filter((f) => f.startsWith('lxcdeck-'))).toEqual([]);
     } finally {
       t.type('q');
       await Promise.race([t.exited, new Promise((r) => setTimeout(r, 3000))]);

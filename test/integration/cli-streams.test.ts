@@ -67,16 +67,29 @@ describe.skipIf(skip)('events and stats streams', () => {
       const e = JSON.parse(l) as { kind: string; name: string; state: string; previous: string | null; time: string; pid: number | null };
       return e.kind === 'container' && e.name === name && e.state === state && e.previous === previous;
     };
-    const first = JSON.parse(await ev.next(mine('RUNNING', null), 10_000)) as { pid: number; time: string };
+    const by = (l: string) => (JSON.parse(l) as { by: string | null }).by;
+    const firstLine = await ev.next(mine('RUNNING', null), 10_000);
+    const first = JSON.parse(firstLine) as { pid: number; time: string };
     expect(first.pid).toBeGreaterThan(1);
     expect(Number.isNaN(Date.parse(first.time))).toBe(false);
+    expect(by(firstLine)).toBeNull();
     lxc('lxc-freeze');
-    await ev.next(mine('FROZEN', 'RUNNING'), 1000);
+    expect(by(await ev.next(mine('FROZEN', 'RUNNING'), 1000))).toBe('outside lxcdeck');
     lxc('lxc-unfreeze');
-    await ev.next(mine('RUNNING', 'FROZEN'), 1000);
+    expect(by(await ev.next(mine('RUNNING', 'FROZEN'), 1000))).toBe('outside lxcdeck');
+    // who changed it: lxcdeck's own freeze and thaw are named as such, with the process that did them
+    const cli = (verb: string) => {
+      const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, verb, name], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    cli('freeze');
+    expect(by(await ev.next(mine('FROZEN', 'RUNNING'), 1000))).toMatch(/^lxcdeck cli freeze \(pid \d+\)$/);
+    cli('thaw');
+    expect(by(await ev.next(mine('RUNNING', 'FROZEN'), 1000))).toMatch(/^lxcdeck cli thaw \(pid \d+\)$/);
     lxc('lxc-stop', '-k');
-    const stopped = JSON.parse(await ev.next(mine('STOPPED', 'RUNNING'), 1000)) as { pid: number | null };
-    expect(stopped.pid).toBeNull();
+    const stoppedLine = await ev.next(mine('STOPPED', 'RUNNING'), 1000);
+    expect((JSON.parse(stoppedLine) as { pid: number | null }).pid).toBeNull();
+    expect(by(stoppedLine)).toBe('outside lxcdeck');
     ev.child.kill('SIGINT');
     expect(await ev.exited).toEqual({ code: 0, signal: null });
     lxc('lxc-start');

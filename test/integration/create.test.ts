@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, destroy, hostUnavailable, lxcdeck, lxcInfoState, run, ROOT, uniqueName, USER, type Runner } from './host.js';
@@ -18,6 +19,16 @@ function ours(lxcpath: string): Record<string, string> {
     out[e] = fs.existsSync(conf) ? createHash('sha256').update(fs.readFileSync(conf)).digest('hex') : 'no config';
   }
   return out;
+}
+
+/** A loopback TCP port that was free a moment ago (listened on, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** A busybox rootfs tarball with a ../evil entry, an absolute one and a device node. */
@@ -47,7 +58,8 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck create as $label', (runner: Ru
   const tar = uniqueName(`${tag}tar`);
   const dir = uniqueName(`${tag}dir`);
   const cut = uniqueName(`${tag}cut`);
-  const names = [bb, tar, dir, cut];
+  const inpl = uniqueName(`${tag}inpl`);
+  const names = [inpl, bb, tar, dir, cut];
   let lxcpath = '';
   const tarball = `${WORK}/${tag}-rootfs.tar.gz`;
   const big = `${WORK}/${tag}-big.tar`;
@@ -109,6 +121,31 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck create as $label', (runner: Ru
     expect(fs.statSync(path.join(lxcpath, dir, 'rootfs/bin')).uid).toBe(runner.unprivileged ? 100000 : 0);
   });
 
+  it('uses a directory in place with a warning: no copy, writes inside land in it, destroy keeps it', async () => {
+    await run(runner, ['lxc-stop', '-k', '-n', dir]);
+    const src = path.join(lxcpath, dir, 'rootfs');
+    const before = fs.readdirSync(src).sort();
+    const r = await lxcdeck(runner, ['create', inpl, '--from', `dir:${src}`, '--in-place', '--start'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`lxcdeck: warning: ${src} is used in place, not copied`);
+    expect(fs.readFileSync(path.join(lxcpath, inpl, 'config'), 'utf8')).toContain(`lxc.rootfs.path = dir:${src}\n`);
+    expect(fs.readdirSync(path.join(lxcpath, inpl)).sort()).toEqual(['config']);
+    expect(await lxcInfoState(runner, inpl)).toBe('RUNNING');
+    expect((await run(runner, ['lxc-attach', '-n', inpl, '--', 'sh', '-c', `echo ${inpl} > /in-place-mark`])).code).toBe(0);
+    expect(fs.readFileSync(path.join(src, 'in-place-mark'), 'utf8')).toBe(`${inpl}\n`);
+    await run(runner, ['lxc-stop', '-k', '-n', inpl]);
+    const d = await lxcdeck(runner, ['destroy', inpl]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(d.stdout).toContain(`its rootfs ${src} was used in place and is kept`);
+    expect(fs.existsSync(path.join(lxcpath, inpl))).toBe(false);
+    expect(fs.readdirSync(src).sort()).toEqual([...before, 'in-place-mark'].sort());
+    // --in-place is for directories only, in one line, nothing made
+    const bad = await lxcdeck(runner, ['create', cut, '--from', 'busybox', '--in-place']);
+    expect(bad.stderr.trim()).toMatch(/^lxcdeck: --in-place is for a directory source, not the busybox template: use it with --from dir:PATH/);
+    expect(fs.existsSync(path.join(lxcpath, cut))).toBe(false);
+  }, 120_000);
+
   it.each([
     ['a name that is taken', () => ['create', bb], /already exists.*choose another name/],
     ['an invalid name', () => ['create', 'bad/name'], /invalid container name/],
@@ -125,6 +162,19 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck create as $label', (runner: Ru
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(ours(lxcpath)).toEqual(before);
+  });
+
+  it('download: an image server that is not reachable is one line naming the sources that work here, and nothing is made', async () => {
+    const before = ours(lxcpath);
+    // a loopback port nothing listens on: refused at once, on any machine
+    const port = await closedPort();
+    const r = await run(runner, ['env', `LXCDECK_IMAGE_SERVER=127.0.0.1:${port}`, process.execPath, BIN, 'create', cut, '--from', 'download:debian/bookworm/amd64']);
+    expect(r.code).not.toBe(0);
+    const others = runner.unprivileged ? 'busybox, dir:PATH or tar:FILE' : 'busybox, debian, dir:PATH or tar:FILE';
+    expect(r.stderr).toBe(`lxcdeck: the image server 127.0.0.1:${port} is not reachable (the connection is refused): use --from ${others} instead\n`);
+    expect(ours(lxcpath)).toEqual(before);
+    const bad = await run(runner, ['env', 'LXCDECK_IMAGE_SERVER=evil/path', process.execPath, BIN, 'create', cut, '--from', 'download:debian/bookworm/amd64']);
+    expect(bad.stderr).toMatch(/^lxcdeck: invalid LXCDECK_IMAGE_SERVER "evil\/path": give a host name/);
   });
 
   it('a half-made container a killed create left (its marker names a dead owner) is removed by the next create of the name', async () => {

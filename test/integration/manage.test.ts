@@ -38,6 +38,11 @@ describe.skipIf(skip).each([ROOT, USER])('clone, snapshot, rename, destroy as $l
     const r = await lxcdeck(runner, ['clone', orig, over, '--snapshot']);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(lxcpath, over, 'config'), 'utf8')).toMatch(new RegExp(`lxc.rootfs.path = overlay:${rootfs(orig)}:`));
+    // the helper's clone: the console buffer key in the config written once, no marker left
+    for (const n of [copy, over]) {
+      expect(fs.readFileSync(path.join(lxcpath, n, 'config'), 'utf8').match(/^lxc\.console\.buffer\.size = .*$/gm)).toEqual(['lxc.console.buffer.size = 128kB']);
+      expect(fs.readdirSync(path.join(lxcpath, n)).filter((f) => f.startsWith('lxcdeck-'))).toEqual([]);
+    }
     for (const n of [copy, over]) {
       expect((await lxcdeck(runner, ['start', n])).code).toBe(0);
       expect(await inside(n, `echo ${n} > /clone-mark && cat /clone-mark`)).toBe(n);
@@ -46,6 +51,18 @@ describe.skipIf(skip).each([ROOT, USER])('clone, snapshot, rename, destroy as $l
     }
     expect(fs.existsSync(path.join(rootfs(orig), 'clone-mark'))).toBe(false);
   }, 120_000);
+
+  it('a snapshot clone liblxc refuses (a running original) is one line with its reason, and leaves nothing', async () => {
+    expect((await lxcdeck(runner, ['start', copy])).code).toBe(0);
+    const before = [listing(), sums()];
+    const r = await lxcdeck(runner, ['clone', copy, half, '--snapshot']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`could not snapshot-clone ${copy} as ${half} \\(lxc: error: Original container \\(${copy}\\) is running`));
+    expect(fs.existsSync(path.join(lxcpath, half))).toBe(false);
+    expect([listing(), sums()]).toEqual(before);
+    await run(runner, ['lxc-stop', '-k', '-n', copy]);
+  });
 
   it('guards the overlay original: start and destroy are refused without --force, and nothing changes', async () => {
     const before = [listing(), sums()];

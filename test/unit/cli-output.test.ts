@@ -44,13 +44,15 @@ describe('events', () => {
   const snap = (...xs: [string, string, number | null][]) => new Map(xs.map(([name, state, pid]) => [`container:${name}`, { kind: 'container' as const, name, state, pid }]));
   it('first the current states, then only changes, and removals', () => {
     const t = '2026-01-01T00:00:00.000Z';
-    expect(diffSnapshots(null, snap(['a', 'RUNNING', 5]), t)).toEqual([{ time: t, kind: 'container', name: 'a', state: 'RUNNING', previous: null, pid: 5 }]);
+    expect(diffSnapshots(null, snap(['a', 'RUNNING', 5]), t)).toEqual([{ time: t, kind: 'container', name: 'a', state: 'RUNNING', previous: null, pid: 5, by: null }]);
     expect(diffSnapshots(snap(['a', 'RUNNING', 5]), snap(['a', 'RUNNING', 5]), t)).toEqual([]);
     expect(diffSnapshots(snap(['a', 'RUNNING', 5], ['b', 'STOPPED', null]), snap(['a', 'FROZEN', 5]), t)).toEqual([
-      { time: t, kind: 'container', name: 'a', state: 'FROZEN', previous: 'RUNNING', pid: 5 },
-      { time: t, kind: 'container', name: 'b', state: 'REMOVED', previous: 'STOPPED', pid: null },
+      { time: t, kind: 'container', name: 'a', state: 'FROZEN', previous: 'RUNNING', pid: 5, by: null },
+      { time: t, kind: 'container', name: 'b', state: 'REMOVED', previous: 'STOPPED', pid: null, by: null },
     ]);
-    expect(eventLine({ time: t, kind: 'job', name: 'x\x1b[2J', state: 'frozen', previous: 'running', pid: 9 })).not.toContain('\x1b');
+    expect(eventLine({ time: t, kind: 'job', name: 'x\x1b[2J', state: 'frozen', previous: 'running', pid: 9, by: null })).not.toContain('\x1b');
+    // who changed it, when known, ends the line (sanitized too)
+    expect(eventLine({ time: t, kind: 'container', name: 'a', state: 'FROZEN', previous: 'RUNNING', pid: 5, by: 'lxcdeck cli freeze (pid 7)' })).toBe(`${t} container a RUNNING -> FROZEN pid 5 by lxcdeck cli freeze (pid 7)`);
   });
 });
 
