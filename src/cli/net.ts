@@ -12,6 +12,7 @@ import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore } from '../plan/journal.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
+import { slaacAddress } from '../net/ipv6.js';
 import { netDownPlan, netUpPlan, upSteps } from '../net/plans.js';
 import { reloadDnsmasq } from '../net/services.js';
 import { must } from '../net/steps.js';
@@ -114,6 +115,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       .option('--bridge <name>', 'bridge name (default ldk-<name>; an existing bridge for --kind bridge)')
       .option('--address <ip>', 'host address on the bridge (default: the first of the subnet)')
       .option('--dhcp-range <start,end>', 'DHCP range (nat; default: the upper half)')
+      .option('--ipv6 [prefix]', 'nat: an IPv6 ULA /64 with router advertisements and NAT66 (default: a random fd00::/8 /64)')
       .option('--domain <domain>', 'DNS domain of the containers (nat; default: the network name)')
       .option('--forward <spec...>', 'port forward host-port[/tcp|udp]:container:port (nat)')
       .option('--anti-spoof', 'pin each container port to its MAC and addresses (bridge, nat)')
@@ -154,13 +156,14 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       const def = findNetwork(store, name);
       const state = await netState(def);
       const leases = readLeases((await realNetHost.read(`${runDir(def.name)}/leases`)) ?? '');
-      if (o.json) return io.out(JSON.stringify({ ...def, state, leases }, null, 2));
+      const members = def.members.map((m) => ({ ...m, ip6: def.ipv6 ? slaacAddress(def.ipv6, m.mac) : null }));
+      if (o.json) return io.out(JSON.stringify({ ...def, members, state, leases }, null, 2));
       const lines: [string, string][] = [
         ['Name', def.name], ['Kind', def.kind + (def.readOnly ? " (Debian's lxc-net, read-only)" : '')], ['State', state],
         ['Link', (def.kind === 'macvlan' ? `${def.parent ?? ''} mode ${def.mode ?? ''}${def.shim ? `, host shim ${def.shim}` : ''}` : def.bridge) ?? '-'],
-        ['Subnet', def.subnet ?? '-'], ['Host address', def.address ?? '-'], ['DHCP', def.dhcp ? `${def.dhcp.start} - ${def.dhcp.end}` : '-'],
+        ['Subnet', def.subnet ?? '-'], ['Host address', def.address ?? '-'], ['IPv6', def.ipv6 ? `${def.ipv6} (host ${def.address6 ?? '-'}, SLAAC, NAT66)` : '-'], ['DHCP', def.dhcp ? `${def.dhcp.start} - ${def.dhcp.end}` : '-'],
         ['Domain', def.domain ?? '-'], ['Anti-spoof', def.antiSpoof ? 'yes' : 'no'],
-        ['Members', def.members.map((m) => `${m.container} ${m.mac}${m.ip ? ` ${m.ip}` : ''}`).join('; ') || '-'],
+        ['Members', members.map((m) => `${m.container} ${m.mac}${m.ip ? ` ${m.ip}` : ''}${m.ip6 ? ` ${m.ip6}` : ''}`).join('; ') || '-'],
         ['Forwards', def.forwards.map(forwardText).join('; ') || '-'],
         ['Leases', leases.map((l) => `${l.name} ${l.ip} ${l.mac}`).join('; ') || '-'],
       ];

@@ -64,6 +64,7 @@ export interface HostSnapshot {
   addrs: unknown[];
   nft: unknown[];
   ipForward: string;
+  ip6Forward: string;
   dnsmasq: number[];
   runDirs: string[];
 }
@@ -85,7 +86,8 @@ export async function snapshot(mine: RegExp): Promise<HostSnapshot> {
   } catch {
     runDirs = [];
   }
-  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), dnsmasq: livePids('dnsmasq', mine).sort(), runDirs: runDirs.sort() };
+  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(),
+    ip6Forward: fs.readFileSync('/proc/sys/net/ipv6/conf/all/forwarding', 'utf8').trim(), dnsmasq: livePids('dnsmasq', mine).sort(), runDirs: runDirs.sort() };
 }
 
 /** Drops the lines of a container config that put it on a network (the template's lxc.net.0 on lxcbr0). */
@@ -94,4 +96,32 @@ export function dropNetKeys(configFile: string): void {
   const text = fs.readFileSync(configFile, 'utf8').split('\n').filter((l) => !/^\s*lxc\.net\./.test(l)).join('\n');
   fs.writeFileSync(configFile, text);
   fs.chownSync(configFile, st.uid, st.gid);
+}
+
+/**
+ * Sends one forged unsolicited neighbour advertisement (override flag, to
+ * ff02::1) from inside a container's network namespace through an AF_PACKET
+ * socket: source MAC and link-local `src`, claiming `target` for `mac`.
+ * The host's python runs in the container's netns only (nsenter -n).
+ */
+const FORGE_NA = `
+import socket, struct, sys
+ifc, mac, src, target = sys.argv[1:5]
+a = lambda x: socket.inet_pton(socket.AF_INET6, x)
+hw = bytes.fromhex(mac.replace(':', ''))
+dst = a('ff02::1')
+body = struct.pack('!BBHI', 136, 0, 0, 0x20000000) + a(target) + bytes([2, 1]) + hw
+ph = a(src) + dst + struct.pack('!I3xB', len(body), 58) + body
+s = sum(struct.unpack('!%dH' % (len(ph) // 2), ph))
+while s >> 16: s = (s & 0xffff) + (s >> 16)
+body = body[:2] + struct.pack('!H', ~s & 0xffff) + body[4:]
+ip6 = struct.pack('!IHBB', 0x60000000, len(body), 58, 255) + a(src) + dst
+k = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+k.bind((ifc, 0))
+k.send(bytes.fromhex('333300000001') + hw + b'\\x86\\xdd' + ip6 + body)
+`;
+
+export async function forgeNeighbourAdvert(container: string, ifc: string, mac: string, src: string, target: string): Promise<void> {
+  const pid = (await must(['lxc-info', '-n', container, '-p', '-H'])).trim();
+  await must(['nsenter', '-t', pid, '-n', 'python3', '-c', FORGE_NA, ifc, mac, src, target]);
 }
