@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { run, ROOT, type Result } from './host.js';
+import { BIN, run, ROOT, type Result } from './host.js';
 
 /**
  * Kernel objects the network tests make (network namespaces, veth pairs)
@@ -124,4 +124,18 @@ k.send(bytes.fromhex('333300000001') + hw + b'\\x86\\xdd' + ip6 + body)
 export async function forgeNeighbourAdvert(container: string, ifc: string, mac: string, src: string, target: string): Promise<void> {
   const pid = (await must(['lxc-info', '-n', container, '-p', '-H'])).trim();
   await must(['nsenter', '-t', pid, '-n', 'python3', '-c', FORGE_NA, ifc, mac, src, target]);
+}
+
+/**
+ * Runs a shell script in a fresh network namespace and a private mount
+ * namespace whose /run/lxcdeck (and /run/lxc) are empty tmpfs: per-netns
+ * sysctls (ip_forward), /sys, bridges, nft tables and dnsmasq of the script never
+ * meet the host's or another helper's. `$LXCDECK` runs this worktree's lxcdeck.
+ */
+export function inPrivateNet(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
+  fs.mkdirSync('/run/lxcdeck', { recursive: true });
+  fs.mkdirSync('/run/lxc', { recursive: true });
+  const prelude = ['set -e', 'mount -t tmpfs lxcdeck /run/lxcdeck', 'mount -t tmpfs lxc /run/lxc', 'mount -t sysfs sysfs /sys', 'ip link set lo up'].join('\n');
+  const vars = Object.entries({ LXCDECK: `${process.execPath} ${BIN}`, ...env }).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join(' ');
+  return sh(['unshare', '-m', '-n', '--propagation', 'private', 'sh', '-c', `${prelude}\nexport ${vars}\n${script}`], timeoutMs);
 }
