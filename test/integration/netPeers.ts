@@ -69,6 +69,18 @@ export interface HostSnapshot {
   runDirs: string[];
 }
 
+/** Every object of lxcdeck's nft tables; nft 1.0.6 prints broken JSON for a table with `flags owner`: then the text of those tables. */
+async function lxcdeckTables(): Promise<unknown[]> {
+  const json = await must(['nft', '-j', 'list', 'ruleset']);
+  try {
+    const ruleset = JSON.parse(json) as { nftables: Record<string, { table?: string; name?: string }>[] };
+    return ruleset.nftables.filter((o) => !o.metainfo).filter((o) => Object.values(o).some((v) => (v.table ?? v.name ?? '').startsWith('lxcdeck-')));
+  } catch {
+    const text = await must(['nft', 'list', 'ruleset']);
+    return text.split(/^(?=table )/m).filter((t) => /^table \w+ lxcdeck-/.test(t)).map((t) => t.replace(/handle \d+/g, '').trim());
+  }
+}
+
 /** What this run could change on the host; `mine` matches interface names of this run. */
 export async function snapshot(mine: RegExp): Promise<HostSnapshot> {
   // what identifies a link and an address (not timers, DAD state or carrier)
@@ -78,8 +90,7 @@ export async function snapshot(mine: RegExp): Promise<HostSnapshot> {
   const addrs = (JSON.parse(await must(['ip', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }[])
     .filter((l) => mine.test(l.ifname))
     .map((l) => [l.ifname, l.addr_info.map((a) => `${a.local}/${a.prefixlen}`).sort()]);
-  const ruleset = JSON.parse(await must(['nft', '-j', 'list', 'ruleset'])) as { nftables: Record<string, { table?: string; name?: string }>[] };
-  const nft = ruleset.nftables.filter((o) => !o.metainfo).filter((o) => Object.values(o).some((v) => (v.table ?? v.name ?? '').startsWith('lxcdeck-')));
+  const nft = await lxcdeckTables();
   let runDirs: string[] = [];
   try {
     runDirs = fs.readdirSync('/run/lxcdeck');
