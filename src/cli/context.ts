@@ -23,6 +23,7 @@ import { PlanRegistry } from '../plan/registry.js';
 import { realNetHost } from '../host/netHost.js';
 import { registerNetPlans } from '../net/plans.js';
 import { registerNetMemberPlans } from './netJoin.js';
+import { registerNetImportPlan } from './netImport.js';
 import { cliNetworkWizard, registerNetCreatePlan } from './netWizard.js';
 
 /** Everything a command needs, wired once per process. */
@@ -64,6 +65,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   registerNetPlans(plans, realNetHost);
   registerNetMemberPlans(plans, backend.configEditor);
   registerNetCreatePlan(plans);
+  registerNetImportPlan(plans);
   registerIdmapPlan(plans, backend.configEditor);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
   const planExecutor = () => new PlanExecutor({ journals, registry: plans });

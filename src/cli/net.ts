@@ -20,6 +20,7 @@ import { BOOT_UNIT, BOOT_UNIT_PATH, bootUnitText } from '../net/bootUnit.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
+import { registerNetImportCommand } from './netImport.js';
 import { registerNetJoinCommands } from './netJoin.js';
 import { createPlan } from './netWizard.js';
 import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
@@ -81,7 +82,7 @@ function findNetwork(store: NetStore, name: string): NetworkDef {
 }
 
 function writable(def: NetworkDef): NetworkDef {
-  if (def.readOnly) throw new LxcdeckError('wrong-state', `network ${def.name} is Debian's lxc-net bridge ${def.bridge ?? ''}; lxcdeck only shows it`, 'manage it with /usr/libexec/lxc/lxc-net (or /etc/default/lxc-net)');
+  if (def.readOnly) throw new LxcdeckError('wrong-state', `network ${def.name} is Debian's lxc-net bridge ${def.bridge ?? ''}; lxcdeck only shows it`, 'manage it with /usr/libexec/lxc/lxc-net, or take it over: lxcdeck net import');
   if (process.getuid?.() !== 0) throw new LxcdeckError('permission', `changing network ${def.name} needs root`, `run: sudo lxcdeck net ...`);
   return def;
 }
@@ -207,6 +208,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
   );
 
   registerNetJoinCommands(net, io, context, store);
+  registerNetImportCommand(net, io, store);
 }
 
 /** A changed definition: saved, and when the network is up its tables and leases are brought in line. */
