@@ -18,7 +18,7 @@ import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
-import { JournalStore } from '../plan/journal.js';
+import { JournalStore, volatileJournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
 import { realNetHost } from '../host/netHost.js';
 import { registerNetPlans } from '../net/plans.js';
@@ -41,8 +41,10 @@ export interface CliContext extends AppContext {
   plans: PlanRegistry;
   /** Plan journals in <state dir>/plans. */
   journals: JournalStore;
-  /** A fresh executor journalling into `journals`. */
-  planExecutor(): PlanExecutor;
+  /** Journals of network plans (a reboot wipes their effects): /run/lxcdeck-plans for root, no fsync. */
+  volatileJournals: JournalStore;
+  /** A fresh executor journalling into `journals` (or `volatileJournals`). */
+  planExecutor(store?: 'volatile'): PlanExecutor;
 }
 
 export function createContext(options: { lxcpath?: string }): CliContext {
@@ -68,7 +70,8 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   registerNetImportPlan(plans);
   registerIdmapPlan(plans, backend.configEditor);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
-  const planExecutor = () => new PlanExecutor({ journals, registry: plans });
+  const volatileJournals = volatileJournalStore(identity);
+  const planExecutor = (store?: 'volatile') => new PlanExecutor({ journals: store === 'volatile' ? volatileJournals : journals, registry: plans });
   const ctx: CliContext = {
     fs,
     identity,
@@ -79,6 +82,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     placement,
     plans,
     journals,
+    volatileJournals,
     planExecutor,
     planRunner: planExecutor,
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),

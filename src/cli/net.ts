@@ -7,9 +7,8 @@ import { gatherFacts, listeningPorts, realNetHost } from '../host/netHost.js';
 import { realHostFs } from '../host/hostfs.js';
 import { currentIdentity } from '../host/identity.js';
 import { lxcNetNetwork, NetStore } from '../host/netStore.js';
-import { stateDir } from '../host/paths.js';
 import { PlanExecutor } from '../plan/executor.js';
-import { JournalStore } from '../plan/journal.js';
+import { volatileJournalStore } from '../plan/journal.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
 import { slaacAddress } from '../net/ipv6.js';
@@ -34,7 +33,8 @@ interface PlanOpts {
 
 /** The executor of host-only network plans: journalled like every plan, without loading liblxc (a join needs the full context). */
 export function hostPlanRunner(): { planExecutor(): PlanExecutor } {
-  const journals = new JournalStore(path.join(stateDir(currentIdentity(realHostFs)), 'plans'));
+  // network plans are journalled under /run without fsync (a reboot wipes the network anyway)
+  const journals = volatileJournalStore(currentIdentity(realHostFs));
   return { planExecutor: () => new PlanExecutor({ journals }) };
 }
 
