@@ -52,7 +52,8 @@ export const realNetHost: NetHost = {
     }
   },
   put: (p, text) => fs.promises.writeFile(p, text),
-  write: async (p, text) => void writeFileAtomic(p, text, { mode: 0o644 }),
+  // files under /run go with a reboot (dnsmasq's hosts, forwarding holds): atomic, without fsync
+  write: async (p, text) => void writeFileAtomic(p, text, { mode: 0o644, durable: !p.startsWith('/run/') }),
   remove: (p) => fs.promises.rm(p, { force: true }),
   mkdir: async (p) => void (await fs.promises.mkdir(p, { recursive: true, mode: 0o755 })),
   rmdir: (p) => fs.promises.rmdir(p),
