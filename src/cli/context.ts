@@ -23,6 +23,7 @@ import { PlanRegistry } from '../plan/registry.js';
 import { realNetHost } from '../host/netHost.js';
 import { registerNetPlans } from '../net/plans.js';
 import { registerNetMemberPlans } from './netJoin.js';
+import { registerCreateNetPlan } from './createNet.js';
 import { registerNetImportPlan } from './netImport.js';
 import { cliNetworkWizard, registerNetCreatePlan } from './netWizard.js';
 
@@ -63,7 +64,9 @@ export function createContext(options: { lxcpath?: string }): CliContext {
   backend.configEditor.register(plans);
   registerRenamePlan(plans);
   registerConfigReplacePlan(plans);
-  registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
+  const createDeps = { start: (n: string) => backend.start(n, { timeoutSeconds: 60 }), kill: (n: string) => backend.kill(n), isRunning: (n: string) => backend.isDefined(n) && backend.state(n) === 'RUNNING' };
+  registerCreatePlan(plans, createDeps);
+  registerCreateNetPlan(plans, createDeps);
   registerNetPlans(plans, realNetHost);
   registerNetMemberPlans(plans, backend.configEditor);
   registerNetCreatePlan(plans);
