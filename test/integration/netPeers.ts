@@ -146,7 +146,15 @@ export async function forgeNeighbourAdvert(container: string, ifc: string, mac: 
 export function inPrivateNet(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
   fs.mkdirSync('/run/lxcdeck', { recursive: true });
   fs.mkdirSync('/run/lxc', { recursive: true });
-  const prelude = ['set -e', 'mount -t tmpfs lxcdeck /run/lxcdeck', 'mount -t tmpfs lxc /run/lxc', 'mount -t sysfs sysfs /sys', 'ip link set lo up'].join('\n');
+  const prelude = [
+    'set -e',
+    'mount -t tmpfs lxcdeck /run/lxcdeck',
+    'mount -t tmpfs lxc /run/lxc',
+    'mount -t sysfs sysfs /sys',
+    'ip link set lo up',
+    // a dnsmasq outlives the script (and keeps the namespace alive) unless killed: every pid file here is this script's
+    `trap 'for f in /run/lxc/dnsmasq.pid /run/lxcdeck/*/dnsmasq.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true' EXIT`,
+  ].join('\n');
   const vars = Object.entries({ LXCDECK: `${process.execPath} ${BIN}`, ...env }).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join(' ');
   return sh(['unshare', '-m', '-n', '--propagation', 'private', 'sh', '-c', `${prelude}\nexport ${vars}\n${script}`], timeoutMs);
 }
