@@ -8,10 +8,10 @@ import type { CliIo } from './io.js';
  * `lxcdeck completion bash|zsh` prints a completion script; the script asks
  * `lxcdeck __complete CWORD WORDS...` for the candidates of the word being
  * typed: subcommands and options from the command definitions themselves, and
- * names from this host (containers in the lxcpath, jobs, rules).
+ * names from this host (containers in the lxcpath, jobs, rules, networks).
  */
 
-export type NameKind = 'container' | 'job' | 'rule';
+export type NameKind = 'container' | 'job' | 'rule' | 'network';
 
 export interface NameSource {
   names(kind: NameKind, lxcpath: string | undefined): Promise<string[]>;
@@ -22,6 +22,7 @@ function nameKindOf(cmd: Command): NameKind | null {
   const parent = cmd.parent?.parent ? cmd.parent.name() : null;
   if (parent === 'job') return 'job';
   if (parent === 'rule') return 'rule';
+  if (parent === 'net') return 'network';
   if (parent === 'plan' || cmd.name() === 'create') return null;
   return 'container';
 }
@@ -59,11 +60,16 @@ export async function completionCandidates(program: Command, words: string[], cw
   const current = words[cword] ?? '';
   const previous = words[cword - 1] ?? '';
   if (previous === '-P' || previous === '--lxcpath') return [];
+  // create --net NETWORK
+  if (previous === '--net') return source.names('network', lxcpath);
   if (cword > 1 && optionTakesValue(cmd, previous)) return [];
   if (current.startsWith('-')) return optionsUp(cmd).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f));
   const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden && c.name() !== 'help').map((c) => c.name());
   if (subs.length && positional === 0) return cmd === program ? [...subs, 'help'] : subs;
   const arg = cmd.registeredArguments[positional] ?? cmd.registeredArguments.at(-1);
+  // net join CONTAINER NETWORK, net forward add NETWORK SPEC
+  if (arg?.name() === 'network') return source.names('network', lxcpath);
+  if (arg?.name() === 'container') return source.names('container', lxcpath);
   if (!arg || arg.name() !== 'name') return [];
   const kind = nameKindOf(cmd);
   return kind ? source.names(kind, lxcpath) : [];
@@ -88,6 +94,10 @@ export const hostNames: NameSource = {
         ]);
         const jm = new JobManager({ host: readCgroupHost(realHostFs), identity: currentIdentity(realHostFs), fs: realHostFs });
         return jm.list().map((s) => s.record.name);
+      }
+      if (kind === 'network') {
+        const { NetStore, lxcNetNetwork } = await import('../host/netStore.js');
+        return [...new NetStore().list().map((d) => d.name), ...(lxcNetNetwork() ? ['lxcnet'] : [])].sort();
       }
       const [{ SettingsStore }, { RuleStore }] = await Promise.all([import('../settings/settings.js'), import('../rules/ruleStore.js')]);
       return new RuleStore(new SettingsStore()).list().rules.map((r) => r.name);

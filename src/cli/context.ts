@@ -22,11 +22,13 @@ import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
-import { JournalStore } from '../plan/journal.js';
+import { JournalStore, volatileJournalStore } from '../plan/journal.js';
 import { PlanRegistry } from '../plan/registry.js';
 import { realNetHost } from '../host/netHost.js';
 import { registerNetPlans } from '../net/plans.js';
 import { registerNetMemberPlans } from './netJoin.js';
+import { registerCreateNetPlan } from './createNet.js';
+import { registerNetImportPlan } from './netImport.js';
 import { cliNetworkWizard, registerNetCreatePlan } from './netWizard.js';
 
 /** Everything a command needs, wired once per process. */
@@ -44,8 +46,10 @@ export interface CliContext extends AppContext {
   plans: PlanRegistry;
   /** Plan journals in <state dir>/plans. */
   journals: JournalStore;
-  /** A fresh executor journalling into `journals`. */
-  planExecutor(): PlanExecutor;
+  /** Journals of network plans (a reboot wipes their effects): /run/lxcdeck-plans for root, no fsync. */
+  volatileJournals: JournalStore;
+  /** A fresh executor journalling into `journals` (or `volatileJournals`). */
+  planExecutor(store?: 'volatile'): PlanExecutor;
 }
 
 /** What every lxcpath's context shares: one native library, helper, placement and journal store per process. */
@@ -59,6 +63,7 @@ interface Shared {
   helper: HelperRunner;
   placement: () => StartPlacement;
   journals: JournalStore;
+  volatileJournals: JournalStore;
   /** What the action record names as the changer (cli, tui). */
   actor: string;
 }
@@ -74,7 +79,8 @@ function sharedParts(actor = 'cli'): Shared {
   const helper = createHelperRunner(logFile);
   const placement = () => currentPlacement(fs, cgroups, identity);
   const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
-  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, actor };
+  const volatileJournals = volatileJournalStore(identity);
+  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals, actor };
 }
 
 /** `actor`: what lxcdeck's action record names as the changer (the CLI, the TUI). */
@@ -117,7 +123,7 @@ export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string 
 }
 
 function contextAt(shared: Shared, lxcpath: string): CliContext {
-  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, actor } = shared;
+  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals, actor } = shared;
   const actions = actionLogFile(stateDir(identity));
   const onAction = (verb: string, name: string) => recordAction(actions, { kind: 'container', name, lxcpath, verb, by: actor });
   const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction });
@@ -125,12 +131,15 @@ function contextAt(shared: Shared, lxcpath: string): CliContext {
   backend.configEditor.register(plans);
   registerRenamePlan(plans);
   registerConfigReplacePlan(plans);
-  registerCreatePlan(plans, { start: (n) => backend.start(n, { timeoutSeconds: 60 }), kill: (n) => backend.kill(n), isRunning: (n) => backend.isDefined(n) && backend.state(n) === 'RUNNING' });
+  const createDeps = { start: (n: string) => backend.start(n, { timeoutSeconds: 60 }), kill: (n: string) => backend.kill(n), isRunning: (n: string) => backend.isDefined(n) && backend.state(n) === 'RUNNING' };
+  registerCreatePlan(plans, createDeps);
+  registerCreateNetPlan(plans, createDeps);
   registerNetPlans(plans, realNetHost);
   registerNetMemberPlans(plans, backend.configEditor);
   registerNetCreatePlan(plans);
+  registerNetImportPlan(plans);
   registerIdmapPlan(plans, backend.configEditor);
-  const planExecutor = () => new PlanExecutor({ journals, registry: plans });
+  const planExecutor = (store?: 'volatile') => new PlanExecutor({ journals: store === 'volatile' ? volatileJournals : journals, registry: plans });
   const ctx: CliContext = {
     fs,
     identity,
@@ -141,6 +150,7 @@ function contextAt(shared: Shared, lxcpath: string): CliContext {
     placement,
     plans,
     journals,
+    volatileJournals,
     planExecutor,
     planRunner: planExecutor,
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),

@@ -6,6 +6,7 @@ import { buildCreatePlan, type CreateDeps } from '../lxc/createPlan.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import { prepareCreate } from './createPrepare.js';
+import { prepareCreateNet, withNetwork } from './createNet.js';
 import type { CliIo } from './io.js';
 import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
 
@@ -63,6 +64,7 @@ export function registerCreateCommand(program: Command, io: CliIo, context: (cmd
     .option('-t, --template <name>', 'any installed LXC template (the old form of --from)')
     .option('--idmap <preset>', 'uid/gid map preset: standard or isolated')
     .option('--autostart', 'start it with the host (lxc.start.auto = 1)')
+    .option('--net <network>', 'put it on an lxcdeck network (or, unprivileged, an lxc-usernet bridge) instead of the default link')
     .option('--group <name>', 'an lxc.group (repeat for each)', (v: string, prev: string[] = []) => [...prev, v]);
   limitOptions(create)
     .option('--start', 'start it once it is made')
@@ -74,13 +76,14 @@ export function registerCreateCommand(program: Command, io: CliIo, context: (cmd
       const source = opts.inPlace ? inPlaceSource(parsed) : parsed;
       const c = context(cmd);
       const params = await prepareCreate(c, { name, source, idmap: opts.idmap, limits: limitRequest(opts), autostart: opts.autostart, groups: opts.group, start: opts.start });
+      const net = typeof opts.net === 'string' ? prepareCreateNet(c.identity.uid, name, opts.net, params) : null;
       const mode: PlanMode = opts.json ? 'json' : 'text';
       const term = processTerminal();
-      if (opts.dryRun) return printPlan(buildCreatePlan(params, createDeps(c)), term, mode);
+      if (opts.dryRun) return printPlan(withNetwork(buildCreatePlan(params, createDeps(c)), params, net), term, mode);
       if (mode === 'text') for (const s of params.tar?.skip ?? []) io.err(sanitize(`lxcdeck: skipping ${s.name} from the tarball: ${s.why}`));
       if (mode === 'text' && params.source.kind === 'dir' && params.source.inPlace) io.err(sanitize(`lxcdeck: warning: ${inPlaceWarning(params.source.path, params.uid !== 0)}`));
       await withInterrupt(async (signal) => {
-        const plan = buildCreatePlan(params, createDeps(c, signal));
+        const plan = withNetwork(buildCreatePlan(params, createDeps(c, signal)), params, net);
         const executor = c.planExecutor();
         await applyPlan(executor, () => executor.run(plan), term, mode);
       });

@@ -56,9 +56,9 @@ function containerIdmapChecks(ctx: CliContext) {
 
 /** Plans that kill -9 or a failed undo left half-done. */
 function pendingPlansCheck(ctx: CliContext): Check {
-  const pending = ctx.planExecutor().pendingJournals();
+  const pending = [...ctx.planExecutor().pendingJournals(), ...(ctx.volatileJournals.dir === ctx.journals.dir ? [] : ctx.planExecutor('volatile').pendingJournals())];
   const title = 'interrupted plans';
-  if (!pending.length) return { id: 'plans', title, status: 'ok', detail: `none in ${ctx.journals.dir}` };
+  if (!pending.length) return { id: 'plans', title, status: 'ok', detail: `none in ${ctx.journals.dir}${ctx.volatileJournals.dir === ctx.journals.dir ? '' : ` or ${ctx.volatileJournals.dir}`}` };
   const first = pending[0]?.id ?? '';
   return {
     id: 'plans',

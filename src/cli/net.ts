@@ -7,11 +7,11 @@ import { gatherFacts, listeningPorts, realNetHost } from '../host/netHost.js';
 import { realHostFs } from '../host/hostfs.js';
 import { currentIdentity } from '../host/identity.js';
 import { lxcNetNetwork, NetStore } from '../host/netStore.js';
-import { stateDir } from '../host/paths.js';
 import { PlanExecutor } from '../plan/executor.js';
-import { JournalStore } from '../plan/journal.js';
+import { volatileJournalStore } from '../plan/journal.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
+import { slaacAddress } from '../net/ipv6.js';
 import { netDownPlan, netUpPlan, upSteps } from '../net/plans.js';
 import { reloadDnsmasq } from '../net/services.js';
 import { must } from '../net/steps.js';
@@ -19,6 +19,7 @@ import { BOOT_UNIT, BOOT_UNIT_PATH, bootUnitText } from '../net/bootUnit.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
+import { registerNetImportCommand } from './netImport.js';
 import { registerNetJoinCommands } from './netJoin.js';
 import { createPlan } from './netWizard.js';
 import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
@@ -32,7 +33,8 @@ interface PlanOpts {
 
 /** The executor of host-only network plans: journalled like every plan, without loading liblxc (a join needs the full context). */
 export function hostPlanRunner(): { planExecutor(): PlanExecutor } {
-  const journals = new JournalStore(path.join(stateDir(currentIdentity(realHostFs)), 'plans'));
+  // network plans are journalled under /run without fsync (a reboot wipes the network anyway)
+  const journals = volatileJournalStore(currentIdentity(realHostFs));
   return { planExecutor: () => new PlanExecutor({ journals }) };
 }
 
@@ -80,7 +82,7 @@ function findNetwork(store: NetStore, name: string): NetworkDef {
 }
 
 function writable(def: NetworkDef): NetworkDef {
-  if (def.readOnly) throw new LxcdeckError('wrong-state', `network ${def.name} is Debian's lxc-net bridge ${def.bridge ?? ''}; lxcdeck only shows it`, 'manage it with /usr/libexec/lxc/lxc-net (or /etc/default/lxc-net)');
+  if (def.readOnly) throw new LxcdeckError('wrong-state', `network ${def.name} is Debian's lxc-net bridge ${def.bridge ?? ''}; lxcdeck only shows it`, 'manage it with /usr/libexec/lxc/lxc-net, or take it over: lxcdeck net import');
   if (process.getuid?.() !== 0) throw new LxcdeckError('permission', `changing network ${def.name} needs root`, `run: sudo lxcdeck net ...`);
   return def;
 }
@@ -114,6 +116,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       .option('--bridge <name>', 'bridge name (default ldk-<name>; an existing bridge for --kind bridge)')
       .option('--address <ip>', 'host address on the bridge (default: the first of the subnet)')
       .option('--dhcp-range <start,end>', 'DHCP range (nat; default: the upper half)')
+      .option('--ipv6 [prefix]', 'nat: an IPv6 ULA /64 with router advertisements and NAT66 (default: a random fd00::/8 /64)')
       .option('--domain <domain>', 'DNS domain of the containers (nat; default: the network name)')
       .option('--forward <spec...>', 'port forward host-port[/tcp|udp]:container:port (nat)')
       .option('--anti-spoof', 'pin each container port to its MAC and addresses (bridge, nat)')
@@ -154,13 +157,14 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       const def = findNetwork(store, name);
       const state = await netState(def);
       const leases = readLeases((await realNetHost.read(`${runDir(def.name)}/leases`)) ?? '');
-      if (o.json) return io.out(JSON.stringify({ ...def, state, leases }, null, 2));
+      const members = def.members.map((m) => ({ ...m, ip6: def.ipv6 ? slaacAddress(def.ipv6, m.mac) : null }));
+      if (o.json) return io.out(JSON.stringify({ ...def, members, state, leases }, null, 2));
       const lines: [string, string][] = [
         ['Name', def.name], ['Kind', def.kind + (def.readOnly ? " (Debian's lxc-net, read-only)" : '')], ['State', state],
         ['Link', (def.kind === 'macvlan' ? `${def.parent ?? ''} mode ${def.mode ?? ''}${def.shim ? `, host shim ${def.shim}` : ''}` : def.bridge) ?? '-'],
-        ['Subnet', def.subnet ?? '-'], ['Host address', def.address ?? '-'], ['DHCP', def.dhcp ? `${def.dhcp.start} - ${def.dhcp.end}` : '-'],
+        ['Subnet', def.subnet ?? '-'], ['Host address', def.address ?? '-'], ['IPv6', def.ipv6 ? `${def.ipv6} (host ${def.address6 ?? '-'}, SLAAC, NAT66)` : '-'], ['DHCP', def.dhcp ? `${def.dhcp.start} - ${def.dhcp.end}` : '-'],
         ['Domain', def.domain ?? '-'], ['Anti-spoof', def.antiSpoof ? 'yes' : 'no'],
-        ['Members', def.members.map((m) => `${m.container} ${m.mac}${m.ip ? ` ${m.ip}` : ''}`).join('; ') || '-'],
+        ['Members', members.map((m) => `${m.container} ${m.mac}${m.ip ? ` ${m.ip}` : ''}${m.ip6 ? ` ${m.ip6}` : ''}`).join('; ') || '-'],
         ['Forwards', def.forwards.map(forwardText).join('; ') || '-'],
         ['Leases', leases.map((l) => `${l.name} ${l.ip} ${l.mac}`).join('; ') || '-'],
       ];
@@ -204,6 +208,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
   );
 
   registerNetJoinCommands(net, io, context, store);
+  registerNetImportCommand(net, io, store);
 }
 
 /** A changed definition: saved, and when the network is up its tables and leases are brought in line. */

@@ -55,6 +55,7 @@ export function netChecks(ctx: CliContext): NetCheck[] {
   return netDoctorChecks({
     networks,
     ipForward: read('/proc/sys/net/ipv4/ip_forward')?.trim() === '1',
+    ip6Forward: read('/proc/sys/net/ipv6/conf/all/forwarding')?.trim() === '1',
     forwardDrops: [...nftForwardDrops(out(['nft', '-j', 'list', 'ruleset'])), ...iptablesForwardDrops(out(['iptables-legacy', '-S', 'FORWARD']))],
     routes,
     links,

@@ -14,6 +14,12 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Create the parent directory with this mode when it is missing. */
   mkdirMode?: number;
+  /**
+   * false: no fsync of the file nor the directory. Still atomic for readers
+   * and against kill -9 (the rename is); only a power loss may lose the
+   * write. For files whose world a reboot wipes anyway (network plan journals).
+   */
+  durable?: boolean;
 }
 
 /**
@@ -41,7 +47,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-  syncDir(path.dirname(target));
+  if (options.durable !== false) syncDir(path.dirname(target));
   return target;
 }
 
@@ -56,7 +62,7 @@ export function createFileAtomic(file: string, data: string | Uint8Array, option
   } finally {
     fs.rmSync(tmp, { force: true });
   }
-  syncDir(path.dirname(file));
+  if (options.durable !== false) syncDir(path.dirname(file));
   return true;
 }
 
@@ -87,7 +93,7 @@ function writeTemp(target: string, data: string | Uint8Array, options: AtomicWri
     fs.fchmodSync(fd, mode); // the umask trimmed the open mode
     const uid = process.getuid?.();
     if (existing && uid === 0 && (existing.uid !== 0 || existing.gid !== 0)) fs.fchownSync(fd, existing.uid, existing.gid);
-    fs.fsyncSync(fd);
+    if (options.durable !== false) fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { HostFacts, HostLink, NetworkDef } from '../net/definition.js';
 import type { NetHost, RunResult } from '../net/steps.js';
@@ -43,8 +44,16 @@ export const realNetHost: NetHost = {
       return false;
     }
   },
+  list: async (p) => {
+    try {
+      return await fs.promises.readdir(p);
+    } catch {
+      return [];
+    }
+  },
   put: (p, text) => fs.promises.writeFile(p, text),
-  write: async (p, text) => void writeFileAtomic(p, text, { mode: 0o644 }),
+  // files under /run go with a reboot (dnsmasq's hosts, forwarding holds): atomic, without fsync
+  write: async (p, text) => void writeFileAtomic(p, text, { mode: 0o644, durable: !p.startsWith('/run/') }),
   remove: (p) => fs.promises.rm(p, { force: true }),
   mkdir: async (p) => void (await fs.promises.mkdir(p, { recursive: true, mode: 0o755 })),
   rmdir: (p) => fs.promises.rmdir(p),
@@ -93,7 +102,8 @@ export async function gatherFacts(networks: NetworkDef[]): Promise<HostFacts> {
     // local and broadcast routes mirror addresses, which are checked already
     .filter((r) => !r.type || r.type === 'unicast')
     .map((r) => ({ dst: r.dst, dev: r.dev ?? null }));
-  return { links, routes: rs, networks, root: process.getuid?.() === 0, tools: { nft, dnsmasq }, listening: await listeningPorts() };
+  const ulaSeed = randomBytes(5).toString('hex');
+  return { links, routes: rs, networks, root: process.getuid?.() === 0, tools: { nft, dnsmasq }, listening: await listeningPorts(), ulaSeed };
 }
 
 /** Ports in LISTEN (tcp) or bound (udp), from /proc/net/{tcp,udp}{,6}: local address is hex "ADDR:PORT". */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
 import { validateNetName, type NetworkDef } from '../net/definition.js';
+import { LXC_NET_DEFAULTS, lxcNetDefinition, parseLxcNetConf } from '../net/lxcNet.js';
 import { createFileAtomic, writeFileAtomic } from './atomicWrite.js';
 
 /**
@@ -60,19 +61,16 @@ export class NetStore {
 
 /** Debian's lxc-net (USE_LXC_BRIDGE in /etc/default/lxc-net) as a read-only network, when its bridge exists. */
 export function lxcNetNetwork(): NetworkDef | null {
-  let conf = '';
+  let conf: Record<string, string>;
   try {
-    conf = fs.readFileSync('/etc/default/lxc-net', 'utf8');
+    conf = parseLxcNetConf(fs.readFileSync(LXC_NET_DEFAULTS, 'utf8'));
   } catch {
     return null;
   }
-  const v = (k: string, d: string) => new RegExp(`^\\s*${k}="?([^"\\n]*)"?`, 'm').exec(conf)?.[1] ?? d;
-  if (v('USE_LXC_BRIDGE', 'false') !== 'true') return null;
-  const bridge = v('LXC_BRIDGE', 'lxcbr0');
-  if (!fs.existsSync(`/sys/class/net/${bridge}`)) return null;
-  const network = v('LXC_NETWORK', '10.0.3.0/24');
-  return {
-    version: 1, name: 'lxcnet', kind: 'nat', bridge, existingBridge: true, subnet: network, address: `${v('LXC_ADDR', '10.0.3.1')}/${network.split('/')[1] ?? '24'}`,
-    dhcp: null, domain: null, antiSpoof: false, uplink: null, moveAddresses: [], parent: null, mode: null, shim: null, forwards: [], members: [], readOnly: true,
-  };
+  if (conf.USE_LXC_BRIDGE !== 'true' || !fs.existsSync(`/sys/class/net/${conf.LXC_BRIDGE ?? 'lxcbr0'}`)) return null;
+  try {
+    return lxcNetDefinition(conf);
+  } catch {
+    return null;
+  }
 }

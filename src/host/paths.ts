@@ -8,6 +8,15 @@ export function stateDir(id: Identity): string {
   return path.join(base, 'lxcdeck');
 }
 
+/**
+ * Journals of plans whose effects a reboot wipes (network plans): root's
+ * under /run (no fsync: a power loss takes the network with it), others'
+ * beside their durable journals. `lxcdeck plan ls` reads both stores.
+ */
+export function volatilePlansDir(id: Identity): string {
+  return id.uid === 0 ? process.env.LXCDECK_RUN_PLANS_DIR || '/run/lxcdeck-plans' : path.join(stateDir(id), 'plans');
+}
+
 /** liblxc's own log: kept in a file so liblxc never writes to the terminal. */
 export function lxcLogFile(id: Identity): string | null {
   const dir = stateDir(id);

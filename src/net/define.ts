@@ -17,6 +17,7 @@ import {
   type NetKind,
   type NetworkDef,
 } from './definition.js';
+import { defineIpv6 } from './ipv6.js';
 
 /** What `net create` (or the TUI wizard) asks for; every field as typed by the user. */
 export interface NetRequest {
@@ -34,6 +35,8 @@ export interface NetRequest {
   parent?: string;
   mode?: string;
   shim?: string;
+  /** nat: true for a random ULA /64, or the prefix. */
+  ipv6?: boolean | string;
 }
 
 const bad = (what: string, fix: string) => new LxcdeckError('invalid-argument', what, fix);
@@ -55,6 +58,7 @@ export function defineNetwork(req: NetRequest, facts: HostFacts): NetworkDef {
     version: 1, name, kind, bridge: null, existingBridge: false, subnet: null, address: null, dhcp: null, domain: null,
     antiSpoof: req.antiSpoof ?? false, uplink: null, moveAddresses: [], parent: null, mode: null, shim: null, forwards: [], members: [],
   };
+  if (req.ipv6 !== undefined && req.ipv6 !== false && kind !== 'nat') throw bad('--ipv6 works on nat networks', 'use --kind nat, or leave --ipv6 out');
   if (kind === 'macvlan') return macvlan(def, req, facts);
   def.bridge = req.bridge ?? bridgeName(name);
   const existing = link(def.bridge);
@@ -75,6 +79,7 @@ export function defineNetwork(req: NetRequest, facts: HostFacts): NetworkDef {
     if (kind === 'nat') def.dhcp = req.dhcpRange ? parseRange(req.dhcpRange, def.subnet) : d.dhcp;
     def.domain = kind === 'nat' ? (req.domain ?? name) : null;
   } else if (req.dhcpRange) throw bad('--dhcp-range needs a subnet', 'give --subnet as well, or use --kind nat');
+  defineIpv6(def, req.ipv6, facts);
   if (req.uplink) uplink(def, req, facts);
   for (const f of req.forwards ?? []) addForward(def, parseForward(f), facts);
   return def;

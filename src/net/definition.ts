@@ -40,6 +40,10 @@ export interface NetworkDef {
   /** Host address with prefix ("10.20.0.1/24") on the bridge (nat, optional for bridge). */
   address: string | null;
   dhcp: { start: string; end: string } | null;
+  /** nat: a ULA /64 with router advertisements and NAT66 ("fd12:3456:789a::/64"); absent in older definitions. */
+  ipv6?: string | null;
+  /** The host's IPv6 address on the bridge ("fd12:3456:789a::1/64"). */
+  address6?: string | null;
   domain: string | null;
   antiSpoof: boolean;
   /** bridge: a host port enslaved to the bridge; its addresses move to the bridge. */
@@ -74,6 +78,8 @@ export interface HostFacts {
   tools: { nft: boolean; dnsmasq: boolean };
   /** Host ports something listens on (a forward of one would shadow it). */
   listening?: { proto: 'tcp' | 'udp'; port: number }[];
+  /** 40 random bits (hex) for a ULA global ID (RFC 4193), from the host layer. */
+  ulaSeed?: string;
 }
 
 const bad = (what: string, fix: string) => new LxcdeckError('invalid-argument', what, fix);
@@ -88,7 +94,8 @@ export const bridgeName = (net: string) => `ldk-${net}`;
 export const shimName = (net: string) => `ldks-${net}`;
 export const vethName = (net: string, slot: number) => `${net}v${slot}`;
 export const nftTable = (net: string) => `lxcdeck-${net}`;
-export const runDir = (net: string) => `/run/lxcdeck/${net}`;
+export const RUN_ROOT = '/run/lxcdeck';
+export const runDir = (net: string) => `${RUN_ROOT}/${net}`;
 
 export function parseSubnet4(text: string): Cidr {
   const r = parseCidr(text, { family: 4 });

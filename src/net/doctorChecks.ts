@@ -18,6 +18,8 @@ export interface NetCheck {
 export interface NetDoctorInput {
   networks: { def: NetworkDef; up: boolean; dnsmasqRunning: boolean }[];
   ipForward: boolean;
+  /** net.ipv6.conf.all.forwarding (absent: not read). */
+  ip6Forward?: boolean;
   /** Forward chains with policy drop outside lxcdeck's tables: {tool: 'nft', chain: 'inet filter forward'} or iptables-legacy's FORWARD. */
   forwardDrops: { tool: 'nft' | 'iptables-legacy'; family: string; table: string; chain: string }[];
   routes: { dst: string; dev: string | null }[];
@@ -39,6 +41,8 @@ export function netDoctorChecks(input: NetDoctorInput): NetCheck[] {
       out.push({ id: 'net-forward-drop', title: `forwarding of network ${n.def.name}`, status: 'fail', detail: `${d.tool} chain ${d.family} ${d.table} ${d.chain} has policy drop: it drops the traffic of ${br}`, fix: dropFix(d, br) });
     if (!input.ipForward)
       out.push({ id: 'net-ip-forward', title: `forwarding of network ${n.def.name}`, status: 'fail', detail: 'net.ipv4.ip_forward is 0 while this NAT network is up', fix: 'sysctl -w net.ipv4.ip_forward=1' });
+    if (n.def.ipv6 && input.ip6Forward === false)
+      out.push({ id: 'net-ip6-forward', title: `IPv6 forwarding of network ${n.def.name}`, status: 'fail', detail: `net.ipv6.conf.all.forwarding is 0 while ${n.def.ipv6} of this NAT network is up`, fix: 'sysctl -w net.ipv6.conf.all.forwarding=1' });
     if (!n.dnsmasqRunning)
       out.push({ id: 'net-dnsmasq', title: `DHCP of network ${n.def.name}`, status: 'fail', detail: `no dnsmasq runs for ${br}: containers get no address`, fix: `lxcdeck net up ${n.def.name}` });
   }

@@ -1,4 +1,5 @@
 import { nftTable, type NetworkDef } from './definition.js';
+import { ipv6Hex, memberAddresses6 } from './ipv6.js';
 
 /**
  * The nftables rulesets of a network, as the exact text `nft -f -` reads.
@@ -27,6 +28,8 @@ export function natTableBody(def: NetworkDef): string[] {
     'chain postrouting {',
     '  type nat hook postrouting priority srcnat; policy accept;',
     `  ip saddr ${def.subnet} oifname != ${br} masquerade`,
+    // NAT66: the ULA leaves the host as the host's own IPv6 address
+    ...(def.ipv6 ? [`  ip6 saddr ${def.ipv6} oifname != ${br} masquerade`] : []),
     // hairpin from a container to another on the same bridge through a host port: the reply must come back through us
     ...(dnat.length ? [`  oifname ${br} ip saddr ${def.subnet} ct status dnat masquerade`] : []),
     '}',
@@ -46,13 +49,21 @@ export function natTableBody(def: NetworkDef): string[] {
   return lines;
 }
 
-/** Anti-spoofing: each member's veth port may only send its own MAC and addresses (ARP and IPv6 included). */
+/**
+ * Anti-spoofing: each member's veth port may only send its own MAC and
+ * addresses. IPv4 through ARP, IPv6 through neighbour discovery: a neighbour
+ * advertisement (and a DAD solicitation, source ::) may only name the
+ * member's own addresses as target, and carry its own MAC as link-layer
+ * option; router advertisements and redirects never come from a member.
+ */
 export function antiSpoofBody(def: NetworkDef): string[] {
   if (!def.antiSpoof) return [];
   const rules = def.members.flatMap((m) => {
     if (!m.veth) return [];
     const p = `iifname ${q(m.veth)}`;
     const v4 = m.ip ? `{ ${m.ip}, 0.0.0.0 }` : null;
+    const own6 = memberAddresses6(def, m.mac);
+    const targets = `{ ${own6.map(ipv6Hex).join(', ')} }`;
     return [
       `${p} ether saddr != ${m.mac} drop`,
       `${p} ether type arp arp saddr ether != ${m.mac} drop`,
@@ -60,7 +71,15 @@ export function antiSpoofBody(def: NetworkDef): string[] {
       // 0.0.0.0 only for a DHCP request
       `${p} ip saddr 0.0.0.0 udp dport != 67 drop`,
       ...(v4 ? [`${p} ip saddr != ${v4} drop`] : []),
-      `${p} ip6 saddr != { ::, fe80::/10 } drop`,
+      `${p} ip6 saddr != { ::, ${own6.join(', ')} } drop`,
+      // :: only for DAD and MLD (ICMPv6)
+      `${p} ip6 saddr :: meta l4proto != ipv6-icmp drop`,
+      `${p} icmpv6 type { nd-router-advert, nd-redirect } drop`,
+      // ND target (offset 8 of ICMPv6): an advertisement, or DAD, may only claim the member's own addresses
+      `${p} icmpv6 type nd-neighbor-advert @th,64,128 != ${targets} drop`,
+      `${p} ip6 saddr :: icmpv6 type nd-neighbor-solicit @th,64,128 != ${targets} drop`,
+      // the first ND option (offset 24): source (1) or target (2) link-layer address, length 1, must be the member's MAC
+      `${p} icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } @th,192,16 { 0x0101, 0x0201 } @th,208,48 != 0x${m.mac.replace(/:/g, '')} drop`,
     ];
   });
   return ['chain prerouting {', '  type filter hook prerouting priority -200; policy accept;', ...rules.map((r) => `  ${r}`), '}'];

@@ -1,10 +1,10 @@
 import { LxcdeckError } from '../core/errors.js';
 import type { ConfigEdit } from '../core/configText.js';
 import type { Json, Plan } from '../core/plan.js';
-import { runDir, shimName, validateNetName, type Member, type NetworkDef } from './definition.js';
+import { RUN_ROOT, runDir, shimName, validateNetName, type Member, type NetworkDef } from './definition.js';
 import { networkTables } from './nftRules.js';
 import { dhcpHostsText, DNSMASQ_FILES, dnsmasqStep, nftStep } from './services.js';
-import { addressRemoveStep, addressStep, bridgeStep, commandStep, dirStep, downSteps, fileStep, ipForwardStep, linkExists, linkUpStep, masterStep, type NetHost, type NetStep } from './steps.js';
+import { addressRemoveStep, addressStep, bridgeStep, commandStep, dirStep, downSteps, fileStep, forwardStep, IPV4_FORWARD, IPV6_FORWARD, linkExists, linkUpStep, masterStep, type NetHost, type NetStep } from './steps.js';
 
 /**
  * A network definition -> the plans that bring it up and take it down, and
@@ -50,8 +50,11 @@ export function upSteps(host: NetHost, def: NetworkDef): NetStep[] {
     for (const a of def.moveAddresses) steps.push(addressRemoveStep(host, def.uplink, a), addressStep(host, br, a));
   }
   if (def.address) steps.push(addressStep(host, br, def.address));
+  // nodad: dnsmasq binds it at once (a fresh bridge would keep it tentative)
+  if (def.address6) steps.push(addressStep(host, br, def.address6, ['nodad']));
   steps.push(linkUpStep(host, br));
-  if (def.kind === 'nat') steps.push(ipForwardStep(host, `${dir}/ip_forward`));
+  if (def.kind === 'nat') steps.push(forwardStep(host, RUN_ROOT, def.name, IPV4_FORWARD));
+  if (def.kind === 'nat' && def.ipv6) steps.push(forwardStep(host, RUN_ROOT, def.name, IPV6_FORWARD));
   const tables = networkTables(def);
   if (tables.length) steps.push(nftStep(host, def, tables));
   if (def.kind === 'nat') {

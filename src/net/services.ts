@@ -46,7 +46,7 @@ export function nftStep(host: NetHost, def: NetworkDef, tables: readonly NftTabl
   };
 }
 
-export const DNSMASQ_FILES = ['dnsmasq.pid', 'leases', 'hosts', 'ip_forward'] as const;
+export const DNSMASQ_FILES = ['dnsmasq.pid', 'leases', 'hosts', 'ip_forward', 'ip6_forward'] as const;
 
 /** dnsmasq's hosts file: one `MAC,IP,name` line per member with a fixed address. */
 export function dhcpHostsText(def: NetworkDef): string {
@@ -57,10 +57,14 @@ export function dnsmasqArgv(def: NetworkDef): string[] {
   const dir = runDir(def.name);
   const addr = def.address?.split('/')[0] ?? '';
   const dhcp = def.dhcp ? [`--dhcp-range=${def.dhcp.start},${def.dhcp.end},1h`, '--dhcp-no-override', '--dhcp-authoritative'] : [];
+  // IPv6: router advertisements with the ULA prefix (SLAAC: each member's address is the EUI-64 of its fixed MAC) and stateless DHCPv6 for DNS
+  const v6 = def.ipv6 && def.address6
+    ? [`--listen-address=${def.address6.split('/')[0] ?? ''}`, '--enable-ra', `--dhcp-range=${def.ipv6.split('/')[0] ?? ''},ra-stateless,64,1h`, `--ra-param=${def.bridge ?? ''},10`]
+    : [];
   const dns = def.domain ? [`--domain=${def.domain}`, `--local=/${def.domain}/`, '--expand-hosts'] : [];
   return [
     'dnsmasq', '--conf-file=/dev/null', '--strict-order', '--bind-interfaces', `--interface=${def.bridge ?? ''}`, '--except-interface=lo',
-    `--listen-address=${addr}`, ...dhcp, `--dhcp-leasefile=${dir}/leases`, `--dhcp-hostsfile=${dir}/hosts`, `--pid-file=${dir}/dnsmasq.pid`, ...dns,
+    `--listen-address=${addr}`, ...v6, ...dhcp, `--dhcp-leasefile=${dir}/leases`, `--dhcp-hostsfile=${dir}/hosts`, `--pid-file=${dir}/dnsmasq.pid`, ...dns,
   ];
 }
 

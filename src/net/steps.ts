@@ -24,6 +24,8 @@ export interface NetHost {
   remove(path: string): Promise<void>;
   /** Creates a directory (mode 0755, parents too). */
   mkdir(path: string): Promise<void>;
+  /** The names in a directory ([] when it does not exist). */
+  list(path: string): Promise<string[]>;
   /** Removes an empty directory. */
   rmdir(path: string): Promise<void>;
   /** Sends a signal; false when the process is gone. */
@@ -101,10 +103,10 @@ export function bridgeStep(host: NetHost, bridge: string): NetStep {
   });
 }
 
-export function addressStep(host: NetHost, dev: string, cidr: string): NetStep {
+export function addressStep(host: NetHost, dev: string, cidr: string, flags: readonly string[] = []): NetStep {
   return commandStep(host, {
     description: `add address ${cidr} to ${dev}`,
-    argv: ['ip', 'addr', 'add', cidr, 'dev', dev],
+    argv: ['ip', 'addr', 'add', cidr, 'dev', dev, ...flags],
     undo: ['ip', 'addr', 'del', cidr, 'dev', dev],
     check: () => hasAddress(host, dev, cidr),
   });
@@ -175,29 +177,60 @@ export function fileStep(host: NetHost, description: string, path: string, text:
   };
 }
 
-/** net.ipv4.ip_forward on; a marker remembers that lxcdeck turned it on, so only then is it turned off again. */
-export function ipForwardStep(host: NetHost, marker: string): NetStep {
-  const file = '/proc/sys/net/ipv4/ip_forward';
-  const on = async () => (await host.read(file))?.trim() === '1';
+export interface ForwardSysctl {
+  /** The /proc/sys file ("/proc/sys/net/ipv4/ip_forward"). */
+  file: string;
+  /** The holder file's name in each network's run dir ("ip_forward"). */
+  holder: string;
+  label: string;
+}
+
+export const IPV4_FORWARD: ForwardSysctl = { file: '/proc/sys/net/ipv4/ip_forward', holder: 'ip_forward', label: 'net.ipv4.ip_forward' };
+export const IPV6_FORWARD: ForwardSysctl = { file: '/proc/sys/net/ipv6/conf/all/forwarding', holder: 'ip6_forward', label: 'net.ipv6.conf.all.forwarding' };
+
+/**
+ * Forwarding on, counted: every NAT network that is up holds a file
+ * <runRoot>/<net>/<holder> whose text is the value forwarding had before the
+ * first lxcdeck network turned it on (copied from another holder when there
+ * is one). Going down drops the hold; only the last holder puts that value
+ * back, so one network going down never cuts another's forwarding, and a
+ * host that had forwarding on keeps it.
+ */
+export function forwardStep(host: NetHost, runRoot: string, net: string, sysctl: ForwardSysctl): NetStep {
+  const mine = `${runRoot}/${net}/${sysctl.holder}`;
+  const on = async () => (await host.read(sysctl.file))?.trim() === '1';
+  const others = async () => {
+    const out: string[] = [];
+    for (const n of await host.list(runRoot)) {
+      if (n === net) continue;
+      const text = await host.read(`${runRoot}/${n}/${sysctl.holder}`);
+      if (text !== null) out.push(text.trim());
+    }
+    return out;
+  };
   return {
-    description: 'enable net.ipv4.ip_forward (restored when the network goes down)',
-    shows: [{ kind: 'file', path: file, before: '0\n', after: '1\n' }],
-    undoShows: [{ kind: 'note', text: `write 0 to ${file}, only if lxcdeck turned it on (${marker} exists)` }],
-    check: on,
-    gone: async () => (await host.read(marker)) === null,
+    description: `enable ${sysctl.label} (held by this network; restored when the last lxcdeck network holding it goes down)`,
+    shows: [{ kind: 'file', path: sysctl.file, before: '0\n', after: '1\n' }],
+    undoShows: [{ kind: 'note', text: `drop ${mine}; when no other network holds ${sysctl.label}, write back the value it had before lxcdeck` }],
+    check: async () => (await on()) && (await host.read(mine)) !== null,
+    gone: async () => (await host.read(mine)) === null,
     apply: async () => {
-      await host.write(marker, '0\n');
+      const held = await others();
+      // the value before lxcdeck: what the first holder saw
+      const original = held[0] ?? ((await on()) ? '1' : '0');
+      await host.write(mine, `${original}\n`);
       try {
-        await host.put(file, '1\n');
+        if (!(await on())) await host.put(sysctl.file, '1\n');
       } catch (e) {
-        await host.remove(marker);
+        await host.remove(mine);
         throw e;
       }
     },
     undo: async () => {
-      if ((await host.read(marker)) === null) return;
-      await host.put(file, '0\n');
-      await host.remove(marker);
+      const original = (await host.read(mine))?.trim();
+      if (original === undefined) return;
+      await host.remove(mine);
+      if (original === '0' && (await others()).length === 0) await host.put(sysctl.file, '0\n');
     },
   };
 }

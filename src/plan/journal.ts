@@ -5,6 +5,8 @@ import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan } from '../core/plan.js';
 import { purgeStaleTemps, randomHex, writeFileAtomic } from '../host/atomicWrite.js';
 import { isAlive, processMark, type ProcessMark } from '../host/liveness.js';
+import type { Identity } from '../host/identity.js';
+import { volatilePlansDir } from '../host/paths.js';
 
 /**
  * The on-disk record of a plan being applied: what it is (kind + params, so
@@ -53,7 +55,11 @@ export function parseJournal(text: string): PlanJournal | null {
 }
 
 export class JournalStore {
-  constructor(readonly dir: string) {}
+  /** durable false: no fsyncs (for plans whose effects a reboot wipes: network plans, journalled under /run). */
+  constructor(
+    readonly dir: string,
+    readonly options: { durable?: boolean } = {},
+  ) {}
 
   private file(id: string): string {
     if (!ID_RE.test(id)) throw new Error(`invalid plan journal id ${JSON.stringify(id)}`);
@@ -83,7 +89,7 @@ export class JournalStore {
   save(j: PlanJournal): void {
     j.updated = new Date().toISOString();
     try {
-      writeFileAtomic(this.file(j.id), `${JSON.stringify(j, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700 });
+      writeFileAtomic(this.file(j.id), `${JSON.stringify(j, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700, durable: this.options.durable });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       throw new LxcdeckError('permission', `cannot write the plan journal in ${this.dir} (${code})`, `check that ${this.dir} is yours and writable`);
@@ -131,3 +137,9 @@ export class JournalStore {
     fs.rmSync(this.file(id), { force: true });
   }
 }
+
+/** The store of network plans' journals: under /run without fsync for root; the durable one for other users. */
+export function volatileJournalStore(id: Identity): JournalStore {
+  return new JournalStore(volatilePlansDir(id), { durable: id.uid !== 0 });
+}
+

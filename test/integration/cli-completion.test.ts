@@ -11,10 +11,15 @@ const skip = hostUnavailable();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-compl-'));
 const lxcpath = path.join(tmp, 'lxc');
 const name = uniqueName('compl');
+// a network definition of the test's own (completion reads the store; nothing is brought up)
+const netName = `nc${process.pid}`.slice(0, 10);
+process.env.LXCDECK_NET_DIR = path.join(tmp, 'nets');
 
 beforeAll(() => {
   if (skip) return;
   fs.mkdirSync(lxcpath);
+  fs.mkdirSync(path.join(tmp, 'nets'));
+  fs.writeFileSync(path.join(tmp, 'nets', `${netName}.json`), JSON.stringify({ version: 1, name: netName, kind: 'bridge', bridge: `ldk-${netName}`, existingBridge: false, subnet: null, address: null, dhcp: null, domain: null, antiSpoof: false, uplink: null, moveAddresses: [], parent: null, mode: null, shim: null, forwards: [], members: [] }));
   const r = spawnSync('lxc-create', ['-P', lxcpath, '-t', 'busybox', '-n', name], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`lxc-create failed: ${r.stderr}`);
   // `lxcdeck` on PATH, as an installed one would be
@@ -45,6 +50,17 @@ describe.skipIf(skip)('completion, help keys, man page', () => {
   it('bash completes a container name from the lxcpath given with -P', () => {
     expect(bashComplete(['lxcdeck', '-P', lxcpath, 'freeze', name.slice(0, -2)])).toEqual([name]);
     expect(bashComplete(['lxcdeck', '-P', lxcpath, 'info', ''])).toEqual([name]);
+  });
+
+  it('bash completes network names: net subcommands, net join, forward add, create --net', () => {
+    const prefix = netName.slice(0, -1);
+    expect(bashComplete(['lxcdeck', 'net', 'show', prefix])).toEqual([netName]);
+    expect(bashComplete(['lxcdeck', 'net', 'down', prefix])).toEqual([netName]);
+    expect(bashComplete(['lxcdeck', '-P', lxcpath, 'net', 'join', name.slice(0, -2)])).toEqual([name]);
+    expect(bashComplete(['lxcdeck', '-P', lxcpath, 'net', 'join', name, prefix])).toEqual([netName]);
+    expect(bashComplete(['lxcdeck', 'net', 'forward', 'add', prefix])).toEqual([netName]);
+    expect(bashComplete(['lxcdeck', 'create', 'new1', '--net', prefix])).toEqual([netName]);
+    expect(bashComplete(['lxcdeck', 'net', ''])).toEqual(expect.arrayContaining(['create', 'ls', 'show', 'up', 'down', 'import', 'join']));
   });
 
   it('bash completes options of the command being typed, and subcommands', () => {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { run, ROOT, type Result } from './host.js';
+import { BIN, run, ROOT, type Result } from './host.js';
 
 /**
  * Kernel objects the network tests make (network namespaces, veth pairs)
@@ -64,8 +64,21 @@ export interface HostSnapshot {
   addrs: unknown[];
   nft: unknown[];
   ipForward: string;
+  ip6Forward: string;
   dnsmasq: number[];
   runDirs: string[];
+}
+
+/** Every object of lxcdeck's nft tables; nft 1.0.6 prints broken JSON for a table with `flags owner`: then the text of those tables. */
+async function lxcdeckTables(): Promise<unknown[]> {
+  const json = await must(['nft', '-j', 'list', 'ruleset']);
+  try {
+    const ruleset = JSON.parse(json) as { nftables: Record<string, { table?: string; name?: string }>[] };
+    return ruleset.nftables.filter((o) => !o.metainfo).filter((o) => Object.values(o).some((v) => (v.table ?? v.name ?? '').startsWith('lxcdeck-')));
+  } catch {
+    const text = await must(['nft', 'list', 'ruleset']);
+    return text.split(/^(?=table )/m).filter((t) => /^table \w+ lxcdeck-/.test(t)).map((t) => t.replace(/handle \d+/g, '').trim());
+  }
 }
 
 /** What this run could change on the host; `mine` matches interface names of this run. */
@@ -77,15 +90,15 @@ export async function snapshot(mine: RegExp): Promise<HostSnapshot> {
   const addrs = (JSON.parse(await must(['ip', '-j', 'addr', 'show'])) as { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }[])
     .filter((l) => mine.test(l.ifname))
     .map((l) => [l.ifname, l.addr_info.map((a) => `${a.local}/${a.prefixlen}`).sort()]);
-  const ruleset = JSON.parse(await must(['nft', '-j', 'list', 'ruleset'])) as { nftables: Record<string, { table?: string; name?: string }>[] };
-  const nft = ruleset.nftables.filter((o) => !o.metainfo).filter((o) => Object.values(o).some((v) => (v.table ?? v.name ?? '').startsWith('lxcdeck-')));
+  const nft = await lxcdeckTables();
   let runDirs: string[] = [];
   try {
     runDirs = fs.readdirSync('/run/lxcdeck');
   } catch {
     runDirs = [];
   }
-  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), dnsmasq: livePids('dnsmasq', mine).sort(), runDirs: runDirs.sort() };
+  return { links, addrs, nft, ipForward: fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(),
+    ip6Forward: fs.readFileSync('/proc/sys/net/ipv6/conf/all/forwarding', 'utf8').trim(), dnsmasq: livePids('dnsmasq', mine).sort(), runDirs: runDirs.sort() };
 }
 
 /** Drops the lines of a container config that put it on a network (the template's lxc.net.0 on lxcbr0). */
@@ -94,4 +107,54 @@ export function dropNetKeys(configFile: string): void {
   const text = fs.readFileSync(configFile, 'utf8').split('\n').filter((l) => !/^\s*lxc\.net\./.test(l)).join('\n');
   fs.writeFileSync(configFile, text);
   fs.chownSync(configFile, st.uid, st.gid);
+}
+
+/**
+ * Sends one forged unsolicited neighbour advertisement (override flag, to
+ * ff02::1) from inside a container's network namespace through an AF_PACKET
+ * socket: source MAC and link-local `src`, claiming `target` for `mac`.
+ * The host's python runs in the container's netns only (nsenter -n).
+ */
+const FORGE_NA = `
+import socket, struct, sys
+ifc, mac, src, target = sys.argv[1:5]
+a = lambda x: socket.inet_pton(socket.AF_INET6, x)
+hw = bytes.fromhex(mac.replace(':', ''))
+dst = a('ff02::1')
+body = struct.pack('!BBHI', 136, 0, 0, 0x20000000) + a(target) + bytes([2, 1]) + hw
+ph = a(src) + dst + struct.pack('!I3xB', len(body), 58) + body
+s = sum(struct.unpack('!%dH' % (len(ph) // 2), ph))
+while s >> 16: s = (s & 0xffff) + (s >> 16)
+body = body[:2] + struct.pack('!H', ~s & 0xffff) + body[4:]
+ip6 = struct.pack('!IHBB', 0x60000000, len(body), 58, 255) + a(src) + dst
+k = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+k.bind((ifc, 0))
+k.send(bytes.fromhex('333300000001') + hw + b'\\x86\\xdd' + ip6 + body)
+`;
+
+export async function forgeNeighbourAdvert(container: string, ifc: string, mac: string, src: string, target: string): Promise<void> {
+  const pid = (await must(['lxc-info', '-n', container, '-p', '-H'])).trim();
+  await must(['nsenter', '-t', pid, '-n', 'python3', '-c', FORGE_NA, ifc, mac, src, target]);
+}
+
+/**
+ * Runs a shell script in a fresh network namespace and a private mount
+ * namespace whose /run/lxcdeck (and /run/lxc) are empty tmpfs: per-netns
+ * sysctls (ip_forward), /sys, bridges, nft tables and dnsmasq of the script never
+ * meet the host's or another helper's. `$LXCDECK` runs this worktree's lxcdeck.
+ */
+export function inPrivateNet(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
+  fs.mkdirSync('/run/lxcdeck', { recursive: true });
+  fs.mkdirSync('/run/lxc', { recursive: true });
+  const prelude = [
+    'set -e',
+    'mount -t tmpfs lxcdeck /run/lxcdeck',
+    'mount -t tmpfs lxc /run/lxc',
+    'mount -t sysfs sysfs /sys',
+    'ip link set lo up',
+    // a dnsmasq outlives the script (and keeps the namespace alive) unless killed: every pid file here is this script's
+    `trap 'for f in /run/lxc/dnsmasq.pid /run/lxcdeck/*/dnsmasq.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true' EXIT`,
+  ].join('\n');
+  const vars = Object.entries({ LXCDECK: `${process.execPath} ${BIN}`, ...env }).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`).join(' ');
+  return sh(['unshare', '-m', '-n', '--propagation', 'private', 'sh', '-c', `${prelude}\nexport ${vars}\n${script}`], timeoutMs);
 }

@@ -16,6 +16,13 @@ const input = (over: Partial<NetDoctorInput> = {}): NetDoctorInput => ({
 });
 
 describe('network doctor checks', () => {
+  it('IPv6 forwarding off while a network with a ULA is up is named with its fix', () => {
+    const v6 = { ...def, ipv6: 'fd42::/64', address6: 'fd42::1/64' };
+    const found = netDoctorChecks(input({ networks: [{ def: v6, up: true, dnsmasqRunning: true }], ip6Forward: false }));
+    expect(found.find((c) => c.id === 'net-ip6-forward')).toMatchObject({ status: 'fail', fix: 'sysctl -w net.ipv6.conf.all.forwarding=1' });
+    expect(netDoctorChecks(input({ ip6Forward: false })).map((c) => c.id)).not.toContain('net-ip6-forward');
+  });
+
   it('a healthy network gives one ok line', () => {
     expect(netDoctorChecks(input()).map((c) => c.status)).toEqual(['ok']);
   });

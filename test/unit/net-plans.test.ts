@@ -56,6 +56,7 @@ function fakeHost(failOn: (argv: readonly string[]) => boolean = () => false) {
     read: async (p) => files.get(p) ?? (p === '/proc/sys/net/ipv4/ip_forward' ? '0\n' : null),
     write: async (p, t) => void files.set(p, t),
     isDir: async () => false,
+    list: async (d) => [...new Set([...files.keys()].filter((k) => k.startsWith(`${d}/`)).map((k) => k.slice(d.length + 1).split('/')[0] ?? ''))],
     put: async (p, t) => {
       ran.push(`put ${p} ${t.trim()}`);
       files.set(p, t);
