@@ -1,4 +1,5 @@
 import type { ContainerPlanner, TerminalLauncher } from '../core/backend.js';
+import type { ContainerExtrasSource } from '../core/details.js';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
 import { containerId } from '../core/workload.js';
@@ -9,6 +10,7 @@ export interface LxcpathMember {
   backend: AppBackend;
   terminals: TerminalLauncher;
   planner?: ContainerPlanner;
+  extras?: ContainerExtrasSource;
 }
 
 /**
@@ -104,6 +106,18 @@ export class LxcpathSet {
         return member.terminals.console(name, o);
       },
       exitReason: (code, launched) => this.primary.terminals.exitReason(code, launched),
+    };
+  }
+
+  /** The detail view's extras (config, snapshots, networks) from the reference's own lxcpath. */
+  extras(): ContainerExtrasSource | undefined {
+    if (!this.members.some((m) => m.extras)) return undefined;
+    return {
+      read: (ref) => {
+        const { member, name, lxcpath } = this.locate(ref);
+        if (!member.extras) throw new LxcdeckError('internal', `no detail source for ${lxcpath}`, 'restart lxcdeck');
+        return member.extras.read(name);
+      },
     };
   }
 

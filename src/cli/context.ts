@@ -169,10 +169,11 @@ export function workstationContext(contexts: readonly CliContext[]): AppContext 
   const first = contexts[0];
   if (!first) throw new LxcdeckError('internal', 'no lxcpath to list', 'pass -P PATH');
   if (contexts.length === 1) return first;
-  const set = new LxcpathSet(contexts.map((c) => ({ backend: c.backend, terminals: c.terminals, ...(c.planner ? { planner: c.planner } : {}) })));
+  const set = new LxcpathSet(contexts.map((c) => ({ backend: c.backend, terminals: c.terminals, ...(c.planner ? { planner: c.planner } : {}), ...(c.extras ? { extras: c.extras } : {}) })));
   const planner = set.planner();
-  const { planner: _own, ...rest } = first;
-  return { ...rest, backend: set.backend(), terminals: set.terminals(), ...(planner ? { planner } : {}) };
+  const extras = set.extras();
+  const { planner: _own, extras: _ownExtras, ...rest } = first;
+  return { ...rest, backend: set.backend(), terminals: set.terminals(), ...(planner ? { planner } : {}), ...(extras ? { extras } : {}) };
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

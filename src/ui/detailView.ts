@@ -123,13 +123,13 @@ export class DetailView implements Disposable {
     });
   }
 
-  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>, kind: 'container' | 'job' = 'container', extras: ContainerExtras | null = null): void {
+  draw(info: ContainerInfo | null, history: HistoryFn | null, spanSeconds: number, latest: Partial<Sample>, kind: 'container' | 'job' = 'container', extras: ContainerExtras | null = null, title = info?.name ?? ''): void {
     const p = this.palette;
     if (!info) {
       this.summary.setContent(fg(p, 'dim', 'no container selected'));
       return;
     }
-    const label = ` ${esc(sanitize(info.name))} — ${info.state} — last ${spanSeconds / 60} min `;
+    const label = ` ${esc(sanitize(title))} — ${info.state} — last ${spanSeconds / 60} min `;
     if (label !== this.label) {
       this.label = label;
       this.box.setLabel(label);

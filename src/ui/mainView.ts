@@ -1,3 +1,4 @@
+import { containerRef, workloadTitle } from '../core/workload.js';
 import blessed from 'blessed';
 import type { Disposable } from '../base/disposable.js';
 import { DisposableStore } from '../base/disposable.js';
@@ -136,9 +137,11 @@ export class MainView implements Disposable {
       const info = this.deps.refresher.selectedInfo();
       const key = s.selectedWorkload()?.key;
       const metrics = this.deps.metrics;
-      const kind = s.selectedWorkload()?.id.kind;
-      const extras = info && kind === 'container' ? (this.deps.extras?.get(info.name, `${info.state}:${info.pid ?? ''}`) ?? null) : null;
-      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, kind, extras);
+      const id = s.selectedWorkload()?.id;
+      const kind = id?.kind;
+      // by reference: the same name may be in two lxcpaths
+      const extras = info && id && kind === 'container' ? (this.deps.extras?.get(containerRef(id), `${info.state}:${info.pid ?? ''}`) ?? null) : null;
+      this.detail.draw(info, key ? (metric, seconds) => metrics.history(key, metric, seconds) : null, s.chartSpanSeconds, (key && metrics.latest(key)) || {}, kind, extras, id ? workloadTitle(id) : undefined);
     }
     this.drawLog();
   }

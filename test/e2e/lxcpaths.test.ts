@@ -97,6 +97,11 @@ describe.skipIf(skip)('the workstation over two lxcpaths, as root', () => {
     await eventually(async () => stateIn(B) === 'RUNNING');
     expect([stateIn(A), stateIn(B)]).toEqual(['STOPPED', 'RUNNING']);
     await t.waitFor(new RegExp(`${twin}\\s+…\\S*/second\\s+● RUNNING`));
+    // the details say which lxcpath the container is in
+    t.type('\r');
+    await t.waitFor(new RegExp(`${twin} in ${B} — RUNNING`));
+    t.type('\r');
+    await t.waitFor((s) => !s.includes(`${twin} in ${B} — RUNNING`));
     // a shell pane on the selected row is in the second lxcpath's container (its own marker file)
     t.type('a');
     await t.waitFor(/\/ # /, 20_000);

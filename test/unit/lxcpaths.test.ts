@@ -117,6 +117,7 @@ describe('LxcpathSet', () => {
     const planner = (lxcpath: string) => ({
       createPlan: async (req: { name: string }) => (asked.push(`create ${lxcpath} ${req.name}`), { title: 'c', steps: [] }) as never,
       limitPlan: (name: string) => (asked.push(`limit ${lxcpath} ${name}`), { title: 'l', steps: [] }) as never,
+      clonePlan: async (from: string, to: string) => (asked.push(`clone ${lxcpath} ${from} ${to}`), { title: 'k', steps: [] }) as never,
     });
     const withPlans = new LxcpathSet([
       { backend: { ...engine('/a', [], calls), consoleBufferPlan: (n: string) => (asked.push(`buffer /a ${n}`), {}) as never }, terminals: launcher('/a'), planner: planner('/a') },
@@ -126,7 +127,19 @@ describe('LxcpathSet', () => {
     withPlans.planner()!.limitPlan('web', { memoryMax: '1G' });
     await withPlans.planner()!.createPlan({ name: 'new', from: 'busybox', start: false });
     withPlans.backend().consoleBufferPlan('/b/web');
-    expect(asked).toEqual(['limit /b web', 'limit /a web', 'create /a new', 'buffer /b web']);
+    await withPlans.planner()!.clonePlan('/b/web', 'web2', { snapshot: true });
+    expect(asked).toEqual(['limit /b web', 'limit /a web', 'create /a new', 'buffer /b web', 'clone /b web web2']);
+  });
+
+  it('reads the detail view\'s extras from the reference\'s own lxcpath', async () => {
+    const extras = (lxcpath: string) => ({ read: async (name: string) => ({ lxcpath, name }) as never });
+    const withExtras = new LxcpathSet([
+      { backend: engine('/a', [], calls), terminals: launcher('/a'), extras: extras('/a') },
+      { backend: engine('/b', [], calls), terminals: launcher('/b'), extras: extras('/b') },
+    ]);
+    expect(await withExtras.extras()!.read('/b/web')).toEqual({ lxcpath: '/b', name: 'web' });
+    expect(await withExtras.extras()!.read('web')).toEqual({ lxcpath: '/a', name: 'web' });
+    expect(new LxcpathSet([{ backend: engine('/a', [], calls), terminals: launcher('/a') }]).extras()).toBeUndefined();
   });
 
   it('refuses a reference into an lxcpath that is not listed, in one line', () => {
