@@ -5,6 +5,7 @@ import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
 import type { NetworkWizard } from '../net/wizard.js';
+import type { IdmapEditorBackend } from '../idmap/editor.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
 export type AppBackend = ContainerBackend & Freezable & ContainerRuntime<Hierarchy> & ConfigEditor;
@@ -31,4 +32,6 @@ export interface AppContext {
   planRunner(): PlanRunner;
   /** New networks for the `N` wizard (absent: the wizard says it is not available). */
   networks?: NetworkWizard;
+  /** The uid/gid map editor's host side (absent: not available). */
+  idmapEditor?: IdmapEditorBackend;
 }

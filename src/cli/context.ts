@@ -11,6 +11,7 @@ import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
 import { containerPlanner } from './planner.js';
+import { cliIdmapEditor } from './idmapEditor.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -87,6 +88,7 @@ export function createContext(options: { lxcpath?: string }): CliContext {
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };
   ctx.planner = containerPlanner(ctx);
+  ctx.idmapEditor = cliIdmapEditor(ctx);
   return ctx;
 }
 

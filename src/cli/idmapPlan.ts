@@ -27,6 +27,8 @@ export interface IdmapSetParams {
   shift: { argv: string[]; inverse: string[] } | null;
   /** The config edit (null when the map does not change). */
   config: ConfigEditParams | null;
+  /** Lines for the preview (the files a shift touches, which path and why). */
+  notes?: string[];
 }
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -43,7 +45,7 @@ function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']
   const toOld = () => writeShiftMarker(p.rootfs, { state: 'shifted', map: p.old });
   return {
     description: `re-own ${p.rootfs} from ${p.old.join('; ') || 'host ids'} to ${p.new.join('; ')}`,
-    shows: [{ kind: 'command', argv: shift.argv }],
+    shows: [{ kind: 'command', argv: shift.argv }, ...(p.notes ?? []).map((text) => ({ kind: 'note' as const, text }))],
     async check() {
       const m = readShiftMarker(p.rootfs);
       return m?.state === 'shifted' && same(m.map, p.new);

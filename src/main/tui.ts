@@ -150,6 +150,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
       return rt ? readProcesses(ctx.fs, [...rt.dirs.values()]) : [];
     },
     ...(ctx.networks ? { networks: ctx.networks } : {}),
+    ...(ctx.idmapEditor ? { idmapEditor: ctx.idmapEditor } : {}),
     panes: {
       launch: (spec) => {
         const l = paneLaunch(ctx, spec);

@@ -3,6 +3,7 @@ import type { ContainerFactory, ContainerPlanner } from '../core/backend.js';
 import type { PlanRunner } from '../core/plan.js';
 import type { ProcessInfo } from '../host/processes.js';
 import type { NetworkWizard } from '../net/wizard.js';
+import type { IdmapEditorBackend } from '../idmap/editor.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import type { TuiSettings, TuiThemes } from './actions.js';
@@ -35,6 +36,7 @@ export interface TuiDeps {
   processes?: (container: string) => ProcessInfo[];
   /** The network wizard's host side (N); without it the wizard says so. */
   networks?: NetworkWizard;
+  idmapEditor?: IdmapEditorBackend;
   /** The user's own stderr fd (fd 2 is liblxc's pipe), for programs run in the foreground. */
   userStderr?: number;
   /** The mark to restore on start (`lxcdeck -w a`). */
