@@ -1,6 +1,6 @@
 import type { IdmapEditorBackend } from '../idmap/editor.js';
 import type { CliContext } from './context.js';
-import { buildSetPlan, prepareMapChange, readMaps, scanChange, scanLine } from './idmapPrepare.js';
+import { buildSetPlan, filesPath, pathLine, prepareMapChange, readMaps, scanChange, scanLine } from './idmapPrepare.js';
 
 /** The TUI map editor's host side: the maps as `idmap set` reads them, and the plan of `idmap set NAME --map ... --shift`. */
 export function cliIdmapEditor(ctx: CliContext): IdmapEditorBackend {
@@ -11,9 +11,10 @@ export function cliIdmapEditor(ctx: CliContext): IdmapEditorBackend {
     },
     async plan(name, values) {
       const prep = prepareMapChange(ctx, name, { maps: values });
+      const path = await filesPath(ctx, prep);
       // counted before the plan is shown: the preview says how many files the walk re-owns
-      const scan = await scanChange(prep);
-      return buildSetPlan(ctx, prep, { shift: true, notes: scan ? [scanLine(scan)] : [] });
+      const scan = path.kind === 'reown' ? await scanChange(prep) : null;
+      return buildSetPlan(ctx, prep, { shift: true, path, notes: [pathLine(path), ...(scan ? [scanLine(scan)] : [])] });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { LxcdeckError } from '../core/errors.js';
 import type { Json, Plan, PlanStep } from '../core/plan.js';
-import { readShiftMarker, writeShiftMarker } from '../host/shiftMarker.js';
+import * as fs from 'node:fs';
+import { markerPath, readShiftMarker, writeShiftMarker, type ShiftMarker } from '../host/shiftMarker.js';
 import type { ConfigEditParams, LiblxcConfigEditor } from '../lxc/configEdit.js';
 import type { PlanRegistry } from '../plan/registry.js';
 import { runWalker } from './shiftWalker.js';
@@ -29,6 +30,8 @@ export interface IdmapSetParams {
   config: ConfigEditParams | null;
   /** Lines for the preview (the files a shift touches, which path and why). */
   notes?: string[];
+  /** The rootfs is mounted idmapped instead of re-owned (lxc.rootfs.options is in `config`); the marker it had. */
+  idmapped?: { markerBefore: ShiftMarker | null };
 }
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -45,7 +48,7 @@ function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']
   const toOld = () => writeShiftMarker(p.rootfs, { state: 'shifted', map: p.old });
   return {
     description: `re-own ${p.rootfs} from ${p.old.join('; ') || 'host ids'} to ${p.new.join('; ')}`,
-    shows: [{ kind: 'command', argv: shift.argv }, ...(p.notes ?? []).map((text) => ({ kind: 'note' as const, text }))],
+    shows: [{ kind: 'command', argv: shift.argv }],
     async check() {
       const m = readShiftMarker(p.rootfs);
       return m?.state === 'shifted' && same(m.map, p.new);
@@ -70,9 +73,34 @@ function shiftStep(p: IdmapSetParams, shift: NonNullable<IdmapSetParams['shift']
   };
 }
 
+/** The marker says the files keep container ids and the rootfs is mounted idmapped; undone to the marker there was. */
+function idmappedStep(p: IdmapSetParams, before: ShiftMarker | null): PlanStep {
+  const mine: ShiftMarker = { state: 'shifted', map: [], mount: 'idmapped' };
+  return {
+    description: `record in ${markerPath(p.rootfs)}: the files keep container ids, LXC mounts the rootfs idmapped`,
+    shows: [],
+    async check() {
+      const m = readShiftMarker(p.rootfs);
+      return m?.state === 'shifted' && m.mount === 'idmapped' && m.map.length === 0;
+    },
+    async apply() {
+      writeShiftMarker(p.rootfs, mine);
+    },
+    async undo() {
+      if (before) writeShiftMarker(p.rootfs, before);
+      else fs.rmSync(markerPath(p.rootfs), { force: true });
+    },
+  };
+}
+
 export function idmapSetPlan(p: IdmapSetParams, editor: LiblxcConfigEditor): Plan {
-  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : [])];
-  return { kind: IDMAP_SET_KIND, title: `idmap set ${p.name}${p.shift ? ' with shift' : ''}`, params: p as unknown as Json, steps };
+  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : []), ...(p.idmapped && p.rootfs ? [idmappedStep(p, p.idmapped.markerBefore)] : [])];
+  // the notes (files counted, which path and why) under the first step
+  const notes = (p.notes ?? []).map((text) => ({ kind: 'note' as const, text }));
+  const [first, ...rest] = steps;
+  const shown = first && notes.length ? [{ ...first, shows: [...first.shows, ...notes] }, ...rest] : steps;
+  const how = p.shift ? ' with shift' : p.idmapped ? ' (idmapped rootfs mount)' : '';
+  return { kind: IDMAP_SET_KIND, title: `idmap set ${p.name}${how}`, params: p as unknown as Json, steps: shown };
 }
 
 export function registerIdmapPlan(registry: PlanRegistry, editor: LiblxcConfigEditor): void {

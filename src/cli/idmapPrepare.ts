@@ -11,6 +11,9 @@ import { findNativeFile } from '../lxc/native.js';
 import type { CliContext } from './context.js';
 import { IDMAP_SET_KIND, idmapSetPlan, type IdmapSetParams } from './idmapPlan.js';
 import { scanRootfs } from './idmapScan.js';
+import { chooseFilesPath, type FilesPath } from './idmapPath.js';
+import { withIdmapMount } from '../core/idmap.js';
+import { readShiftMarker } from '../host/shiftMarker.js';
 
 /**
  * `idmap set` up to its plan, shared by the CLI and the TUI's map editor:
@@ -27,6 +30,7 @@ export interface PreparedChange {
   fileEnds: { u: number[]; g: number[] };
   /** The directory of a dir rootfs, '' for other backends. */
   dir: string;
+  rootfsOptions: string | undefined;
 }
 
 /** The maps as `idmap set` and the editor read them. */
@@ -40,7 +44,7 @@ export function readMaps(ctx: CliContext, name: string): Omit<PreparedChange, 'p
     .map((c) => ({ name: c.name, entries: parseIdMapLines(c.values).entries }));
   const current = parseIdMapLines(mine.values);
   if (current.problems.length) throw new LxcdeckError('invalid-argument', `the current map of ${name} has an unreadable line ${current.problems[0]?.line}`, `see 'lxcdeck idmap check ${name}'`);
-  return { subject, fileEnds, others, current: current.entries, state: mine.state, rootfs: mine.rootfs };
+  return { subject, fileEnds, others, current: current.entries, state: mine.state, rootfs: mine.rootfs, rootfsOptions: mine.rootfsOptions };
 }
 
 export function prepareMapChange(ctx: CliContext, name: string, req: MapChangeRequest): PreparedChange {
@@ -49,12 +53,23 @@ export function prepareMapChange(ctx: CliContext, name: string, req: MapChangeRe
   const dir = rootfsDirectory(m.rootfs);
   const st = dir ? ctx.fs.stat(dir) : null;
   const preview = previewMapChange({ name, state: m.state, current: m.current, next, subject: m.subject, others: m.others, rootfs: { path: dir, owner: st ? { uid: st.uid, gid: st.gid } : null } });
-  return { preview, subject: m.subject, current: m.current, others: m.others, fileEnds: m.fileEnds, dir };
+  return { preview, subject: m.subject, current: m.current, others: m.others, fileEnds: m.fileEnds, dir, rootfsOptions: m.rootfsOptions };
 }
 
 /** What the walker would touch, counted by listing the tree as the walker would see it (null: nothing to walk). */
 export async function scanChange(p: PreparedChange): Promise<Scan> {
   return p.preview.shift.needed && p.dir && p.preview.rootfs.owner ? scanRootfs(p.dir, p.current, p.preview.shift.translation, p.subject) : null;
+}
+
+/** The preview's line of which path a change takes and why. */
+export function pathLine(path: FilesPath): string {
+  const what = path.kind === 'idmapped' ? 'files: not re-owned, the rootfs is mounted idmapped (lxc.rootfs.options = idmap=container)' : path.kind === 'reown' ? 'files: re-owned to the new map by lxcdeck-shift' : 'files: unchanged';
+  return `${what}: ${path.why}`;
+}
+
+/** Re-own or mount idmapped, and why (src/cli/idmapPath.ts). */
+export function filesPath(ctx: CliContext, p: PreparedChange, reown = false): Promise<FilesPath> {
+  return chooseFilesPath(p.preview, { root: ctx.identity.uid === 0, dir: p.dir, rootfsOptions: p.rootfsOptions, reown });
 }
 
 export function scanLine(scan: Scan): string {
@@ -75,7 +90,7 @@ export { pendingFor };
  * interrupted earlier change in one line each. `notes` go into the preview
  * (the counted files).
  */
-export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shift: boolean; notes?: string[] }): Plan {
+export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shift: boolean; path: FilesPath; notes?: string[] }): Plan {
   const p = prep.preview;
   const dir = prep.dir;
   const error = p.findings.find((f) => f.severity === 'error');
@@ -83,7 +98,8 @@ export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shif
   if (p.blockers.length) throw new LxcdeckError('wrong-state', `${p.name} is ${p.state}`, `stop it first with 'lxcdeck stop ${p.name}'`);
   if (pendingFor(ctx, p.name)) throw new LxcdeckError('wrong-state', `an earlier idmap change of ${p.name} was interrupted`, `finish it with 'lxcdeck idmap set ${p.name} --resume' or undo it with --rollback`);
   let shift: IdmapSetParams['shift'] = null;
-  if (opts.shift && p.shift.needed) {
+  const idmapped = opts.shift && opts.path.kind === 'idmapped';
+  if (opts.shift && p.shift.needed && !idmapped) {
     if (!dir) throw new LxcdeckError('invalid-argument', `${p.name} has no directory rootfs to re-own`, 'only dir: rootfs can be shifted; change the map without --shift');
     const root = ctx.identity.uid === 0;
     const walker = findNativeFile('lxcdeck-shift');
@@ -94,6 +110,11 @@ export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shif
     const ids = { root, journal, uid: ctx.identity.uid, gid: ctx.identity.gid };
     shift = { argv: walkerCommand(walker, dir, t, ids).argv, inverse: walkerCommand(walker, dir, inverse, ids).argv };
   }
-  const config = p.changed ? ctx.backend.configEditor.prepare(p.name, [{ key: 'lxc.idmap', values: p.new }], `idmap of ${p.name}`) : null;
-  return idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config, ...(opts.notes?.length ? { notes: opts.notes } : {}) }, ctx.backend.configEditor);
+  // mounted idmapped: the files stay as they are, LXC maps them at mount time
+  const options = idmapped ? [{ key: 'lxc.rootfs.options', values: [withIdmapMount(prep.rootfsOptions)] }] : [];
+  const needsOptions = idmapped && withIdmapMount(prep.rootfsOptions) !== (prep.rootfsOptions ?? '').trim();
+  const edits = [...(p.changed ? [{ key: 'lxc.idmap', values: p.new }] : []), ...(needsOptions ? options : [])];
+  const config = edits.length ? ctx.backend.configEditor.prepare(p.name, edits, `idmap of ${p.name}`) : null;
+  const marker = idmapped && dir ? { idmapped: { markerBefore: readShiftMarker(dir) } } : {};
+  return idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config, ...marker, ...(opts.notes?.length ? { notes: opts.notes } : {}) }, ctx.backend.configEditor);
 }

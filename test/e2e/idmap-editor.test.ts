@@ -34,9 +34,13 @@ describe.skipIf(skip)('U: the uid/gid map editor', () => {
       const r = await run(ROOT, ['lxc-create', '-P', lxcpath, '-t', 'busybox', '-n', n], { timeoutMs: 120_000 });
       if (r.code !== 0) throw new Error(`lxc-create ${n}: ${r.stderr}`);
     }
-    // the other container takes root's first slice (its files stay as they are: it never starts)
-    const set = await lxcdeck(ROOT, ['-P', lxcpath, 'idmap', 'set', other, '--preset', 'standard']);
-    if (set.code !== 0) throw new Error(`idmap set ${other}: ${set.stderr}`);
+    // both share root's first slice: the other only in its config (it never starts), the
+    // edited one with its files re-owned to it, so a new map must walk the files again
+    const sets = [[other, '--preset', 'standard'], [edited, '--preset', 'standard', '--shift', '--reown']];
+    for (const args of sets) {
+      const set = await lxcdeck(ROOT, ['-P', lxcpath, 'idmap', 'set', ...args]);
+      if (set.code !== 0) throw new Error(`idmap set ${args.join(' ')}: ${set.stderr}`);
+    }
   }, 240_000);
   afterAll(async () => {
     for (const n of [edited, other]) {
@@ -58,24 +62,25 @@ describe.skipIf(skip)('U: the uid/gid map editor', () => {
       await t.filterTo(edited, other);
       t.type('U');
       await t.waitFor(`uid/gid map of ${edited}`);
-      // the bar: the other container's slice and the free one, named in the legend
-      await t.waitFor(new RegExp(`${first}\\s+${other}\\b`));
+      // the bar: the slice both map (shared: not isolated) and the free one, named in the legend
+      await t.waitFor(new RegExp(`${first}\\s+shared by ${edited}, ${other} \\(not isolated\\)|${first}\\s+shared by ${other}, ${edited} \\(not isolated\\)`));
+      await t.waitFor('shares host uids');
       await t.waitFor(new RegExp(`${second}\\s+free`));
       // Entry 1: a host id that is not a number, shown on the keystroke; Enter applies nothing
-      t.type('\tu 0 x 65536');
+      t.type('\t\x15u 0 x 65536');
       await t.waitFor('HOSTID "x" is not a whole number');
       t.type(KEY.enter);
       await t.waitFor('a row does not read as an entry');
       expect(sum(config)).toBe(before);
       // a valid shape outside root's range is an error of the validator; still nothing applied
-      t.type('\x15u 0 1000 65536');
+      t.type('\x15u 0 1000 65536\t\x15');
       await t.waitFor('but no g entry');
       t.type(KEY.enter);
       await t.waitFor('the map has errors');
       expect(sum(config)).toBe(before);
       expect(t.text()).not.toContain('Enter applies');
       // the preset: isolated fills the rows with the second slice, drawn as this container's
-      t.type('\x15\x1b[Z');
+      t.type('\x1b[Z\x1b[Z');
       t.type('i');
       await t.waitFor(`u 0 ${u.start + 65536} 65536`);
       await t.waitFor(new RegExp(`${second}\\s+${edited} \\(this container\\)`));
@@ -83,6 +88,7 @@ describe.skipIf(skip)('U: the uid/gid map editor', () => {
       // the plan flow: the preview, then its steps and progress as they run, then the result
       await t.waitFor('Enter applies, Esc leaves without a change', 60_000);
       expect(t.text()).toMatch(/lxc\.idmap/);
+      expect(t.text()).toContain('files: re-owned to the new map by lxcdeck-shift');
       t.type(KEY.enter);
       await t.waitFor(/done — Enter or Esc closes/, 120_000);
       expect(t.text()).toMatch(/✓ 1\. re-own /);
@@ -92,6 +98,7 @@ describe.skipIf(skip)('U: the uid/gid map editor', () => {
       // opened again: the map is the new one, the bar shows the new slice as this container's
       t.type('U');
       await t.waitFor(`map now: u 0 ${u.start + 65536} 65536; g 0`);
+      expect(fs.statSync(path.join(lxcpath, edited, 'rootfs', 'bin')).uid).toBe(u.start + 65536);
       await t.waitFor(new RegExp(`${second}\\s+${edited} \\(this container\\)`));
       await t.waitFor(new RegExp(`${first}\\s+${other}\\b`));
       expect(sum(config)).not.toBe(before);
