@@ -5,6 +5,29 @@ import { markerPath, readShiftMarker, writeShiftMarker, type ShiftMarker } from 
 import type { ConfigEditParams, LiblxcConfigEditor } from '../lxc/configEdit.js';
 import type { PlanRegistry } from '../plan/registry.js';
 import { runWalker } from './shiftWalker.js';
+import { execFile } from 'node:child_process';
+
+const tool = (argv: string[]) =>
+  new Promise<string>((resolve, reject) => execFile(argv[0] as string, argv.slice(1), (err, stdout, stderr) => (err ? reject(new LxcdeckError('permission', `${argv.join(' ')} failed: ${stderr.trim() || err.message}`, 'install the acl package, or give the container root search (x) access to the directory by hand')) : resolve(stdout))));
+
+/** `setfacl -m u:UID:x DIR`, undone with `setfacl -x u:UID DIR` (unless the entry was there before). */
+function searchAclStep(a: { dir: string; uid: number }): PlanStep {
+  // skipped as done already: the entry was there before, and stays on undo
+  let had = true;
+  const present = async () => (await tool(['getfacl', '-n', '-p', '--omit-header', a.dir])).split('\n').some((l) => new RegExp(`^user:${a.uid}:..x`).test(l));
+  return {
+    description: `let the container's root (host uid ${a.uid}) search ${a.dir}`,
+    shows: [{ kind: 'command', argv: ['setfacl', '-m', `u:${a.uid}:x`, a.dir] }],
+    check: present,
+    async apply() {
+      had = await present();
+      await tool(['setfacl', '-m', `u:${a.uid}:x`, a.dir]);
+    },
+    async undo() {
+      if (!had) await tool(['setfacl', '-x', `u:${a.uid}`, a.dir]);
+    },
+  };
+}
 
 /**
  * `idmap set` applied: a plan of two steps on a stopped container.
@@ -32,6 +55,8 @@ export interface IdmapSetParams {
   notes?: string[];
   /** The rootfs is mounted idmapped instead of re-owned (lxc.rootfs.options is in `config`); the marker it had. */
   idmapped?: { markerBefore: ShiftMarker | null };
+  /** As root: the container directory gets an ACL entry so the new map's root can search it (LXC refuses to start otherwise). */
+  searchAcl?: { dir: string; uid: number };
 }
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -94,7 +119,7 @@ function idmappedStep(p: IdmapSetParams, before: ShiftMarker | null): PlanStep {
 }
 
 export function idmapSetPlan(p: IdmapSetParams, editor: LiblxcConfigEditor): Plan {
-  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : []), ...(p.idmapped && p.rootfs ? [idmappedStep(p, p.idmapped.markerBefore)] : [])];
+  const steps = [...(p.shift ? [shiftStep(p, p.shift)] : []), ...(p.config ? editor.build(p.config).steps : []), ...(p.idmapped && p.rootfs ? [idmappedStep(p, p.idmapped.markerBefore)] : []), ...(p.searchAcl ? [searchAclStep(p.searchAcl)] : [])];
   // the notes (files counted, which path and why) under the first step
   const notes = (p.notes ?? []).map((text) => ({ kind: 'note' as const, text }));
   const [first, ...rest] = steps;

@@ -12,7 +12,8 @@ import type { CliContext } from './context.js';
 import { IDMAP_SET_KIND, idmapSetPlan, type IdmapSetParams } from './idmapPlan.js';
 import { scanRootfs } from './idmapScan.js';
 import { chooseFilesPath, type FilesPath } from './idmapPath.js';
-import { withIdmapMount } from '../core/idmap.js';
+import { hostIdForRoot, parseIdMapEntry, withIdmapMount } from '../core/idmap.js';
+import * as path from 'node:path';
 import { readShiftMarker } from '../host/shiftMarker.js';
 
 /**
@@ -116,5 +117,8 @@ export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shif
   const edits = [...(p.changed ? [{ key: 'lxc.idmap', values: p.new }] : []), ...(needsOptions ? options : [])];
   const config = edits.length ? ctx.backend.configEditor.prepare(p.name, edits, `idmap of ${p.name}`) : null;
   const marker = idmapped && dir ? { idmapped: { markerBefore: readShiftMarker(dir) } } : {};
-  return idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config, ...marker, ...(opts.notes?.length ? { notes: opts.notes } : {}) }, ctx.backend.configEditor);
+  // root's container directories are 0770: a container whose root is not host root must be let in
+  const newRoot = hostIdForRoot(prep.preview.new.map(parseIdMapEntry), 'u');
+  const acl = ctx.identity.uid === 0 && dir && newRoot !== null && newRoot !== 0 ? { searchAcl: { dir: path.dirname(dir.replace(/\/+$/, '')), uid: newRoot } } : {};
+  return idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config, ...marker, ...acl, ...(opts.notes?.length ? { notes: opts.notes } : {}) }, ctx.backend.configEditor);
 }
