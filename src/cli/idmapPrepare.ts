@@ -119,6 +119,6 @@ export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shif
   const marker = idmapped && dir ? { idmapped: { markerBefore: readShiftMarker(dir) } } : {};
   // root's container directories are 0770: a container whose root is not host root must be let in
   const newRoot = hostIdForRoot(prep.preview.new.map(parseIdMapEntry), 'u');
-  const acl = ctx.identity.uid === 0 && dir && newRoot !== null && newRoot !== 0 ? { searchAcl: { dir: path.dirname(dir.replace(/\/+$/, '')), uid: newRoot } } : {};
+  const acl = (shift || config || idmapped) && ctx.identity.uid === 0 && dir && newRoot !== null && newRoot !== 0 ? { searchAcl: { dir: path.dirname(dir.replace(/\/+$/, '')), uid: newRoot } } : {};
   return idmapSetPlan({ name: p.name, rootfs: dir, old: p.old, new: p.new, shift, config, ...marker, ...acl, ...(opts.notes?.length ? { notes: opts.notes } : {}) }, ctx.backend.configEditor);
 }
