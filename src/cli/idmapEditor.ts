@@ -14,7 +14,9 @@ export function cliIdmapEditor(ctx: CliContext): IdmapEditorBackend {
       const path = await filesPath(ctx, prep);
       // counted before the plan is shown: the preview says how many files the walk re-owns
       const scan = path.kind === 'reown' ? await scanChange(prep) : null;
-      return buildSetPlan(ctx, prep, { shift: true, path, notes: [pathLine(path), ...(scan ? [scanLine(scan)] : [])] });
+      // the walk also re-owns the container's directory (--parent): one inode more than the rootfs
+      const total = scan && !scan.problem ? { total: scan.summary.inodes + 1 } : {};
+      return buildSetPlan(ctx, prep, { shift: true, path, notes: [pathLine(path), ...(scan ? [scanLine(scan)] : [])], ...total });
     },
   };
 }

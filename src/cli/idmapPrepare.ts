@@ -91,7 +91,7 @@ export { pendingFor };
  * interrupted earlier change in one line each. `notes` go into the preview
  * (the counted files).
  */
-export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shift: boolean; path: FilesPath; notes?: string[] }): Plan {
+export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shift: boolean; path: FilesPath; notes?: string[]; total?: number }): Plan {
   const p = prep.preview;
   const dir = prep.dir;
   const error = p.findings.find((f) => f.severity === 'error');
@@ -108,7 +108,8 @@ export function buildSetPlan(ctx: CliContext, prep: PreparedChange, opts: { shif
     const t = p.shift.translation;
     // the inverse in host ids: the same segments with from and to swapped
     const inverse = { segments: t.segments.map((s) => ({ ...s, from: s.to, to: s.from })).sort((a, b) => (a.kind === b.kind ? a.from - b.from : a.kind === 'u' ? -1 : 1)), unmapped: [] };
-    const ids = { root, journal, uid: ctx.identity.uid, gid: ctx.identity.gid };
+    // a tree counted for the preview already spares the walker its counting pass
+    const ids = { root, journal, uid: ctx.identity.uid, gid: ctx.identity.gid, ...(opts.total !== undefined ? { total: opts.total } : {}) };
     shift = { argv: walkerCommand(walker, dir, t, ids).argv, inverse: walkerCommand(walker, dir, inverse, ids).argv };
   }
   // mounted idmapped: the files stay as they are, LXC maps them at mount time
