@@ -236,6 +236,14 @@ static void shift_inode(int dirfd, const char *name, const struct stat *st, cons
 
 static void walk(int dirfd, const char *path, int count_only);
 
+/*
+ * The directory the process is in (for the xattr calls by bare name), so
+ * fchdir runs once per directory and once after each subdirectory instead of
+ * once per entry. -1: unknown (a subdirectory's walk moved it, and its fd
+ * number may be reused by the next open).
+ */
+static int cwd_fd = -1;
+
 static void visit(int dirfd, const char *name, const char *path, int count_only) {
   struct stat st;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) { problem(path, "stat"); return; }
@@ -252,6 +260,7 @@ static void visit(int dirfd, const char *name, const char *path, int count_only)
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) { problem(path, "open directory"); return; }
     walk(fd, path, count_only);
+    cwd_fd = -1;
   }
 }
 
@@ -268,7 +277,10 @@ static void walk(int dirfd, const char *path, int count_only) {
     char *child = malloc(pl + nl + 2);
     if (!child) { perror("lxcdeck-shift: memory"); exit(1); }
     memcpy(child, path, pl); child[pl] = '/'; memcpy(child + pl + 1, e->d_name, nl + 1);
-    if (!count_only && fchdir(dirfd) < 0) { problem(path, "chdir"); free(child); break; } /* a child directory moved it */
+    if (!count_only && cwd_fd != dirfd) {
+      if (fchdir(dirfd) < 0) { problem(path, "chdir"); free(child); break; }
+      cwd_fd = dirfd;
+    }
     visit(dirfd, e->d_name, child, count_only);
     free(child);
   }

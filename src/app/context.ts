@@ -6,6 +6,7 @@ import type { CgroupHost, Hierarchy } from '../host/cgroups.js';
 import type { HostFs } from '../host/hostfs.js';
 import type { Identity } from '../host/identity.js';
 import type { NetworkWizard } from '../net/wizard.js';
+import type { IdmapEditorBackend } from '../idmap/editor.js';
 
 /** The container engine as the workstation uses it: core capabilities, never the liblxc adapter itself. */
 export type AppBackend = ContainerBackend & Freezable & ContainerRuntime<Hierarchy> & ConfigEditor;
@@ -33,4 +34,6 @@ export interface AppContext {
   networks?: NetworkWizard;
   /** Snapshots, networks and the idmap check of one container, for the detail view (read in the background). */
   extras?: ContainerExtrasSource;
+  /** The uid/gid map editor's host side (absent: not available). */
+  idmapEditor?: IdmapEditorBackend;
 }

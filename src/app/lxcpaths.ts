@@ -1,5 +1,6 @@
 import type { ContainerPlanner, TerminalLauncher } from '../core/backend.js';
 import type { ContainerExtrasSource } from '../core/details.js';
+import type { IdmapEditorBackend } from '../idmap/editor.js';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
 import { containerId } from '../core/workload.js';
@@ -11,6 +12,7 @@ export interface LxcpathMember {
   terminals: TerminalLauncher;
   planner?: ContainerPlanner;
   extras?: ContainerExtrasSource;
+  idmapEditor?: IdmapEditorBackend;
 }
 
 /**
@@ -117,6 +119,26 @@ export class LxcpathSet {
         const { member, name, lxcpath } = this.locate(ref);
         if (!member.extras) throw new LxcdeckError('internal', `no detail source for ${lxcpath}`, 'restart lxcdeck');
         return member.extras.read(name);
+      },
+    };
+  }
+
+  /** The map editor on the reference's own lxcpath (its maps, its subuid picture). */
+  idmapEditor(): IdmapEditorBackend | undefined {
+    if (!this.members.some((m) => m.idmapEditor)) return undefined;
+    const at = (ref: string) => {
+      const { member, name, lxcpath } = this.locate(ref);
+      if (!member.idmapEditor) throw new LxcdeckError('internal', `no map editor for ${lxcpath}`, 'restart lxcdeck');
+      return { editor: member.idmapEditor, name };
+    };
+    return {
+      load: (ref) => {
+        const { editor, name } = at(ref);
+        return editor.load(name);
+      },
+      plan: (ref, values) => {
+        const { editor, name } = at(ref);
+        return editor.plan(name, values);
       },
     };
   }

@@ -15,6 +15,7 @@ import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
 import { containerPlanner } from './planner.js';
 import { containerExtras } from './extras.js';
+import { cliIdmapEditor } from './idmapEditor.js';
 import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
 import { loadNative } from '../lxc/native.js';
 import { helperTerminals } from '../lxc/terminals.js';
@@ -161,6 +162,7 @@ function contextAt(shared: Shared, lxcpath: string): CliContext {
   };
   ctx.planner = containerPlanner(ctx);
   ctx.extras = containerExtras(ctx);
+  ctx.idmapEditor = cliIdmapEditor(ctx);
   return ctx;
 }
 
@@ -169,11 +171,12 @@ export function workstationContext(contexts: readonly CliContext[]): AppContext 
   const first = contexts[0];
   if (!first) throw new LxcdeckError('internal', 'no lxcpath to list', 'pass -P PATH');
   if (contexts.length === 1) return first;
-  const set = new LxcpathSet(contexts.map((c) => ({ backend: c.backend, terminals: c.terminals, ...(c.planner ? { planner: c.planner } : {}), ...(c.extras ? { extras: c.extras } : {}) })));
+  const set = new LxcpathSet(contexts.map((c) => ({ backend: c.backend, terminals: c.terminals, ...(c.planner ? { planner: c.planner } : {}), ...(c.extras ? { extras: c.extras } : {}), ...(c.idmapEditor ? { idmapEditor: c.idmapEditor } : {}) })));
   const planner = set.planner();
   const extras = set.extras();
-  const { planner: _own, extras: _ownExtras, ...rest } = first;
-  return { ...rest, backend: set.backend(), terminals: set.terminals(), ...(planner ? { planner } : {}), ...(extras ? { extras } : {}) };
+  const idmapEditor = set.idmapEditor();
+  const { planner: _own, extras: _ownExtras, idmapEditor: _ownEditor, ...rest } = first;
+  return { ...rest, backend: set.backend(), terminals: set.terminals(), ...(planner ? { planner } : {}), ...(extras ? { extras } : {}), ...(idmapEditor ? { idmapEditor } : {}) };
 }
 
 /** Unprivileged attach needs the same delegated placement as start. */

@@ -53,6 +53,7 @@ export interface AppActions {
   openLimits(target: Workload): void;
   /** The clone form of a container: new name, copy or overlay snapshot; the same plan as `lxcdeck clone`. */
   openClone(target: Workload): void;
+  openIdmapEditor(target: Workload): void;
   openRules(): void;
   /** Workspace marks: m / ' then a letter; the marks overlay. */
   markKey(mode: 'store' | 'jump'): void;
@@ -110,6 +111,7 @@ export const COMMANDS: Spec[] = [
   { id: 'container.processes', title: "Processes of the selected container, as a tree (its cgroup.procs)", scope: 'list', keys: ['p'], available: hasTarget, run: (a) => a.openProcesses() },
   { id: 'container.create-demo', title: 'Create a demo busybox container', scope: 'list', keys: ['c'], run: (a) => a.createDemo() },
   { id: 'container.console-buffer', title: 'Enable the console ring buffer (from the next start)', scope: 'list', keys: ['B'], available: hasTarget, run: (a) => a.enableConsoleBuffer(a.store.targets()) },
+  { id: 'idmap.edit', title: 'uid/gid map editor of a stopped container: presets, live checks, the subuid space, applied as a plan', scope: 'list', keys: ['U'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.openIdmapEditor(t); } },
   { id: 'container.edit-config', title: 'Edit the config in $VISUAL/$EDITOR (liblxc checks every line)', scope: 'list', keys: ['E'], available: (a) => a.store.targets()[0]?.id.kind === 'container', run: (a) => { const t = a.store.targets()[0]; if (t) a.editConfig(t); } },
   { id: 'net.wizard', title: 'New network (NAT, bridge, macvlan): wizard with the plan preview', scope: 'list', keys: ['N'], run: (a) => a.netWizard() },
   { id: 'net.view', title: 'Networks: state, members, forwards, DHCP leases', scope: 'global', keys: ['w'], run: (a) => a.networksView() },

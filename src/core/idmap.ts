@@ -34,6 +34,13 @@ export interface LineProblem {
   message: string;
 }
 
+/** Whether lxc.rootfs.options asks for an idmapped rootfs mount (LXC 5: files keep container ids on disk). */
+export const IDMAP_MOUNT_OPTION = 'idmap=container';
+export const hasIdmapMount = (options: string | undefined): boolean => (options ?? '').split(',').map((o) => o.trim()).includes(IDMAP_MOUNT_OPTION);
+
+/** lxc.rootfs.options with idmap=container added (other options kept). */
+export const withIdmapMount = (options: string | undefined): string => (hasIdmapMount(options) ? (options ?? '').trim() : [(options ?? '').trim(), IDMAP_MOUNT_OPTION].filter(Boolean).join(','));
+
 export const kindWord = (k: IdKind): string => (k === 'u' ? 'uid' : 'gid');
 
 export function formatIdMapEntry(e: IdMapEntry): string {

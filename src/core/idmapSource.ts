@@ -8,6 +8,8 @@ export interface ContainerIdMapValues {
   values: string[];
   /** lxc.rootfs.path as liblxc has it (`dir:/path` or a path). */
   rootfs: string;
+  /** lxc.rootfs.options ('idmap=container': the rootfs is mounted idmapped, its files keep container ids on disk). */
+  rootfsOptions?: string;
   /** Set when the engine could not load the config at all (values are then empty). */
   loadError?: string;
 }
@@ -18,14 +20,4 @@ export interface IdMapSource {
   idmaps(): ContainerIdMapValues[];
   /** One container; throws a not-defined LxcdeckError when it does not exist. */
   idmapOf(name: string): ContainerIdMapValues;
-}
-
-/** Where a new map is written: liblxc judges each value, the config file is replaced atomically. */
-export interface IdMapWriter {
-  /**
-   * Replaces every lxc.idmap of a stopped container with these values, in
-   * order. A value liblxc rejects, or a container that is not STOPPED, is an
-   * LxcdeckError and the config file is left as it was.
-   */
-  setIdMap(name: string, values: readonly string[]): void;
 }

@@ -5,10 +5,12 @@ import { writeFileAtomic } from './atomicWrite.js';
 /**
  * The record next to a rootfs (ROOTFS.lxcdeck-idmap) of which map owns its
  * files: `shifted` to a map once a walk completed, `shifting` from one map to
- * another while a walk is under way or was cut short. lxcdeck refuses to
+ * another while a walk is under way or was cut short; `shifted` to no map
+ * with mount `idmapped` when the files keep container ids and LXC mounts the
+ * rootfs idmapped (lxc.rootfs.options = idmap=container). lxcdeck refuses to
  * start a container whose rootfs is half-shifted.
  */
-export type ShiftMarker = { state: 'shifted'; map: string[] } | { state: 'shifting'; from: string[]; to: string[] };
+export type ShiftMarker = { state: 'shifted'; map: string[]; mount?: 'idmapped' } | { state: 'shifting'; from: string[]; to: string[] };
 
 export const markerPath = (rootfs: string): string => `${rootfs.replace(/\/+$/, '')}.lxcdeck-idmap`;
 

@@ -1,4 +1,4 @@
-import { hostIdForRoot, parseIdMapLines } from '../core/idmap.js';
+import { hasIdmapMount, hostIdForRoot, parseIdMapLines } from '../core/idmap.js';
 import type { IdMapSubject } from '../core/idmapCheck.js';
 import type { ContainerIdMapValues } from '../core/idmapSource.js';
 import { idmapUsage } from './usage.js';
@@ -62,7 +62,10 @@ export function idmapDoctorChecks(
   const forgotten = mapped.flatMap((c) => {
     const entries = parseIdMapLines(c.idmap).entries;
     const root = { uid: hostIdForRoot(entries, 'u'), gid: hostIdForRoot(entries, 'g') };
-    const owner = rootfsOwner(containers.find((x) => x.name === c.name) as ContainerIdMapValues);
+    const values = containers.find((x) => x.name === c.name) as ContainerIdMapValues;
+    // mounted idmapped, the files keep container ids on disk: container root is host 0 there
+    if (hasIdmapMount(values.rootfsOptions)) Object.assign(root, { uid: 0, gid: 0 });
+    const owner = rootfsOwner(values);
     return owner && root.uid !== null && root.gid !== null && (owner.uid !== root.uid || owner.gid !== root.gid) ? [{ name: c.name, owner, root }] : [];
   });
   if (forgotten.length) {

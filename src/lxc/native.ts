@@ -32,7 +32,6 @@ export interface NativeLib {
   lxcdeck_get_running_config_item(c: ContainerHandle, key: string): string | null;
   lxcdeck_set_config_item(c: ContainerHandle, key: string, value: string): number;
   lxcdeck_clear_config_item(c: ContainerHandle, key: string): number;
-  lxcdeck_save_config(c: ContainerHandle, altFile: string | null): number;
   lxcdeck_config_item_is_supported(key: string): number;
   lxcdeck_get_cgroup_item(c: ContainerHandle, key: string): string | null;
   lxcdeck_set_cgroup_item(c: ContainerHandle, key: string, value: string): number;
@@ -146,7 +145,6 @@ export function loadNative(logfile: string | null): NativeLib {
     lxcdeck_get_running_config_item: f('lxcdeck_get_running_config_item', OwnedStr, [Handle, 'const char *']),
     lxcdeck_set_config_item: f('lxcdeck_set_config_item', 'int', [Handle, 'const char *', 'const char *']),
     lxcdeck_clear_config_item: f('lxcdeck_clear_config_item', 'int', [Handle, 'const char *']),
-    lxcdeck_save_config: f('lxcdeck_save_config', 'int', [Handle, 'const char *']),
     lxcdeck_config_item_is_supported: f('lxcdeck_config_item_is_supported', 'int', ['const char *']),
     lxcdeck_get_cgroup_item: f('lxcdeck_get_cgroup_item', OwnedStr, [Handle, 'const char *']),
     lxcdeck_set_cgroup_item: f('lxcdeck_set_cgroup_item', 'int', [Handle, 'const char *', 'const char *']),

@@ -150,6 +150,7 @@ export function startTui(ctx: AppContext, io: TuiIo, header: string, workspace?:
     },
     ...(ctx.networks ? { networks: ctx.networks } : {}),
     ...(ctx.extras ? { extras: ctx.extras } : {}),
+    ...(ctx.idmapEditor ? { idmapEditor: ctx.idmapEditor } : {}),
     panes: {
       launch: (spec) => {
         const l = paneLaunch(ctx, spec);

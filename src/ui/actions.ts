@@ -15,12 +15,13 @@ import { CHART_SPANS } from '../settings/settingsSchema.js';
 import * as list from '../state/listActions.js';
 import { focusLog } from '../state/logView.js';
 import type { Refresher } from '../state/refresher.js';
-import type { AppStore, LogLevel } from '../state/store.js';
+import type { AppStore } from '../state/store.js';
 import type { MainView } from './mainView.js';
 import type { OverlayHost } from './overlayHost.js';
 import { helpText } from './overlays.js';
 import type { PaneHost } from './paneHost.js';
-import { openPlanFlow } from './planFlow.js';
+import { openPlanFlow, type PlanFlowDeps } from './planFlow.js';
+import { openIdmapEditor, type IdmapEditorBackend } from './idmapEditor.js';
 import { paneNumbers } from './paneNumbers.js';
 import { processesOverlay } from './processesOverlay.js';
 import { openNetWizard, openNetworksView } from './netWizard.js';
@@ -81,6 +82,7 @@ export interface ActionDeps {
   processes?: (container: string) => ProcessInfo[];
   /** The `N` wizard's host side (absent: not available). */
   networks?: NetworkWizard;
+  idmapEditor?: IdmapEditorBackend;
   layout(): void;
   refresh(): void;
   quit(): void;
@@ -199,13 +201,8 @@ export class WorkstationActions implements AppActions {
     const target = w ? w.key : 'jobs:*';
     this.d.overlays.close();
     const km = this.d.keymap;
-    const dialog = new RulesDialog(
-      this.d.screen,
-      rules,
-      this.palette,
-      { target },
-      { rules: (k) => commandFor(km, 'rules', k), form: (k) => commandFor(km, 'form', k), keysOf: (id) => km.byCommand.get(id) ?? [] },
-    );
+    const keys = { rules: (k: string) => commandFor(km, 'rules', k), form: (k: string) => commandFor(km, 'form', k), keysOf: (id: string) => km.byCommand.get(id) ?? [] };
+    const dialog = new RulesDialog(this.d.screen, rules, this.palette, { target }, keys);
     this.d.overlays.open({ kind: 'rules' }, { key: (k) => dialog.key(k.ch, k.name), dispose: () => dialog.dispose(), resize: () => dialog.draw() });
   }
 
@@ -374,12 +371,17 @@ export class WorkstationActions implements AppActions {
       }
     }
     if (!plans.length) return;
+    openPlanFlow(this.flowDeps(), plans.length === 1 ? (plans[0] as Plan).title : `console ring buffer for ${plans.length} containers`, plans);
+  }
+
+  /** U: the map editor, for a container (it says itself when the container is not stopped). */
+  openIdmapEditor(t: Workload): void {
+    if (t.id.kind === 'container') void openIdmapEditor({ ...this.flowDeps(), editor: this.d.idmapEditor }, containerRef(t.id));
+  }
+
+  private flowDeps(): PlanFlowDeps {
     const d = this.d;
-    openPlanFlow(
-      { screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() },
-      plans.length === 1 ? (plans[0] as Plan).title : `console ring buffer for ${plans.length} containers`,
-      plans,
-    );
+    return { screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, log: (l, t) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() };
   }
 
   netWizard(): void {
@@ -391,8 +393,7 @@ export class WorkstationActions implements AppActions {
   }
 
   private async withNet(open: typeof openNetWizard): Promise<void> {
-    const d = this.d;
-    if (!d.networks) return void this.store.addLog('warn', 'networks are not available here');
-    return open({ screen: d.screen, palette: this.palette, keymap: d.keymap, overlays: d.overlays, runner: d.planRunner, wizard: d.networks, log: (l: LogLevel, t: string) => this.store.addLog(l, t), changed: () => d.scheduler.markDirty() });
+    if (!this.d.networks) return void this.store.addLog('warn', 'networks are not available here');
+    return open({ ...this.flowDeps(), wizard: this.d.networks });
   }
 }

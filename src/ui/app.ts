@@ -151,6 +151,7 @@ export class TuiApp {
       ...(deps.processes ? { processes: deps.processes } : {}),
       ...(deps.userStderr !== undefined ? { userStderr: deps.userStderr } : {}),
       ...(deps.networks ? { networks: deps.networks } : {}),
+      ...(deps.idmapEditor ? { idmapEditor: deps.idmapEditor } : {}),
       layout: () => this.layout(),
       refresh: () => this.refresh(),
       quit: () => this.finish({ kind: 'quit' }),

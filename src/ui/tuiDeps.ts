@@ -4,6 +4,7 @@ import type { PlanRunner } from '../core/plan.js';
 import type { ContainerExtrasSource } from '../core/details.js';
 import type { ProcessInfo } from '../host/processes.js';
 import type { NetworkWizard } from '../net/wizard.js';
+import type { IdmapEditorBackend } from '../idmap/editor.js';
 import type { WorkstationJobs, WorkstationMetrics } from '../state/sources.js';
 import type { AppStore } from '../state/store.js';
 import type { TuiSettings, TuiThemes } from './actions.js';
@@ -37,6 +38,7 @@ export interface TuiDeps {
   networks?: NetworkWizard;
   /** Snapshots, networks and the idmap check for the detail view (read in the background, cached). */
   extras?: ContainerExtrasSource;
+  idmapEditor?: IdmapEditorBackend;
   /** The user's own stderr fd (fd 2 is liblxc's pipe), for programs run in the foreground. */
   userStderr?: number;
   /** The mark to restore on start (`lxcdeck -w a`). */

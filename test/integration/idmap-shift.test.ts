@@ -172,7 +172,7 @@ describe.skipIf(skip)(`idmap set --shift as ${TEST_USER}`, () => {
   }, 300_000);
 });
 
-describe.skipIf(skip)('idmap set --shift as root (a privileged busybox made unprivileged)', () => {
+describe.skipIf(skip)('idmap set --shift --reown as root (a privileged busybox made unprivileged, walked instead of mounted idmapped)', () => {
   const c = uniqueName('isr');
   afterAll(async () => destroy(ROOT, [c]));
 
@@ -180,13 +180,13 @@ describe.skipIf(skip)('idmap set --shift as root (a privileged busybox made unpr
     await createBusybox(ROOT, c);
     const rootfs = await rootfsOf(ROOT, c);
     const before = meta(rootfs);
-    const res = await lxcdeck(ROOT, ['idmap', 'set', c, '--map', 'u 0 300000 65536', '--map', 'g 0 300000 65536', '--shift'], { timeoutMs: 120_000 });
+    const res = await lxcdeck(ROOT, ['idmap', 'set', c, '--map', 'u 0 300000 65536', '--map', 'g 0 300000 65536', '--shift', '--reown'], { timeoutMs: 120_000 });
     expect(res.stderr).toBe('');
     const m = meta(rootfs);
     expect(ownersShifted(m, 0, 0, 0)).toBe(ownersShifted(before, 0, 300000, 65536));
     expect(m).toMatch(/^bin\/busybox 300000 300000 0o10[67]755 /m);
     expect((await run(ROOT, ['lxc-info', '-n', c, '-c', 'lxc.idmap'])).stdout).toContain('u 0 300000 65536');
-    const again = await lxcdeck(ROOT, ['idmap', 'set', c, '--map', 'u 0 300000 65536', '--map', 'g 0 300000 65536', '--shift']);
+    const again = await lxcdeck(ROOT, ['idmap', 'set', c, '--map', 'u 0 300000 65536', '--map', 'g 0 300000 65536', '--shift', '--reown']);
     expect(again.stdout).toContain('nothing to do');
   }, 240_000);
 });
