@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 'use strict';
 // CommonJS (bin/package.json): Node starts a CommonJS entry without its ES
-// module loader. Subcommands run from the bundle dist/src/lxcdeck.cjs
-// (scripts/bundle.mjs) with its V8 code cache, when the bundle is at least as
-// new as tsc's output; the TUI, and any run after a plain `tsc`, use the ES
-// modules in dist/src.
+// module loader. Subcommands run from the bundle dist/src/lxcdeck.cjs, the
+// TUI from dist/src/tui.cjs (scripts/bundle.mjs), each with its V8 code cache,
+// when the bundle is at least as new as tsc's output; any run after a plain
+// `tsc` uses the ES modules in dist/src. Resolving ~180 ES modules one by one
+// cost the TUI's first frame ~100 ms (measured in bench/run.ts).
 const fs = require('node:fs');
 const path = require('node:path');
 
 const src = path.join(__dirname, '..', 'dist', 'src');
-const bundle = path.join(src, 'lxcdeck.cjs');
 const args = process.argv.slice(2);
 // the same test as main.ts's workstationArgs: only -P PATH (repeatable) and -w MARK (once)
 const tui = (() => {
@@ -34,8 +34,8 @@ function run(mod, after) {
   }, failed);
 }
 
-/** The bundle as a CommonJS module, compiled from its code cache when V8 accepts it. */
-function loadBundle() {
+/** A bundle as a CommonJS module, compiled from its code cache when V8 accepts it. */
+function loadBundle(bundle) {
   const vm = require('node:vm');
   const Module = require('node:module');
   let code;
@@ -61,6 +61,6 @@ function loadBundle() {
 }
 
 // LXCDECK_NO_BUNDLE=1: the ES modules even when the bundle is fresh (tests compare both)
-const bundled = tui || process.env.LXCDECK_NO_BUNDLE === '1' ? null : loadBundle();
+const bundled = process.env.LXCDECK_NO_BUNDLE === '1' ? null : loadBundle(path.join(src, tui ? 'tui.cjs' : 'lxcdeck.cjs'));
 if (bundled) run(bundled.mod, bundled.writeCache);
 else import('../dist/src/main.js').then((m) => run(m), failed);

@@ -27,6 +27,9 @@ void lxcdeck_free(void *p);
 
 /* which: 0 = all, 1 = active, 2 = defined. Newline-separated names, or NULL. */
 char *lxcdeck_list(const char *lxcpath, int which);
+/* probe.c: for each \n-separated name, lxc_container_new + lxc.idmap/lxc.start.auto/lxc.group
+ * (+ state and init pid where ask[i] == '1'), on a few threads; one \x1e-ended record per name. */
+char *lxcdeck_probe(const char *lxcpath, const char *names, const char *ask);
 
 struct lxc_container *lxcdeck_open(const char *name, const char *lxcpath);
 void lxcdeck_close(struct lxc_container *c);

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import pty from 'node-pty';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist/src/lxcdeck.cjs');
@@ -28,53 +29,81 @@ const { manPage } = await import(pathToFileURL(path.join(root, 'dist/src/cli/man
 fs.mkdirSync(path.join(root, 'dist/man'), { recursive: true });
 fs.writeFileSync(path.join(root, 'dist/man/lxcdeck.1'), await manPage(program));
 
-const result = await build({
-  entryPoints: [path.join(root, 'dist/src/main.js')],
-  outfile: out,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  // native or TUI-only packages load from node_modules when (if) a command needs them
-  external: ['koffi', 'blessed', 'node-pty', '@xterm/headless', './main/tui.js'],
-  // settings pull in conf and ajv, half the bundle's size: where a command imports them dynamically they load at run
-  // time, as ES modules from dist/src; a static import (a require of ES code would fail) bundles them as usual
-  plugins: [
-    {
-      name: 'settings-outside',
-      setup: (b) => b.onResolve({ filter: /\/settings\/settings\.js$/ }, (a) => (a.kind === 'dynamic-import' ? { path: './settings/settings.js', external: true } : undefined)),
+/** One bundle of dist/src/main.js; `tui` keeps the workstation inside it, else it stays outside. */
+async function bundle(file, tui) {
+  const result = await build({
+    entryPoints: [path.join(root, 'dist/src/main.js')],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // native or TUI-only packages load from node_modules when (if) a command needs them
+    external: ['koffi', 'blessed', 'node-pty', '@xterm/headless', ...(tui ? [] : ['./main/tui.js'])],
+    // settings pull in conf and ajv, half the bundle's size: where a command imports them dynamically they load at run
+    // time, as ES modules from dist/src; a static import (a require of ES code would fail) bundles them as usual
+    plugins: [
+      {
+        name: 'settings-outside',
+        setup: (b) => b.onResolve({ filter: /\/settings\/settings\.js$/ }, (a) => (a.kind === 'dynamic-import' ? { path: './settings/settings.js', external: true } : undefined)),
+      },
+    ],
+    define: {
+      // modules find native/ and themes/ from their own location: the bundle sits in dist/src like main.js
+      'import.meta.url': '__lxcdeck_url',
+      __LXCDECK_HELP__: JSON.stringify(help),
+      __LXCDECK_VERSION__: JSON.stringify(pkg.version),
     },
-  ],
-  define: {
-    // modules find native/ and themes/ from their own location: the bundle sits in dist/src like main.js
-    'import.meta.url': '__lxcdeck_url',
-    __LXCDECK_HELP__: JSON.stringify(help),
-    __LXCDECK_VERSION__: JSON.stringify(pkg.version),
-  },
-  // bin runs the bundle as a vm.Script (for the code cache), where import() needs bin's help
-  banner: {
-    js: [
-      'const __lxcdeck_url = require("node:url").pathToFileURL(__filename).href;',
-      'const __lxcdeck_import_ = typeof __lxcdeck_import === "function" ? __lxcdeck_import : (s) => import(s);',
-    ].join('\n'),
-  },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  metafile: true,
-  logLevel: 'warning',
-});
-// what went into the bundle, for test/integration/cli-startup.test.ts
-fs.writeFileSync(`${out}.inputs.json`, JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1));
-const text = fs.readFileSync(out, 'utf8');
-const rewritten = text.replace(/\bimport\("\.\//g, '__lxcdeck_import_("./');
-fs.writeFileSync(out, rewritten);
+    // bin runs the bundle as a vm.Script (for the code cache), where import() needs bin's help
+    banner: {
+      js: [
+        'const __lxcdeck_url = require("node:url").pathToFileURL(__filename).href;',
+        'const __lxcdeck_import_ = typeof __lxcdeck_import === "function" ? __lxcdeck_import : (s) => import(s);',
+      ].join('\n'),
+    },
+    minifyWhitespace: true,
+    minifySyntax: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  // what went into the bundle, for test/integration/cli-startup.test.ts
+  fs.writeFileSync(`${file}.inputs.json`, JSON.stringify(Object.keys(result.metafile.inputs).sort(), null, 1));
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replace(/\bimport\("\.\//g, '__lxcdeck_import_("./'));
+  fs.rmSync(`${file}.cache`, { force: true });
+}
+await bundle(out, false);
+// the workstation from one file too: resolving and linking its ~180 ES modules one by one cost ~100 ms of its first frame
+const tuiOut = path.join(root, 'dist/src/tui.cjs');
+await bundle(tuiOut, true);
 
 // the code cache: written by bin after one run, so it holds what that run compiled: `ls` of an empty
 // lxcpath compiles the start-up, liblxc and listing code the hot commands share; --help where liblxc is missing
-fs.rmSync(`${out}.cache`, { force: true });
 const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-bundle-'));
 const cacheRun = (args) =>
   spawnSync(process.execPath, [path.join(root, 'bin/lxcdeck.js'), ...args], { env: { ...process.env, LXCDECK_WRITE_CODE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'ignore'] }).status === 0;
 const cached = cacheRun(['-P', empty, 'ls', '--json']) || cacheRun(['--help']);
-fs.rmSync(empty, { recursive: true, force: true });
 if (!cached || !fs.existsSync(`${out}.cache`)) throw new Error('bundle: writing the code cache failed');
+// the TUI's cache: one workstation in a pty over the empty lxcpath, quit after its first frame (q)
+const tuiCached = await new Promise((resolve) => {
+  const env = { ...process.env, LXCDECK_WRITE_CODE_CACHE: '1', TERM: 'xterm-256color', XDG_CONFIG_HOME: path.join(empty, 'config') };
+  const tui = pty.spawn(process.execPath, [path.join(root, 'bin/lxcdeck.js'), '-P', empty], { name: 'xterm-256color', cols: 120, rows: 40, env });
+  let seen = '';
+  let asked = false;
+  const give = setTimeout(() => tui.kill('SIGKILL'), 20_000);
+  tui.onData((d) => {
+    seen += d;
+    // the header names the lxcpath once the first frame is drawn
+    if (!asked && seen.includes(empty)) {
+      asked = true;
+      setTimeout(() => tui.write('q'), 300);
+    }
+  });
+  tui.onExit(({ exitCode }) => {
+    clearTimeout(give);
+    resolve(exitCode === 0);
+  });
+});
+fs.rmSync(empty, { recursive: true, force: true });
+// without a cache the TUI still runs from the bundle, compiling it (a host without a pty, say): not fatal
+if (!tuiCached || !fs.existsSync(`${tuiOut}.cache`)) console.error('bundle: no code cache for the TUI (it compiles at start instead)');

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunResult } from '../net/steps.js';
+import { randomHex } from './atomicWrite.js';
 
 /**
  * Runs commands one after another through one long-lived `sh`: a network
@@ -67,7 +67,7 @@ export class ShellRunner {
   private async runNow(argv: readonly string[], input?: string): Promise<RunResult> {
     const child = this.start();
     const dir = this.dir as string;
-    const mark = `__lxcdeck_${randomBytes(6).toString('hex')}__`;
+    const mark = `__lxcdeck_${randomHex(6)}__`;
     const body = input === undefined ? '</dev/null' : `<<'${mark}IN'\n${input.endsWith('\n') ? input : `${input}\n`}${mark}IN`;
     const script = `${argv.map(quote).join(' ')} >${quote(`${dir}/out`)} 2>${quote(`${dir}/err`)} ${body}\necho "${mark} $?"\n`;
     this.hold(child, true);

@@ -12,6 +12,7 @@ import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/free
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
 import type { ContainerHandle, NativeLib } from './native.js';
+import { probeContainers } from './probe.js';
 
 interface ConfigFacts {
   mtimeMs: number;
@@ -112,6 +113,7 @@ export class ContainerLister implements Disposable {
     // First every liblxc call, then every file read: interleaving them made
     // lxc_container_new several times slower in a cold process.
     const wanted = [...new Set([...all, ...active])].filter((n) => !options.active || active.has(n));
+    this.prefetch(wanted, active, now);
     const known = wanted.flatMap((name) => {
       const facts = this.configFacts(name, maxAge, active.has(name), now);
       return facts ? [{ name, facts, isActive: active.has(name) }] : [];
@@ -196,6 +198,27 @@ export class ContainerLister implements Disposable {
       return facts;
     } finally {
       this.lib.lxcdeck_close(c);
+    }
+  }
+
+  /** A cold listing (the CLI's, the TUI's first) asks liblxc about all the containers it never read in one native call. */
+  private prefetch(names: string[], active: Set<string>, now: number): void {
+    const cold = names.flatMap((name) => {
+      if (this.configs.has(name)) return [];
+      try {
+        return [{ name, mtimeMs: fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs }];
+      } catch {
+        return []; // defined elsewhere: configFacts asks liblxc every time
+      }
+    });
+    if (cold.length === 0) return;
+    const ask = (n: string) => active.has(n) && !this.runtimes.has(n);
+    const answers = probeContainers(this.lib, this.lxcpath, cold.map((c) => c.name), ask);
+    for (const { name, mtimeMs } of cold) {
+      const a = answers?.get(name);
+      if (!a) continue;
+      this.configs.set(name, { mtimeMs, checkedAt: now, unprivileged: a.unprivileged, autostart: a.autostart, groups: a.groups });
+      if (a.asked) this.asked.set(name, a.asked);
     }
   }
 

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProgramLaunch, TerminalLauncher } from '../core/backend.js';
 import { isLxcdeckError } from '../core/errors.js';
 import { helperExitReason, type HelperRunner } from './helper.js';
 import { sessionEndFromFile } from './session.js';
+import { randomHex } from '../host/atomicWrite.js';
 
 /**
  * attach and console sessions as the helper runs them, for panes (a pty
@@ -45,7 +45,7 @@ export function helperTerminals(helper: HelperRunner, lxcpath: string, placement
 function newStatusFile(dir: string): string | null {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}.status`);
+    const file = path.join(dir, `${process.pid}-${randomHex(6)}.status`);
     fs.writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
     return file;
   } catch {

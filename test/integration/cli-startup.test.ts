@@ -49,6 +49,15 @@ describe.skipIf(skip)('CLI module graph', () => {
     expect(inputs.filter((f) => TUI_ONLY.test(f) || /\/src\/ui\//.test(f))).toEqual([]);
   });
 
+  it('the TUI bundle exists, is fresh, carries the workstation and leaves the native and terminal packages outside', () => {
+    const tui = path.join(REPO, 'dist', 'src', 'tui.cjs');
+    expect(fs.statSync(tui).mtimeMs).toBeGreaterThanOrEqual(fs.statSync(path.join(REPO, 'dist', 'src', 'main.js')).mtimeMs);
+    const inputs = JSON.parse(fs.readFileSync(`${tui}.inputs.json`, 'utf8')) as string[];
+    expect(inputs.some((f) => f.endsWith('dist/src/ui/app.js'))).toBe(true);
+    expect(inputs.some((f) => f.endsWith('dist/src/main/tui.js'))).toBe(true);
+    expect(inputs.filter((f) => TUI_ONLY.test(f) || /node_modules\/koffi\//.test(f))).toEqual([]);
+  });
+
   for (const noBundle of [false, true]) {
     for (const { args, status, koffi, commander, conf } of COMMANDS) {
       it(`lxcdeck ${args.join(' ')} (${noBundle ? 'ES modules' : 'bundle'}) loads no TUI package${koffi ? '' : ', nor koffi'}`, () => {
