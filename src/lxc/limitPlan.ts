@@ -58,7 +58,11 @@ export function buildLimitPlan(d: LimitPlanDeps, name: string, settings: readonl
         for (const s of settings) old.set(s.file, (await read(h, s.file)) ?? '');
         const done: CgroupSetting[] = [];
         for (const s of settings) {
-          if ((await call<number>(d.lib.lxcdeck_set_cgroup_item, h, s.file, s.value)) === 0) {
+          // v2 takes a memory.max below memory.current and OOM-kills inside the
+          // container until it fits (v1 refuses with EBUSY): judge it before writing
+          const current = s.file === 'memory.max' ? await read(h, 'memory.current') : null;
+          const below = current !== null && /^\d+$/.test(current) && Number(current) > Number(s.value);
+          if (!below && (await call<number>(d.lib.lxcdeck_set_cgroup_item, h, s.file, s.value)) === 0) {
             done.push(s);
             continue;
           }

@@ -74,8 +74,23 @@ function exitCodeOf(err: Error | null): number {
   return typeof code === 'number' ? code : 1;
 }
 
+/** Pure cgroup v2 with systemd as init (../shared/v2vm, desktops): a user's cgroups come from its systemd user manager. */
+export const V2_SYSTEMD = fs.existsSync('/sys/fs/cgroup/cgroup.controllers') && fs.existsSync('/run/systemd/system');
+
+/**
+ * lxc-start and lxc-attach of the test user on v2 + systemd run in a
+ * delegated scope of its user manager, as a desktop user would type them
+ * (Debian's liblxc asks systemd for none: started from root's service cgroup
+ * the container gets no cgroup of its own, and an attach is refused).
+ * lxcdeck itself finds its scope; only the raw LXC tools of the tests need this.
+ */
+function inUserScope(runner: Runner, argv: string[]): string[] {
+  if (runner !== USER || !V2_SYSTEMD || !['lxc-start', 'lxc-attach'].includes(argv[0] ?? '')) return argv;
+  return ['systemd-run', '--user', '--scope', '--quiet', '-p', 'Delegate=yes', '--', ...argv];
+}
+
 export function run(runner: Runner, argv: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
-  const full = [...runner.prefix, ...argv];
+  const full = [...runner.prefix, ...inUserScope(runner, argv)];
   return new Promise((resolve) => {
     const child = execFile(full[0] as string, full.slice(1), { timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       resolve({ code: exitCodeOf(err), stdout, stderr });
