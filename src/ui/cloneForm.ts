@@ -1,9 +1,9 @@
 import { commandFor } from '../commands/keymap.js';
 import { choiceField, defineForm, textField } from '../core/fields.js';
-import { errorText, type PlanRunner } from '../core/plan.js';
+import type { PlanRunner } from '../core/plan.js';
 import { nameCheck, type CreateWizardDeps } from './createWizard.js';
 import { FormView } from './form.js';
-import { openPlanFlow } from './planFlow.js';
+import { openFormPlan } from './formPlan.js';
 
 /**
  * `O`: clone the selected container, as `lxcdeck clone` does: a full copy,
@@ -35,32 +35,6 @@ export function openCloneForm(d: CloneFormDeps, from: string): void {
     previewResolve: (k) => commandFor(km, 'preview', k),
     keysOf: (id) => km.byCommand.get(id) ?? [],
   });
-  let busy = false;
-  d.overlays.open(
-    { kind: 'plan', title: `clone ${from}` },
-    {
-      key: (k) => {
-        if (busy) return undefined;
-        const r = view.key(k.ch, k.name);
-        if (r === 'cancel') return 'close';
-        const values = r === 'submit' ? view.state.values() : null;
-        if (!values) return undefined;
-        busy = true;
-        view.showError('checking…');
-        d.changed();
-        const snapshot = values.kind === 'overlay snapshot';
-        planner
-          .clonePlan(from, values.name, { snapshot })
-          .then((plan) => openPlanFlow(snapshot ? { ...d, runner: d.quickRunner } : d, plan.title, [plan]))
-          .catch((e: unknown) => {
-            busy = false;
-            view.showError(errorText(e));
-            d.changed();
-          });
-        return undefined;
-      },
-      dispose: () => view.dispose(),
-      resize: () => view.draw(),
-    },
-  );
+  const snapshot = (v: { kind: string }) => v.kind === 'overlay snapshot';
+  openFormPlan(d, view, `clone ${from}`, (v) => planner.clonePlan(from, v.name, { snapshot: snapshot(v) }), (v) => (snapshot(v) ? { ...d, runner: d.quickRunner } : d));
 }

@@ -7,7 +7,8 @@ import { errorText } from '../core/plan.js';
 import { formatSize } from '../core/size.js';
 import { FormView } from './form.js';
 import type { OverlayHost } from './overlayHost.js';
-import { openPlanFlow, type PlanFlowDeps } from './planFlow.js';
+import { openFormPlan } from './formPlan.js';
+import type { PlanFlowDeps } from './planFlow.js';
 
 /**
  * `n`: the create wizard on the form kit. The engine checks the request
@@ -52,32 +53,8 @@ export function openCreateWizard(d: CreateWizardDeps): void {
     previewResolve: (k) => commandFor(km, 'preview', k),
     keysOf: (id) => km.byCommand.get(id) ?? [],
   });
-  let busy = false;
-  d.overlays.open(
-    { kind: 'plan', title: 'new container' },
-    {
-      key: (k) => {
-        if (busy) return undefined;
-        const r = view.key(k.ch, k.name);
-        if (r === 'cancel') return 'close';
-        const values = r === 'submit' ? view.state.values() : null;
-        if (!values) return undefined;
-        busy = true;
-        view.showError('checking…');
-        d.changed();
-        planner
-          .createPlan({ name: values.name, from: values.from, start: values.start === 'yes', ...(values.inPlace === 'yes' ? { inPlace: true } : {}), ...(values.memory !== undefined ? { memoryMax: formatSize(values.memory) } : {}) })
-          .then((plan) => openPlanFlow(d, plan.title, [plan]))
-          .catch((e: unknown) => {
-            busy = false;
-            view.showError(errorText(e));
-            d.changed();
-          });
-        return undefined;
-      },
-      dispose: () => view.dispose(),
-      resize: () => view.draw(),
-    },
+  openFormPlan(d, view, 'new container', (values) =>
+    planner.createPlan({ name: values.name, from: values.from, start: values.start === 'yes', ...(values.inPlace === 'yes' ? { inPlace: true } : {}), ...(values.memory !== undefined ? { memoryMax: formatSize(values.memory) } : {}) }),
   );
 }
 
@@ -101,24 +78,7 @@ export function openLimitsForm(d: CreateWizardDeps, name: string): void {
     previewResolve: (k) => commandFor(km, 'preview', k),
     keysOf: (id) => km.byCommand.get(id) ?? [],
   });
-  d.overlays.open(
-    { kind: 'plan', title: `limits of ${name}` },
-    {
-      key: (k) => {
-        const r = view.key(k.ch, k.name);
-        if (r === 'cancel') return 'close';
-        const v = r === 'submit' ? view.state.values() : null;
-        if (!v) return undefined;
-        try {
-          const plan = planner.limitPlan(name, { ...(v.memory !== undefined ? { memoryMax: formatSize(v.memory) } : {}), ...(v.pids !== undefined ? { pidsMax: String(v.pids) } : {}), ...(v.cpu !== undefined ? { cpuMax: String(v.cpu) } : {}) });
-          openPlanFlow(d, plan.title, [plan]);
-        } catch (e) {
-          view.showError(errorText(e));
-        }
-        return undefined;
-      },
-      dispose: () => view.dispose(),
-      resize: () => view.draw(),
-    },
+  openFormPlan(d, view, `limits of ${name}`, (v) =>
+    planner.limitPlan(name, { ...(v.memory !== undefined ? { memoryMax: formatSize(v.memory) } : {}), ...(v.pids !== undefined ? { pidsMax: String(v.pids) } : {}), ...(v.cpu !== undefined ? { cpuMax: String(v.cpu) } : {}) }),
   );
 }

@@ -123,25 +123,28 @@ describe.skipIf(skip).each([ROOT, USER])('a half-done freeze is shown and repair
   it('kill -9 of a real `lxcdeck freeze` at points all through it: one thaw always leaves liblxc RUNNING and the cgroup THAWED', async () => {
     const seen = new Set<string>();
     const argv = [...runner.prefix, process.execPath, BIN, 'freeze', c];
-    // how long a whole freeze takes on this machine now (start-up included): the kills spread over it
-    const t0 = performance.now();
-    await new Promise((r) => spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' }).on('exit', r));
-    const whole = performance.now() - t0;
-    expect((await lxcdeck(runner, ['thaw', c])).code).toBe(0);
-    for (let i = 0; i < 12; i++) {
-      const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      await new Promise((r) => setTimeout(r, (whole * (i + 1)) / 12));
-      child.kill('SIGKILL');
-      await exited;
-      seen.add(`${await lxcInfoState(runner, c)}/${cgroupState()}`);
-      const thaw = await lxcdeck(runner, ['thaw', c]);
-      expect(thaw.stderr, `after kill ${i}`).toBe('');
-      expect([await lxcInfoState(runner, c), cgroupState()], `after kill ${i}`).toEqual(['RUNNING', 'THAWED']);
+    // how long a whole freeze takes on this machine now (start-up included): the kills spread over it;
+    // under a changing load one measurement can be far off, so a round that saw only one state measures again
+    for (let round = 0; round < 3 && seen.size < 2; round++) {
+      const t0 = performance.now();
+      await new Promise((r) => spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' }).on('exit', r));
+      const whole = performance.now() - t0;
+      expect((await lxcdeck(runner, ['thaw', c])).code).toBe(0);
+      for (let i = 0; i < 8; i++) {
+        const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+        const exited = new Promise((r) => child.on('exit', r));
+        await new Promise((r) => setTimeout(r, whole * (0.1 + (1.5 * i) / 7)));
+        child.kill('SIGKILL');
+        await exited;
+        seen.add(`${await lxcInfoState(runner, c)}/${cgroupState()}`);
+        const thaw = await lxcdeck(runner, ['thaw', c]);
+        expect(thaw.stderr, `after kill ${round}.${i}`).toBe('');
+        expect([await lxcInfoState(runner, c), cgroupState()], `after kill ${round}.${i}`).toEqual(['RUNNING', 'THAWED']);
+      }
     }
     // the kills landed before, inside and after the freeze (which states depends on timing; at least two)
     expect(seen.size).toBeGreaterThanOrEqual(2);
-  }, 120_000);
+  }, 240_000);
 
   it('liblxc FROZEN over a cgroup thawed by hand (a thaw killed half-way): thaw makes liblxc agree', async () => {
     expect((await lxcdeck(runner, ['freeze', c])).code).toBe(0);
