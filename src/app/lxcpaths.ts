@@ -111,14 +111,25 @@ export class LxcpathSet {
     };
   }
 
+  /**
+   * An optional part (planner, extras, map editor) of the reference's own
+   * lxcpath and the plain name; every member is built alike, so a missing
+   * part there is an internal error.
+   */
+  private partOf<K extends 'planner' | 'extras' | 'idmapEditor'>(ref: string, key: K): { part: NonNullable<LxcpathMember[K]>; name: string } {
+    const { member, name, lxcpath } = this.locate(ref);
+    const part = member[key];
+    if (!part) throw new LxcdeckError('internal', `no ${key} for ${lxcpath}`, 'restart lxcdeck');
+    return { part: part as NonNullable<LxcpathMember[K]>, name };
+  }
+
   /** The detail view's extras (config, snapshots, networks) from the reference's own lxcpath. */
   extras(): ContainerExtrasSource | undefined {
     if (!this.members.some((m) => m.extras)) return undefined;
     return {
       read: (ref) => {
-        const { member, name, lxcpath } = this.locate(ref);
-        if (!member.extras) throw new LxcdeckError('internal', `no detail source for ${lxcpath}`, 'restart lxcdeck');
-        return member.extras.read(name);
+        const { part, name } = this.partOf(ref, 'extras');
+        return part.read(name);
       },
     };
   }
@@ -126,19 +137,14 @@ export class LxcpathSet {
   /** The map editor on the reference's own lxcpath (its maps, its subuid picture). */
   idmapEditor(): IdmapEditorBackend | undefined {
     if (!this.members.some((m) => m.idmapEditor)) return undefined;
-    const at = (ref: string) => {
-      const { member, name, lxcpath } = this.locate(ref);
-      if (!member.idmapEditor) throw new LxcdeckError('internal', `no map editor for ${lxcpath}`, 'restart lxcdeck');
-      return { editor: member.idmapEditor, name };
-    };
     return {
       load: (ref) => {
-        const { editor, name } = at(ref);
-        return editor.load(name);
+        const { part, name } = this.partOf(ref, 'idmapEditor');
+        return part.load(name);
       },
       plan: (ref, values) => {
-        const { editor, name } = at(ref);
-        return editor.plan(name, values);
+        const { part, name } = this.partOf(ref, 'idmapEditor');
+        return part.plan(name, values);
       },
     };
   }
@@ -150,15 +156,13 @@ export class LxcpathSet {
     return {
       createPlan: (req) => first.createPlan(req),
       limitPlan: (ref, req) => {
-        const { member, name, lxcpath } = this.locate(ref);
-        if (!member.planner) throw new LxcdeckError('internal', `no planner for ${lxcpath}`, 'restart lxcdeck');
-        return member.planner.limitPlan(name, req);
+        const { part, name } = this.partOf(ref, 'planner');
+        return part.limitPlan(name, req);
       },
       // a clone lives beside its original, in the original's lxcpath
       clonePlan: (ref, to, options) => {
-        const { member, name, lxcpath } = this.locate(ref);
-        if (!member.planner) throw new LxcdeckError('internal', `no planner for ${lxcpath}`, 'restart lxcdeck');
-        return member.planner.clonePlan(name, to, options);
+        const { part, name } = this.partOf(ref, 'planner');
+        return part.clonePlan(name, to, options);
       },
     };
   }
