@@ -93,7 +93,7 @@ async function checkSource(c: CliContext, s: CreateSource): Promise<{ mirror: st
     // a snapshot clone's state check is liblxc's own, in the helper (a command-socket round trip less here)
     const state = s.snapshot ? 'STOPPED' : c.backend.state(s.from);
     if (state !== 'STOPPED' && !s.snapshot) throw new LxcdeckError('wrong-state', `container ${s.from} is ${state}: a copy needs it stopped`, `stop it first ('lxcdeck stop ${s.from}'), or use 'lxcdeck clone ${s.from} NEW --snapshot'`);
-    if (!s.snapshot && (s.backing ?? 'dir') === 'dir') requireRsyncFor(`a copy of ${s.from}`, configValues(fs.readFileSync(path.join(c.backend.lxcpath, s.from, 'config'), 'utf8'), 'lxc.rootfs.path').at(-1) ?? '');
+    if (!s.snapshot && (s.backing ?? 'dir') === 'dir') requireRsyncFor(`a copy of ${s.from}`, path.join(c.backend.lxcpath, s.from, 'config'));
   }
   return { mirror: null, tar: null };
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { LxcdeckError } from '../core/errors.js';
 import { hostAptMirror } from '../host/aptMirror.js';
+import { onPath } from '../lxc/copies.js';
 import type { CliContext } from './context.js';
 
 /**
@@ -18,8 +19,6 @@ export function imageServer(env: NodeJS.ProcessEnv = process.env): string {
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(s)) throw new LxcdeckError('invalid-argument', `invalid LXCDECK_IMAGE_SERVER ${JSON.stringify(s)}`, 'give a host name, optionally with :PORT');
   return s;
 }
-
-const onPath = (bin: string) => (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => d && fs.existsSync(`${d}/${bin}`));
 
 /** The sources other than download that can work here, as --from values. */
 export function workingSources(c: CliContext): string[] {

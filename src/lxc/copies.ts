@@ -58,21 +58,23 @@ export function overlayClones(lxcpath: string, name: string): string[] {
   return [...out].sort();
 }
 
-/** Tools on PATH; liblxc runs them by name. */
-export const onPath = (bin: string): boolean => (process.env.PATH ?? '').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, bin)));
+/** A tool on PATH (unset: execvp's /usr/bin:/bin); liblxc and the templates run them by name. */
+export const onPath = (bin: string): boolean => (process.env.PATH ?? '/usr/bin:/bin').split(':').some((d) => d !== '' && fs.existsSync(path.join(d, bin)));
 
 /**
  * liblxc copies a directory-backed rootfs (a copy clone, a snapshot of a
  * dir container) with rsync; without it lxc-copy/lxc-snapshot fail with a
  * bare exit status. Overlay, btrfs and the other backings need no rsync.
  */
-export function requireRsyncFor(what: string, rootfsPath: string): void {
-  if (/^(overlay|overlayfs|btrfs|zfs|lvm|rbd|loop):/.test(rootfsPath) || onPath('rsync')) return;
+export function requireRsyncFor(what: string, configFile: string): void {
+  if (onPath('rsync')) return;
+  const rootfsPath = configValues(fs.readFileSync(configFile, 'utf8'), 'lxc.rootfs.path').at(-1) ?? '';
+  if (/^(overlay|overlayfs|btrfs|zfs|lvm|rbd|loop):/.test(rootfsPath)) return;
   throw new LxcdeckError('liblxc-missing', `${what} copies the rootfs with rsync, which is not installed`, 'install it (apt-get install rsync), or make an overlay clone (--snapshot)');
 }
 
 export async function takeSnapshot(lxcpath: string, name: string, comment: string | undefined): Promise<SnapshotInfo> {
-  requireRsyncFor(`a snapshot of ${name}`, configValues(fs.readFileSync(path.join(lxcpath, name, 'config'), 'utf8'), 'lxc.rootfs.path').at(-1) ?? '');
+  requireRsyncFor(`a snapshot of ${name}`, path.join(lxcpath, name, 'config'));
   const before = new Set(snapshotsOf(lxcpath, name).map((s) => s.name));
   let file: string | null = null;
   if (comment !== undefined) {
