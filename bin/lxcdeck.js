@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // CommonJS (bin/package.json): Node starts a CommonJS entry without its ES
-// module loader. Subcommands run from the bundle dist/src/lxcdeck.cjs, the
+// module loader. Subcommands run from the bundle dist/src/lxcdeck.cjs (ls,
+// freeze, thaw, --help and --version from the small dist/src/fast.cjs), the
 // TUI from dist/src/tui.cjs (scripts/bundle.mjs), each with its V8 code cache,
 // when the bundle is at least as new as tsc's output; any run after a plain
 // `tsc` uses the ES modules in dist/src. Resolving ~180 ES modules one by one
@@ -53,6 +54,8 @@ function loadBundle(bundle) {
   }
   const wrapper = `(function (exports, require, module, __filename, __dirname, __lxcdeck_import) {${code}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  // which bundles ran, for test/fixtures/module-trace.mjs (they load as scripts, not through require)
+  (globalThis.__lxcdeckBundles ??= []).push(bundle);
   const mod = { exports: {} };
   const importer = (spec) => import(require('node:url').pathToFileURL(path.join(src, spec)).href);
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, src, importer);
@@ -60,7 +63,20 @@ function loadBundle(bundle) {
   return { mod: mod.exports, writeCache };
 }
 
+function runWhole() {
+  const bundled = noBundle ? null : loadBundle(path.join(src, tui ? 'tui.cjs' : 'lxcdeck.cjs'));
+  if (bundled) run(bundled.mod, bundled.writeCache);
+  else import('../dist/src/main.js').then((m) => run(m), failed);
+}
+
 // LXCDECK_NO_BUNDLE=1: the ES modules even when the bundle is fresh (tests compare both)
-const bundled = process.env.LXCDECK_NO_BUNDLE === '1' ? null : loadBundle(path.join(src, tui ? 'tui.cjs' : 'lxcdeck.cjs'));
-if (bundled) run(bundled.mod, bundled.writeCache);
-else import('../dist/src/main.js').then((m) => run(m), failed);
+const noBundle = process.env.LXCDECK_NO_BUNDLE === '1';
+// a subcommand tries the small bundle of the commands scripts loop over first (src/fastMain.ts); null: not one of them
+const fast = noBundle || tui ? null : loadBundle(path.join(src, 'fast.cjs'));
+if (fast) {
+  fast.mod.main(process.argv).then((code) => {
+    if (code === null) return runWhole();
+    process.exitCode = code;
+    if (fast.writeCache) fast.writeCache();
+  }, failed);
+} else runWhole();

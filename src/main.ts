@@ -1,6 +1,7 @@
 import * as os from 'node:os';
-import { isLxcdeckError, LxcdeckError } from './core/errors.js';
+import { LxcdeckError } from './core/errors.js';
 import { processIo } from './cli/io.js';
+import { reportFailure } from './cli/failure.js';
 import { parseFast, runFast } from './cli/fast.js';
 
 /** Thawing what rules froze may wait on liblxc; a stuck thaw must not keep the process from ending. */
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // the commands scripts loop over skip commander (src/cli/fast.ts)
     const fast = parseFast(args);
-    const fastStatus = fast ? await runFast(fast, processIo, process.stdout.isTTY === true) : null;
+    const fastStatus = fast ? await runFast(fast, processIo, () => process.stdout.isTTY === true) : null;
     if (fastStatus !== null) return fastStatus;
     // commander and the subcommands load only for subcommands, not the TUI
     const { buildProgram } = await import('./cli/program.js');
@@ -36,12 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // commander's own exits (--help, usage errors) carry a 'commander.*' code
     if (isCommanderExit(e)) return e.exitCode === 0 ? 0 : 2;
-    if (isLxcdeckError(e)) {
-      processIo.err(`lxcdeck: ${e.line}`);
-      return e.exitCode;
-    }
-    processIo.err(`lxcdeck: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return 1;
+    return reportFailure(e);
   }
 }
 
@@ -65,7 +61,7 @@ function workstationArgs(args: string[]): { lxcpaths: string[]; workspace?: stri
 
 async function runWorkstation(lxcpaths: string[], workspace: string | undefined): Promise<number> {
   const { createContexts, workstationContext } = await import('./cli/context.js');
-  const { configuredLxcpaths } = await import('./cli/lxcpaths.js');
+  const { configuredLxcpaths } = await import('./cli/lxcpathList.js');
   const list = configuredLxcpaths(lxcpaths);
   const contexts = createContexts(list.paths, list.leaveOut, 'tui');
   const ctx = workstationContext(contexts);

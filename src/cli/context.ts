@@ -1,25 +1,21 @@
-import { actionLogFile, recordAction } from '../host/actionLog.js';
 import type { AppContext } from '../app/context.js';
 import { LxcpathSet } from '../app/lxcpaths.js';
-import { readCgroupHost, type CgroupHost, type StartPlacement } from '../host/cgroups.js';
-import { realHostFs, type HostFs } from '../host/hostfs.js';
-import { currentIdentity, type Identity } from '../host/identity.js';
-import * as nodeFs from 'node:fs';
+import type { CgroupHost, StartPlacement } from '../host/cgroups.js';
+import type { HostFs } from '../host/hostfs.js';
+import type { Identity } from '../host/identity.js';
 import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
-import { fallbackLxcpath, lxcLogFile, stateDir } from '../host/paths.js';
-import { currentPlacement } from '../host/placement.js';
-import { LiblxcBackend } from '../lxc/backend.js';
+import { stateDir } from '../host/paths.js';
+import type { LiblxcBackend } from '../lxc/backend.js';
+import { backendAt, backendParts, resolveLxcpaths, type BackendParts } from './backendParts.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
 import { containerPlanner } from './planner.js';
 import { containerExtras } from './extras.js';
 import { cliIdmapEditor } from './idmapEditor.js';
-import { createHelperRunner, type HelperRunner } from '../lxc/helper.js';
-import { loadNative } from '../lxc/native.js';
+import type { HelperRunner } from '../lxc/helper.js';
 import { helperTerminals } from '../lxc/terminals.js';
-import { divertLiblxcStderr } from '../lxc/stderr.js';
 import { LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
@@ -53,41 +49,21 @@ export interface CliContext extends AppContext {
   planExecutor(store?: 'volatile'): PlanExecutor;
 }
 
-/** What every lxcpath's context shares: one native library, helper, placement and journal store per process. */
-interface Shared {
-  fs: HostFs;
-  identity: Identity;
-  cgroups: CgroupHost;
-  logFile: string | null;
-  lib: ReturnType<typeof loadNative>;
-  stderr: ReturnType<typeof divertLiblxcStderr>;
-  helper: HelperRunner;
-  placement: () => StartPlacement;
+/** What every lxcpath's context shares: the backend's parts plus one journal store per process. */
+interface Shared extends BackendParts {
   journals: JournalStore;
   volatileJournals: JournalStore;
-  /** What the action record names as the changer (cli, tui). */
-  actor: string;
 }
 
 function sharedParts(actor = 'cli'): Shared {
-  const fs = realHostFs;
-  const identity = currentIdentity(fs);
-  const cgroups = readCgroupHost(fs);
-  const logFile = lxcLogFile(identity);
-  const lib = loadNative(logFile);
-  // from here on liblxc's stray error lines go to its log file, never to the user's terminal
-  const stderr = divertLiblxcStderr(lib, logFile);
-  const helper = createHelperRunner(logFile);
-  const placement = () => currentPlacement(fs, cgroups, identity);
-  const journals = new JournalStore(path.join(stateDir(identity), 'plans'));
-  const volatileJournals = volatileJournalStore(identity);
-  return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals, actor };
+  const parts = backendParts(actor);
+  return { ...parts, journals: new JournalStore(path.join(stateDir(parts.identity), 'plans')), volatileJournals: volatileJournalStore(parts.identity) };
 }
 
 /** `actor`: what lxcdeck's action record names as the changer (the CLI, the TUI). */
 export function createContext(options: { lxcpath?: string; actor?: string }): CliContext {
   const shared = sharedParts(options.actor);
-  return contextAt(shared, options.lxcpath || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity));
+  return contextAt(shared, resolveLxcpaths(shared, options.lxcpath ? [options.lxcpath] : [], (p) => `leave out -P ${p}`)[0] as string);
 }
 
 /**
@@ -97,37 +73,12 @@ export function createContext(options: { lxcpath?: string; actor?: string }): Cl
  */
 export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`, actor = 'cli'): CliContext[] {
   const shared = sharedParts(actor);
-  if (lxcpaths.length < 2) return [contextAt(shared, lxcpaths[0] || shared.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(shared.identity))];
-  return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => contextAt(shared, checkLxcpath(p, leaveOut(p))));
-}
-
-/** A listed lxcpath must be a directory lxcdeck may read; `leaveOut` is the fix that drops it. */
-export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string {
-  const fail = (e: unknown): never => {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or ${leaveOut}`);
-    throw new LxcdeckError('permission', `cannot read lxcpath ${p} (${code})`, `run lxcdeck as a user who may read ${p}, or ${leaveOut}`);
-  };
-  let stat: nodeFs.Stats | undefined;
-  try {
-    stat = nodeFs.statSync(p);
-  } catch (e) {
-    fail(e);
-  }
-  if (!stat?.isDirectory()) throw new LxcdeckError('invalid-argument', `lxcpath ${p} is not a directory`, `pass the directory that holds the containers, or ${leaveOut}`);
-  try {
-    nodeFs.accessSync(p, nodeFs.constants.R_OK | nodeFs.constants.X_OK);
-  } catch (e) {
-    fail(e);
-  }
-  return p;
+  return resolveLxcpaths(shared, lxcpaths, leaveOut).map((p) => contextAt(shared, p));
 }
 
 function contextAt(shared: Shared, lxcpath: string): CliContext {
-  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals, actor } = shared;
-  const actions = actionLogFile(stateDir(identity));
-  const onAction = (verb: string, name: string) => recordAction(actions, { kind: 'container', name, lxcpath, verb, by: actor });
-  const backend = new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction });
+  const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals } = shared;
+  const backend = backendAt(shared, lxcpath);
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
   registerRenamePlan(plans);

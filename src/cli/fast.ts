@@ -53,31 +53,34 @@ export function parseFast(argv: readonly string[]): FastArgs | null {
 }
 
 /** Runs a parsed fast command; null when it must go through commander after all. */
-export async function runFast(a: FastArgs, io: CliIo, isTty: boolean): Promise<number | null> {
+/** `isTty`: asked only by the commands that print (creating process.stdout loads Node's streams: ~3 ms). */
+export async function runFast(a: FastArgs, io: CliIo, isTty: () => boolean): Promise<number | null> {
   switch (a.command) {
     case 'help':
       // commander wraps help to the terminal's width; the text built at bundle time is its 80-column form
-      if (isTty || typeof __LXCDECK_HELP__ === 'undefined') return null;
+      if (isTty() || typeof __LXCDECK_HELP__ === 'undefined') return null;
       io.out(__LXCDECK_HELP__);
       return 0;
     case 'version':
       io.out(await versionLine());
       return 0;
     case 'ls': {
-      const { configuredLxcpaths, listAll } = await import('./lxcpaths.js');
+      const { configuredLxcpaths, listAll } = await import('./lxcpathList.js');
       const list = configuredLxcpaths(a.lxcpaths ?? (a.lxcpath !== undefined ? [a.lxcpath] : []));
       const rows = listAll(list, { active: a.active ?? false });
       if (a.json) io.out(JSON.stringify(rows, null, 2));
-      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty), list.paths.length > 1));
+      else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty()), list.paths.length > 1));
       return 0;
     }
     case 'freeze':
     case 'thaw': {
       // several lxcpaths: commander's path finds the one that holds NAME
-      const { configuredLxcpaths } = await import('./lxcpaths.js');
+      const { configuredLxcpaths } = await import('./lxcpathList.js');
       if (a.lxcpaths || configuredLxcpaths(a.lxcpath !== undefined ? [a.lxcpath] : []).paths.length > 1) return null;
-      const { createContext } = await import('./context.js');
-      const backend = createContext({ lxcpath: a.lxcpath }).backend;
+      // the backend alone: the full context's plans and editors are not needed here (src/cli/backendParts.ts)
+      const { backendAt, backendParts, resolveLxcpaths } = await import('./backendParts.js');
+      const parts = backendParts();
+      const backend = backendAt(parts, resolveLxcpaths(parts, a.lxcpath !== undefined ? [a.lxcpath] : [], (p) => `leave out -P ${p}`)[0] as string);
       await (a.command === 'freeze' ? backend.freeze(a.name!, { timeoutMs: a.timeoutMs }) : backend.thaw(a.name!, { timeoutMs: a.timeoutMs }));
       return 0;
     }

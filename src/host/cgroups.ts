@@ -94,6 +94,9 @@ export function entryFor(h: Hierarchy, entries: readonly ProcCgroupEntry[]): Pro
 
 /** Absolute directory of a cgroup path inside a hierarchy. */
 export function cgroupDir(h: Hierarchy, cgPath: string): string {
+  // the usual case without path's normalising (a listing makes ~13 of these per running container)
+  if (h.mountRoot === '/' && cgPath === '/') return h.mountPoint;
+  if (h.mountRoot === '/' && !h.mountPoint.endsWith('/') && /^(\/[^/]+)+$/.test(cgPath) && !/\/\.\.?(\/|$)/.test(cgPath)) return `${h.mountPoint}${cgPath}`;
   const rel = path.posix.relative(h.mountRoot, cgPath);
   // a path outside the mount's root (another cgroup namespace) is not reachable here
   if (rel.startsWith('..')) return path.posix.join(h.mountPoint, cgPath);
@@ -196,9 +199,15 @@ export function decideStartPlacement(opts: {
 /** A container's own cgroup directory in each hierarchy, from its init's /proc/<pid>/cgroup. */
 export function containerCgroupDirs(host: CgroupHost, initProcCgroup: string, name: string): Map<Hierarchy, string> {
   const entries = parseProcCgroup(initProcCgroup);
+  // entryFor's lookup once, not once per hierarchy and line (it joined ~170 controller lists per container)
+  const byKey = new Map<string, ProcCgroupEntry>();
+  for (const e of entries) {
+    const key = e.id === 0 && e.controllers.length === 0 ? '' : `v1:${e.controllers.join(',')}`;
+    if (!byKey.has(key)) byKey.set(key, e);
+  }
   const out = new Map<Hierarchy, string>();
   for (const h of host.hierarchies) {
-    const e = entryFor(h, entries);
+    const e = byKey.get(h.version === 2 ? '' : `v1:${h.controllers.join(',')}`);
     if (!e) continue;
     out.set(h, cgroupDir(h, trimToContainerRoot(e.path, name)));
   }

@@ -17,6 +17,18 @@ export function volatilePlansDir(id: Identity): string {
   return id.uid === 0 ? process.env.LXCDECK_RUN_PLANS_DIR || '/run/lxcdeck-plans' : path.join(stateDir(id), 'plans');
 }
 
+/**
+ * Where `ls` keeps its listing memo between runs (src/lxc/listMemo.ts):
+ * somewhere a reboot empties where there is one (root's /run, the user's
+ * XDG_RUNTIME_DIR), else the state directory (the memo names its boot).
+ */
+export function listMemoDir(id: Identity): string {
+  if (process.env.LXCDECK_LIST_MEMO_DIR) return process.env.LXCDECK_LIST_MEMO_DIR;
+  if (id.uid === 0) return '/run/lxcdeck-cache';
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  return runtime && path.isAbsolute(runtime) ? path.join(runtime, 'lxcdeck') : path.join(stateDir(id), 'cache');
+}
+
 /** liblxc's own log: kept in a file so liblxc never writes to the terminal. */
 export function lxcLogFile(id: Identity): string | null {
   const dir = stateDir(id);

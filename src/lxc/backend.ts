@@ -18,7 +18,7 @@ import { freezeTarget, isFreezerState, thawTarget, type FreezeTarget } from './f
 import type { HostFs } from '../host/hostfs.js';
 import type { HelperRunner } from './helper.js';
 import { LiblxcConfigEditor } from './configEdit.js';
-import { ContainerLister, readConfigFacts, type ListOptions } from './lister.js';
+import { ContainerLister, readConfigFacts, type ListerMemo, type ListOptions } from './lister.js';
 import { callAsync, consoleLog, type ContainerHandle, type NativeLib } from './native.js';
 
 export interface LiblxcBackendDeps {
@@ -60,6 +60,16 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
 
   list(options: ListOptions = {}): ContainerSummary[] {
     return this.lister.list(options);
+  }
+
+  /** What this backend's listing knows, for the next process's (see ListerMemo). */
+  listerMemo(): ListerMemo {
+    return this.lister.memo();
+  }
+
+  /** Takes an earlier process's listing memo, before the first list(). */
+  seedLister(memo: ListerMemo): void {
+    this.lister.seed(memo);
   }
 
   private cgroupDirs(name: string, pid: number): Map<Hierarchy, string> {

@@ -1,4 +1,5 @@
-import { execFile, spawn, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
+import { childProcess } from './lazyBuiltins.js';
 import type { Readable, Writable } from 'node:stream';
 import * as os from 'node:os';
 import { LxcdeckError } from '../core/errors.js';
@@ -128,7 +129,7 @@ export function createHelperRunner(logFile: string | null): HelperRunner {
       const { file, args: argv } = argvFor(verb, args, options?.prefix);
       const offset = fileSize(logFile);
       return new Promise((resolve, reject) => {
-        execFile(file, argv, { env: helperEnv(), maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+        childProcess().execFile(file, argv, { env: helperEnv(), maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
           if (!err) return resolve(stdout);
           const parsed = parseHelperError(stderr);
           if (parsed) return reject(helperErrorToLxcdeck(parsed, lastLxcError(logFile, offset)));
@@ -142,7 +143,7 @@ export function createHelperRunner(logFile: string | null): HelperRunner {
       const { file, args: argv } = argvFor(verb, args, prefix);
       const stdio: StdioOptions = 'inherit';
       return new Promise((resolve, reject) => {
-        const child = spawn(file, argv, { env: helperEnv(), stdio });
+        const child = childProcess().spawn(file, argv, { env: helperEnv(), stdio });
         child.on('error', (e) => reject(new LxcdeckError('internal', `cannot run ${file}: ${e.message}`)));
         // a signal death reads as the shell reports it: 128 + the signal's number
         child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monotonicMs } from '../base/clock.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerSummary } from '../core/container.js';
 import { LxcdeckError } from '../core/errors.js';
@@ -10,13 +11,14 @@ import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cg
 import { KeptFileReader } from '../host/filereader.js';
 import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/freezer.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
+import { isAlive, processMark } from '../host/liveness.js';
 import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
 import type { ContainerHandle, NativeLib } from './native.js';
 import { probeContainers } from './probe.js';
 
 interface ConfigFacts {
   mtimeMs: number;
-  /** performance.now() of the last mtime check. */
+  /** monotonicMs() of the last mtime check. */
   checkedAt: number;
   unprivileged: boolean;
   autostart: boolean;
@@ -74,6 +76,18 @@ export interface ListOptions {
   definedMaxAgeMs?: number;
 }
 
+/**
+ * What one process's listing leaves for the next one's (the CLI's `ls`, kept
+ * between runs by src/lxc/listMemo.ts): config facts by config mtime, and each
+ * running container's init process (pid + start time) with the states last
+ * read. Seeded, a listing asks liblxc only about what changed, as a TUI
+ * refresh does: the monitor round trips were ~0.2 ms per container.
+ */
+export interface ListerMemo {
+  configs: Record<string, { mtimeMs: number; unprivileged: boolean; autostart: boolean; groups: string[] }>;
+  runtimes: Record<string, { pid: number; start: string; liblxc: ContainerState; cgroup: CgroupFreezerState | null }>;
+}
+
 /** After the lxcpath changes, keep re-listing this long: lxc-create writes the config after the directory. */
 const SETTLE_MS = 5000;
 
@@ -107,7 +121,7 @@ export class ContainerLister implements Disposable {
 
   list(options: ListOptions = {}): ContainerSummary[] {
     const maxAge = options.definedMaxAgeMs ?? 0;
-    const now = performance.now();
+    const now = monotonicMs();
     const all = this.definedNames(maxAge);
     const active = new Set(this.names(1));
     // First every liblxc call, then every file read: interleaving them made
@@ -140,7 +154,7 @@ export class ContainerLister implements Disposable {
   }
 
   private addresses(rt: Runtime, maxAgeMs: number): { ipv4: string[]; ipv6: string[] } {
-    const now = performance.now();
+    const now = monotonicMs();
     if (!rt.addresses || now - rt.addresses.at >= maxAgeMs) rt.addresses = { at: now, ...readAddresses(this.keptFs, rt.pid) };
     return { ipv4: rt.addresses.ipv4, ipv6: rt.addresses.ipv6 };
   }
@@ -153,7 +167,7 @@ export class ContainerLister implements Disposable {
 
   /** liblxc's defined containers, re-asked as ListOptions.definedMaxAgeMs says. */
   private definedNames(maxAgeMs: number): string[] {
-    const now = performance.now();
+    const now = monotonicMs();
     let dirMtimeMs = -1;
     if (maxAgeMs > 0) {
       try {
@@ -222,6 +236,40 @@ export class ContainerLister implements Disposable {
     }
   }
 
+  /** What this lister knows, for the next process's lister (see ListerMemo). */
+  memo(): ListerMemo {
+    const configs: ListerMemo['configs'] = {};
+    for (const [name, f] of this.configs) if (f.mtimeMs >= 0) configs[name] = { mtimeMs: f.mtimeMs, unprivileged: f.unprivileged, autostart: f.autostart, groups: f.groups };
+    const runtimes: ListerMemo['runtimes'] = {};
+    for (const [name, rt] of this.runtimes) {
+      if (TRANSIENT.has(rt.liblxc) || this.busy.has(name)) continue;
+      const { start } = processMark(rt.pid);
+      if (start) runtimes[name] = { pid: rt.pid, start, liblxc: rt.liblxc, cgroup: rt.cgroup };
+    }
+    return { configs, runtimes };
+  }
+
+  /**
+   * Takes an earlier process's memo before the first list(): a config is
+   * re-read when its mtime differs, an init only while it is the same live
+   * process (pid and start time) in a cgroup of this container's.
+   */
+  seed(memo: ListerMemo): void {
+    const now = monotonicMs();
+    for (const [name, f] of Object.entries(memo.configs)) if (!this.configs.has(name)) this.configs.set(name, { ...f, checkedAt: now - 1e9 });
+    for (const [name, m] of Object.entries(memo.runtimes)) {
+      if (this.runtimes.has(name) || TRANSIENT.has(m.liblxc) || !isAlive(m)) continue;
+      const alive = `/proc/${m.pid}/oom_score_adj`;
+      if (this.reader.read(alive) === null) continue;
+      const cg = this.reader.read(`/proc/${m.pid}/cgroup`);
+      const dirs = cg ? containerCgroupDirs(this.cgroups, cg, name) : null;
+      // trimmed to the container's root cgroup, a dir of this container's ends with its name
+      if (!dirs || ![...dirs.values()].some((d) => d.endsWith(`/lxc.payload.${name}`) || d.endsWith(`/lxc/${name}`))) continue;
+      const freezer = freezerFiles(dirs);
+      this.runtimes.set(name, { pid: m.pid, alive, liblxc: m.liblxc, liblxcAt: now, cgroup: m.cgroup, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) });
+    }
+  }
+
   /** This process starts (true) or ends (false) a freeze or thaw of `name`; at the end liblxc is asked again. */
   setBusy(name: string, busy: boolean): void {
     if (busy) this.busy.add(name);
@@ -239,7 +287,7 @@ export class ContainerLister implements Disposable {
       rt.cgroup = this.freezerState(rt.freezer) ?? before;
       // liblxc is asked again only when there is news: the cgroup changed, our
       // own freeze or thaw ended, or a disagreement has lasted a while
-      const now = performance.now();
+      const now = monotonicMs();
       const disagrees = freezerTruth(rt.liblxc, rt.cgroup).disagreement !== undefined;
       if (this.stale.delete(name) || rt.cgroup !== before || (disagrees && now - rt.liblxcAt >= DISAGREEMENT_RECHECK_MS)) {
         const asked = this.askByName(name);
@@ -293,7 +341,7 @@ export class ContainerLister implements Disposable {
     if (!cg) return null;
     const dirs = containerCgroupDirs(this.cgroups, cg, name);
     const freezer = freezerFiles(dirs);
-    const rt: Runtime = { pid, alive, liblxc: state, liblxcAt: performance.now(), cgroup: freezer ? this.freezerState(freezer) : null, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) };
+    const rt: Runtime = { pid, alive, liblxc: state, liblxcAt: monotonicMs(), cgroup: freezer ? this.freezerState(freezer) : null, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) };
     this.runtimes.set(name, rt);
     return rt;
   }

@@ -1,4 +1,5 @@
-import { spawn, type StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
+import { childProcess } from './lazyBuiltins.js';
 import * as fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { LxcdeckError } from '../core/errors.js';
@@ -27,7 +28,7 @@ interface StatusLine {
 export function startSession(file: string, argv: string[], env: NodeJS.ProcessEnv, mode: 'proxy' | 'stdio', logFile: string | null): HelperSession {
   const offset = fileSize(logFile);
   const stdio: StdioOptions = mode === 'proxy' ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] : ['inherit', 'inherit', 'pipe', 'pipe'];
-  const child = spawn(file, argv, {
+  const child = childProcess().spawn(file, argv, {
     env: { ...env, LXCDECK_STATUS_FD: '3', ...(mode === 'proxy' ? { LXCDECK_CONTROL_FD: '4' } : {}) },
     stdio,
     detached: true,

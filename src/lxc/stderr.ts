@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import type { Disposable } from '../base/disposable.js';
+import { nodeNet } from './lazyBuiltins.js';
 import type { NativeLib } from './native.js';
 
 /**
@@ -29,7 +29,7 @@ export function divertLiblxcStderr(lib: NativeLib, logFile: string | null): Libl
     capture(onLine) {
       const read = lib.lxcdeck_stderr_pipe();
       if (read < 0) return { dispose: () => undefined };
-      const pipe = new net.Socket({ fd: read, readable: true, writable: false });
+      const pipe = new (nodeNet().Socket)({ fd: read, readable: true, writable: false });
       let rest = '';
       pipe.setEncoding('utf8');
       pipe.on('data', (chunk: string) => {
@@ -65,9 +65,29 @@ function openSink(logFile: string | null): number {
   }
 }
 
-/** process.stderr writes go to `fd` (the terminal fd 2 was) instead of fd 2. */
+/**
+ * process.stderr writes go to `fd` (the terminal fd 2 was) instead of fd 2.
+ * Patched when first used: creating the stream loads Node's streams (and tty,
+ * net), ~3 ms that a `freeze` that prints nothing need not pay.
+ */
 function keepOwnStderr(fd: number): void {
-  const stream = process.stderr as NodeJS.WriteStream & { write: (...args: unknown[]) => boolean; _refreshSize?: () => void };
+  const own = Object.getOwnPropertyDescriptor(process, 'stderr');
+  const create = own?.get;
+  if (!create || !own.configurable) return patchStderr(process.stderr, fd);
+  Object.defineProperty(process, 'stderr', {
+    configurable: true,
+    enumerable: own.enumerable ?? false,
+    get() {
+      const stream = create.call(process) as NodeJS.WriteStream;
+      Object.defineProperty(process, 'stderr', { ...own, get: () => stream });
+      patchStderr(stream, fd);
+      return stream;
+    },
+  });
+}
+
+function patchStderr(s: NodeJS.WriteStream, fd: number): void {
+  const stream = s as NodeJS.WriteStream & { write: (...args: unknown[]) => boolean; _refreshSize?: () => void };
   // a tty stream re-reads its size from fd 2 on every SIGWINCH; fd 2 is no tty now (ENOTTY
   // would be thrown as an error event): its size is the copy's, and nothing writes through it
   if (typeof stream._refreshSize === 'function') stream._refreshSize = () => undefined;

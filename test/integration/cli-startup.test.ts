@@ -66,6 +66,11 @@ describe.skipIf(skip)('CLI module graph', () => {
         expect(r.modules.some((m) => m.includes('/bin/lxcdeck.js'))).toBe(true);
         // the bundle path runs from one file; the ES path from dist/src
         expect(r.modules.some((m) => m.endsWith('/dist/src/main.js'))).toBe(noBundle);
+        // the bundles: the fast commands run from the small fast.cjs alone, the others from lxcdeck.cjs after it
+        const bundles = r.modules.filter((m) => m.endsWith('.cjs')).map((m) => path.basename(m));
+        // (--help too: the bundle carries commander's text for a stdout that is no terminal)
+        const fast = !commander || args[0] === '--help';
+        expect(bundles).toEqual(noBundle ? [] : fast ? ['fast.cjs'] : ['fast.cjs', 'lxcdeck.cjs']);
         expect(r.modules.filter((m) => TUI_ONLY.test(m) || m.includes('/dist/src/ui/'))).toEqual([]);
         expect(r.modules.some((m) => /node_modules\/koffi\//.test(m))).toBe(koffi);
         expect(r.modules.some((m) => /node_modules\/conf\//.test(m))).toBe(conf);

@@ -1,5 +1,8 @@
+import * as path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cgroupDir,
   containerCgroupDirs,
   decideStartPlacement,
   delegationOf,
@@ -138,5 +141,22 @@ describe('container cgroups', () => {
     expect(trimToContainerRoot('/user.slice/x.scope/lxc.payload.web/system.slice/a', 'web')).toBe('/user.slice/x.scope/lxc.payload.web');
     expect(trimToContainerRoot('/lxc/web/init.scope', 'web')).toBe('/lxc/web');
     expect(trimToContainerRoot('/elsewhere', 'web')).toBe('/elsewhere');
+  });
+});
+
+describe('cgroupDir', () => {
+  const join = (h: { mountPoint: string; mountRoot: string }, p: string) => {
+    const rel = path.posix.relative(h.mountRoot, p);
+    return rel.startsWith('..') ? path.posix.join(h.mountPoint, p) : path.posix.join(h.mountPoint, rel);
+  };
+  it('its shortcut for a root-mounted hierarchy gives what path.posix gives, for any cgroup path', () => {
+    const segment = fc.constantFrom('lxc.payload.web', 'a', '.', '..', '', 'x y', 'user.slice', '...');
+    const hier = fc.record({ mountPoint: fc.constantFrom('/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/'), mountRoot: fc.constantFrom('/', '/lxc') });
+    fc.assert(
+      fc.property(hier, fc.array(segment, { maxLength: 5 }), (h, parts) => {
+        const p = `/${parts.join('/')}`;
+        expect(cgroupDir({ version: 1, controllers: ['memory'], ...h }, p)).toBe(join(h, p));
+      }),
+    );
   });
 });

@@ -1,0 +1,40 @@
+import * as path from 'node:path';
+import type { ContainerSummary } from '../core/container.js';
+import { effectiveLxcpaths } from '../core/lxcpaths.js';
+import { compareNames } from '../host/collation.js';
+import { defaultConfigDir } from '../settings/configDir.js';
+import { peekSettings } from '../settings/peek.js';
+import { listMemoDir } from '../host/paths.js';
+import { bootId, readListMemo, writeListMemo } from '../lxc/listMemo.js';
+import { backendAt, backendParts, resolveLxcpaths } from './backendParts.js';
+
+/** The lxcpaths to list, and how a user drops one that is bad (from -P, or from the setting). */
+export interface LxcpathList {
+  paths: string[];
+  leaveOut: (p: string) => string;
+}
+
+/** -P on the command line, else the `lxcpaths` setting (read without conf), else none. */
+export function configuredLxcpaths(cli: readonly string[]): LxcpathList {
+  if (cli.length) return { paths: [...cli], leaveOut: (p) => `leave out -P ${p}` };
+  const dir = defaultConfigDir();
+  return { paths: effectiveLxcpaths(cli, peekSettings(dir).settings.lxcpaths), leaveOut: (p) => `remove it from "lxcpaths" in ${path.join(dir, 'config.json')}` };
+}
+
+/** `ls` over every lxcpath, sorted by name: each row says which lxcpath it is in. */
+export function listAll({ paths, leaveOut }: LxcpathList, options: { active: boolean }): ContainerSummary[] {
+  const parts = backendParts();
+  const dir = listMemoDir(parts.identity);
+  const boot = bootId();
+  const rows = resolveLxcpaths(parts, paths, leaveOut).flatMap((p) => {
+    const backend = backendAt(parts, p);
+    // what the last `ls` learnt: liblxc is asked only about what changed since (src/lxc/listMemo.ts)
+    const memo = readListMemo(dir, p, boot);
+    if (memo) backend.seedLister(memo);
+    const listed = backend.list(options).map((r) => ({ ...r, lxcpath: p }));
+    writeListMemo(dir, p, backend.listerMemo(), boot);
+    return listed;
+  });
+  // stable: a name in two lxcpaths keeps the lxcpaths' order
+  return rows.sort((a, b) => compareNames(a.name, b.name));
+}

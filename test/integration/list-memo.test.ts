@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoFile } from '../../src/lxc/listMemo.js';
+import { BIN, hostUnavailable, uniqueName } from './host.js';
+
+/**
+ * `ls` keeps what it learnt for the next `ls` (src/lxc/listMemo.ts): every
+ * change another tool makes between two runs must still show, checked
+ * against lxc-info; a memo that lies about a process or is garbage is not
+ * believed.
+ */
+const skip = hostUnavailable();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-memo-'));
+const P = path.join(tmp, 'lxc');
+const MEMO = path.join(tmp, 'memo');
+const name = uniqueName('memo');
+
+const tool = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+const lxcInfo = (flag: string) => tool('lxc-info', '-P', P, '-n', name, flag, '-H').stdout.trim();
+function ls(): { name: string; state: string; pid: number | null; autostart: boolean; groups: string[] } {
+  const r = spawnSync(process.execPath, [BIN, '-P', P, 'ls', '--json'], { encoding: 'utf8', env: { ...process.env, LXCDECK_LIST_MEMO_DIR: MEMO } });
+  if (r.status !== 0) throw new Error(`ls failed: ${r.stderr}`);
+  const rows = JSON.parse(r.stdout) as ReturnType<typeof ls>[];
+  const row = rows.find((x) => x.name === name);
+  if (!row) throw new Error(`ls did not list ${name}`);
+  return row;
+}
+const memoPath = () => memoFile(MEMO, P);
+const readMemo = () => JSON.parse(fs.readFileSync(memoPath(), 'utf8')) as { memo: { configs: Record<string, { autostart: boolean }>; runtimes: Record<string, { pid: number; start: string }> } };
+
+beforeAll(() => {
+  if (skip) return;
+  fs.mkdirSync(P);
+  const r = tool('lxc-create', '-P', P, '-t', 'busybox', '-n', name);
+  if (r.status !== 0) throw new Error(`lxc-create failed: ${r.stderr}`);
+  tool('lxc-start', '-P', P, '-n', name);
+}, 120_000);
+afterAll(() => {
+  tool('lxc-stop', '-k', '-P', P, '-n', name);
+  tool('lxc-destroy', '-f', '-P', P, '-n', name);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.skipIf(skip)('the listing memo between two ls runs', () => {
+  it('the first ls writes it; its pid and state are liblxc’s', () => {
+    const row = ls();
+    expect(row.state).toBe('RUNNING');
+    expect(row.pid).toBe(Number(lxcInfo('-p')));
+    expect(readMemo().memo.runtimes[name]?.pid).toBe(row.pid);
+  });
+
+  it('a freeze and a thaw by lxc-freeze between two runs show', () => {
+    expect(tool('lxc-freeze', '-P', P, '-n', name).status).toBe(0);
+    expect(ls().state).toBe('FROZEN');
+    expect(tool('lxc-unfreeze', '-P', P, '-n', name).status).toBe(0);
+    expect(ls().state).toBe('RUNNING');
+  });
+
+  it('a stop and a start by lxc-* show, with the new init pid', () => {
+    const before = ls().pid;
+    expect(tool('lxc-stop', '-k', '-P', P, '-n', name).status).toBe(0);
+    expect(ls()).toMatchObject({ state: 'STOPPED', pid: null });
+    expect(tool('lxc-start', '-P', P, '-n', name).status).toBe(0);
+    const row = ls();
+    expect(row.state).toBe('RUNNING');
+    expect(row.pid).toBe(Number(lxcInfo('-p')));
+    expect(row.pid).not.toBe(before);
+  });
+
+  it('config facts come from the memo while the config is unchanged, and are re-read once it changes', () => {
+    ls();
+    // a lie about an unchanged config is believed: proof the memo is used at all
+    const m = readMemo();
+    (m.memo.configs[name] as { autostart: boolean }).autostart = true;
+    fs.writeFileSync(memoPath(), JSON.stringify(m));
+    expect(ls().autostart).toBe(true);
+    // the config changes (as lxc-* or an editor would): re-read
+    fs.appendFileSync(path.join(P, name, 'config'), 'lxc.group = memo-g\n');
+    const row = ls();
+    expect(row.autostart).toBe(false);
+    expect(row.groups).toEqual(['memo-g']);
+  });
+
+  it('a memo naming another live process as the init is not believed', () => {
+    ls();
+    const m = readMemo();
+    // this test's own process: alive, with its true start time, but in no cgroup of the container's
+    const own = fs.readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    m.memo.runtimes[name] = { ...m.memo.runtimes[name], pid: process.pid, start: own.slice(own.lastIndexOf(')') + 2).split(' ')[19] as string } as never;
+    fs.writeFileSync(memoPath(), JSON.stringify(m));
+    expect(ls().pid).toBe(Number(lxcInfo('-p')));
+  });
+
+  it('a garbage memo is ignored, and replaced', () => {
+    fs.writeFileSync(memoPath(), '{"v":1,"boot":');
+    expect(ls().pid).toBe(Number(lxcInfo('-p')));
+    expect(readMemo().memo.runtimes[name]?.pid).toBe(Number(lxcInfo('-p')));
+  });
+});
