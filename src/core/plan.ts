@@ -56,6 +56,12 @@ export interface PlanStep {
    * changed since.
    */
   undo(): Promise<void>;
+  /**
+   * Starts read-only work the step's apply will need, so that it overlaps
+   * the steps before it (a check that waits on the kernel); the executor
+   * calls it for every step before the first one runs. Must change nothing.
+   */
+  prefetch?(): void;
 }
 
 export interface Plan {

@@ -30,6 +30,7 @@ const shell = new ShellRunner();
 export const realNetHost: NetHost = {
   // one long-lived sh runs the plan's commands (a fork of sh, not a spawn from Node, per command)
   run: (argv, input) => shell.run(argv, input),
+  runAside: (argv, input) => runCommand(argv, input),
   read: async (p) => {
     try {
       return await fs.promises.readFile(p, 'utf8');

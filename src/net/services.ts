@@ -1,7 +1,7 @@
 import { LxcdeckError } from '../core/errors.js';
 import { runDir, type NetworkDef } from './definition.js';
 import { rulesetText, type NftTable } from './nftRules.js';
-import { must, type NetHost, type NetStep } from './steps.js';
+import { must, type NetHost, type NetStep, type RunResult } from './steps.js';
 
 /** The nftables step (checked with `nft -c` first, applied with `nft -f -` as one transaction) and the dnsmasq step. */
 
@@ -21,8 +21,12 @@ export function nftStep(host: NetHost, def: NetworkDef, tables: readonly NftTabl
     for (const t of tables) if ((await tableComment(host, t)) !== undefined) out.push(t);
     return out;
   };
+  // nft -c waits ~30 ms on the kernel (its aborted transaction): started by prefetch, it overlaps the steps before
+  let checked: Promise<RunResult> | null = null;
+  const check = () => (checked ??= host.runAside(['nft', '-c', '-f', '-'], text));
   return {
     description: `load nftables table${tables.length > 1 ? 's' : ''} ${names} (checked with nft -c, applied as one transaction)`,
+    prefetch: () => void check(),
     shows: [
       { kind: 'command', argv: ['nft', '-c', '-f', '-'] },
       { kind: 'command', argv: ['nft', '-f', '-'] },
@@ -35,7 +39,8 @@ export function nftStep(host: NetHost, def: NetworkDef, tables: readonly NftTabl
     },
     gone: async () => (await present()).length === 0,
     apply: async () => {
-      const c = await host.run(['nft', '-c', '-f', '-'], text);
+      const c = await check();
+      checked = null;
       if (c.code !== 0)
         throw new LxcdeckError('internal', `nft rejects the ruleset of network ${def.name}: ${c.stderr.trim().split('\n')[0] ?? ''}`, 'nothing was loaded; see lxcdeck net create --dry-run for the ruleset');
       // one transaction: all of it is loaded, or none

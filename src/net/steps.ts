@@ -12,8 +12,10 @@ export interface RunResult {
 }
 
 export interface NetHost {
-  /** Runs argv (no shell); `input` goes to its stdin. */
+  /** Runs argv (no shell); `input` goes to its stdin. Commands run one after another, in the order asked. */
   run(argv: readonly string[], input?: string): Promise<RunResult>;
+  /** Runs a command that changes nothing in a process of its own, beside run()'s queue (see PlanStep.prefetch). */
+  runAside(argv: readonly string[], input?: string): Promise<RunResult>;
   read(path: string): Promise<string | null>;
   /** Whether a directory exists. */
   isDir(path: string): Promise<boolean>;

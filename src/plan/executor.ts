@@ -87,6 +87,19 @@ export class PlanExecutor implements PlanRunner, Disposable {
     this.deps.journals?.save(journal);
   }
 
+  /**
+   * A status change kept in memory until the next save: a step found done or
+   * just applied needs no write of its own, because the next step's
+   * 'applying' (or the journal's removal at the end) follows at once, and a
+   * step left 'applying' or 'pending' by a crash in between is found by
+   * check() on resume, as ours or not as before. Halves a plan's journal
+   * writes (each an fsync where the journal is durable).
+   */
+  private mark(journal: PlanJournal | null, index: number, status: StepStatus): void {
+    const step = journal?.steps[index];
+    if (step) step.status = status;
+  }
+
   /** A status change during a rollback: a journal that cannot be written must not stop the undo. */
   private saveQuietly(journal: PlanJournal | null, index?: number, status?: StepStatus): void {
     try {
@@ -110,6 +123,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
     const result: PlanResult = { plan: journal?.id ?? null, outcome: 'applied', applied: [], skipped: [], undone: [], undoFailures: [] };
     const stepEvent = (index: number, phase: StepEvent['phase'], error?: string) =>
       this.events.fire({ type: 'step', plan: id, index, description: plan.steps[index]?.description ?? '', phase, ...(error === undefined ? {} : { error }) });
+    for (const step of plan.steps) step.prefetch?.();
     for (const [index, step] of plan.steps.entries()) {
       // a step an earlier run of this journal started is ours to undo, even when it is found done
       const prior = journal?.steps[index]?.status;
@@ -117,7 +131,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
       stepEvent(index, 'start');
       try {
         if (await step.check()) {
-          this.save(journal, index, ours ? 'applied' : 'skipped');
+          this.mark(journal, index, ours ? 'applied' : 'skipped');
           (ours ? result.applied : result.skipped).push(index);
           stepEvent(index, 'skip');
           continue;
@@ -139,13 +153,7 @@ export class PlanExecutor implements PlanRunner, Disposable {
       }
       // applied: from here on a failure (even of the journal) undoes this step too
       result.applied.push(index);
-      try {
-        this.save(journal, index, 'applied');
-      } catch (e) {
-        result.failed = failure(plan, index, e);
-        stepEvent(index, 'fail', result.failed.message);
-        break;
-      }
+      this.mark(journal, index, 'applied');
       stepEvent(index, 'done');
     }
     if (!result.failed) {

@@ -38,21 +38,23 @@ function errorOf(fn: () => unknown): string {
 function fakeHost(failOn: (argv: readonly string[]) => boolean = () => false) {
   const ran: string[] = [];
   const files = new Map<string, string>();
+  const run = async (argv: readonly string[]) => {
+    ran.push(argv.join(' '));
+    if (argv[0] === 'ip' && argv[1] === '-j') return { code: 0, stdout: '[]', stderr: '' };
+    if (argv[0] === 'nft' && argv[1] === 'list') return { code: 1, stdout: '', stderr: 'no table' };
+    if (argv[0] === 'test') return { code: 1, stdout: '', stderr: '' };
+    if (failOn(argv)) return { code: 1, stdout: '', stderr: 'injected failure' };
+    // the few kernel objects the steps look at in /sys
+    const dev = argv[argv.includes('dev') ? argv.indexOf('dev') + 1 : argv.indexOf('name') + 1] ?? '';
+    const sys = `/sys/class/net/${dev}`;
+    if (argv[1] === 'link' && argv[2] === 'add') files.set(`${sys}/ifindex`, '9').set(`${sys}/bridge/bridge_id`, 'x').set(`${sys}/flags`, '0x1002');
+    if (argv[1] === 'link' && argv[2] === 'del') for (const k of [...files.keys()]) if (k.startsWith(`${sys}/`)) files.delete(k);
+    if (argv[1] === 'link' && argv[2] === 'set') files.set(`${sys}/flags`, argv.at(-1) === 'up' ? '0x1003' : '0x1002');
+    return { code: 0, stdout: '', stderr: '' };
+  };
   const host: NetHost = {
-    run: async (argv) => {
-      ran.push(argv.join(' '));
-      if (argv[0] === 'ip' && argv[1] === '-j') return { code: 0, stdout: '[]', stderr: '' };
-      if (argv[0] === 'nft' && argv[1] === 'list') return { code: 1, stdout: '', stderr: 'no table' };
-      if (argv[0] === 'test') return { code: 1, stdout: '', stderr: '' };
-      if (failOn(argv)) return { code: 1, stdout: '', stderr: 'injected failure' };
-      // the few kernel objects the steps look at in /sys
-      const dev = argv[argv.includes('dev') ? argv.indexOf('dev') + 1 : argv.indexOf('name') + 1] ?? '';
-      const sys = `/sys/class/net/${dev}`;
-      if (argv[1] === 'link' && argv[2] === 'add') files.set(`${sys}/ifindex`, '9').set(`${sys}/bridge/bridge_id`, 'x').set(`${sys}/flags`, '0x1002');
-      if (argv[1] === 'link' && argv[2] === 'del') for (const k of [...files.keys()]) if (k.startsWith(`${sys}/`)) files.delete(k);
-      if (argv[1] === 'link' && argv[2] === 'set') files.set(`${sys}/flags`, argv.at(-1) === 'up' ? '0x1003' : '0x1002');
-      return { code: 0, stdout: '', stderr: '' };
-    },
+    run,
+    runAside: run,
     read: async (p) => files.get(p) ?? (p === '/proc/sys/net/ipv4/ip_forward' ? '0\n' : null),
     write: async (p, t) => void files.set(p, t),
     isDir: async () => false,
@@ -185,6 +187,15 @@ describe('network plans', () => {
     expect(ran.indexOf('ip link set dev ldk-lab down')).toBeLessThan(ran.indexOf('ip link del dev ldk-lab'));
     expect([...files.keys()]).toEqual(['/proc/sys/net/ipv4/ip_forward']);
     expect(files.get('/proc/sys/net/ipv4/ip_forward')).toBe('0\n');
+  });
+
+  it('nft -c starts before the first step, so its wait on the kernel overlaps them; it is not run twice', async () => {
+    const { host, ran } = fakeHost();
+    const result = await new PlanExecutor({ journals: null }).run(netUpPlan(host, nat()));
+    expect(result.outcome).toBe('applied');
+    expect(ran[0]).toBe('nft -c -f -');
+    expect(ran.filter((c) => c === 'nft -c -f -')).toHaveLength(1);
+    expect(ran.indexOf('nft -f -')).toBeGreaterThan(ran.indexOf('ip link add name ldk-lab type bridge'));
   });
 
   it('a ruleset nft -c rejects is never loaded: nothing of the table is applied, the steps before are undone', async () => {

@@ -282,20 +282,22 @@ describe('a journal that cannot be written', () => {
     expect(world.log).toEqual([]);
   });
 
-  it('after a step applied, undoes that step too (its effect must not stay unrecorded)', async () => {
-    const plan = fakePlan(world, [{ fact: 'a' }, { fact: 'b', during: () => fs.rmSync(journals.dir, { recursive: true }) }]);
-    // the journal directory turns into a file mid-run: the save after b fails
+  it('after a step applied, the next save fails: every applied step is undone (none stays unrecorded), the next never runs', async () => {
+    const plan = fakePlan(world, [{ fact: 'a' }, { fact: 'b' }, { fact: 'c' }]);
+    // the journal directory turns into a file while b runs: the save before c fails
     const specB = plan.steps[1] as PlanStep;
     const b: PlanStep = {
       ...specB,
       apply: async (p) => {
         await specB.apply(p);
+        fs.rmSync(journals.dir, { recursive: true });
         fs.writeFileSync(journals.dir, 'x');
       },
     };
-    const res = await executor().run({ ...plan, steps: [plan.steps[0] as PlanStep, b] });
-    expect(res.failed).toMatchObject({ index: 1, message: expect.stringMatching(/cannot write the plan journal/) });
+    const res = await executor().run({ ...plan, steps: [plan.steps[0] as PlanStep, b, plan.steps[2] as PlanStep] });
+    expect(res.failed).toMatchObject({ index: 2, message: expect.stringMatching(/cannot write the plan journal/) });
     expect(world.log.filter((l) => l.startsWith('undo'))).toEqual(['undo b', 'undo a']);
+    expect(world.log).not.toContain('apply c');
     expect(world.facts.size).toBe(0);
     fs.rmSync(journals.dir, { force: true });
   });
