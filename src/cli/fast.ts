@@ -4,7 +4,7 @@ import type { CliIo } from './io.js';
 /**
  * The commands scripts call in loops, run without commander: `--help`,
  * `--version`, `ls [--json] [--active]`, `freeze|thaw NAME [--timeout MS]`,
- * each optionally after `-P PATH`. Anything else (or anything unusual in
+ * each optionally after `-P PATH`; and `net up|down NAME` (no -P). Anything else (or anything unusual in
  * these) returns null and goes through commander, which then parses, checks
  * and reports it as always. Measured in bench/cli.ts.
  */
@@ -17,7 +17,7 @@ export interface FastArgs {
   lxcpath?: string;
   /** -P given more than once: every lxcpath in order (lxcpath is then the first). */
   lxcpaths?: string[];
-  command: 'help' | 'version' | 'ls' | 'freeze' | 'thaw';
+  command: 'help' | 'version' | 'ls' | 'freeze' | 'thaw' | 'net-up' | 'net-down';
   name?: string;
   json?: boolean;
   active?: boolean;
@@ -37,6 +37,8 @@ export function parseFast(argv: readonly string[]): FastArgs | null {
   if (lxcpath === undefined && args.length === 1 && (verb === '--help' || verb === '-h')) return { command: 'help' };
   if (lxcpath === undefined && args.length === 1 && (verb === '--version' || verb === '-V')) return { command: 'version' };
   const at = lxcpath === undefined ? {} : paths.length > 1 ? { lxcpath, lxcpaths: paths } : { lxcpath };
+  if (verb === 'net' && lxcpath === undefined && rest.length === 2 && (rest[0] === 'up' || rest[0] === 'down') && !rest[1]?.startsWith('-'))
+    return { command: rest[0] === 'up' ? 'net-up' : 'net-down', name: rest[1] as string };
   if (verb === 'ls') {
     const flags = new Set(rest);
     if (flags.size !== rest.length || rest.some((f) => f !== '--json' && f !== '--active')) return null;
@@ -72,6 +74,10 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: () => boolean): Pro
       else io.out((await import('./containers.js')).formatSummaries(rows, (await import('./color.js')).colorEnabled('auto', process.env, isTty()), list.paths.length > 1));
       return 0;
     }
+    case 'net-up':
+    case 'net-down':
+      await (await import('./netPlanRun.js')).netUpDown(a.command === 'net-up' ? 'up' : 'down', a.name as string);
+      return 0;
     case 'freeze':
     case 'thaw': {
       // several lxcpaths: commander's path finds the one that holds NAME

@@ -4,11 +4,7 @@ import type { Command } from 'commander';
 import type { Plan } from '../core/plan.js';
 import { LxcdeckError } from '../core/errors.js';
 import { gatherFacts, listeningPorts, realNetHost } from '../host/netHost.js';
-import { realHostFs } from '../host/hostfs.js';
-import { currentIdentity } from '../host/identity.js';
 import { lxcNetNetwork, NetStore } from '../host/netStore.js';
-import { PlanExecutor } from '../plan/executor.js';
-import { volatileJournalStore } from '../plan/journal.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../net/define.js';
 import { forwardText, parseForward, runDir, type NetworkDef } from '../net/definition.js';
 import { slaacAddress } from '../net/ipv6.js';
@@ -19,37 +15,13 @@ import { BOOT_UNIT, BOOT_UNIT_PATH, bootUnitText } from '../net/bootUnit.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
+import { hostPlanRunner, runNetPlan, writable, type PlanOpts } from './netPlanRun.js';
+import { printPlan, processTerminal } from './planOutput.js';
 import { registerNetImportCommand } from './netImport.js';
 import { registerNetJoinCommands } from './netJoin.js';
 import { createPlan } from './netWizard.js';
-import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
 
 /** `lxcdeck net ...`: networks as plans (shown with --dry-run, applied step by step, rolled back on failure). */
-
-interface PlanOpts {
-  dryRun?: boolean;
-  json?: boolean;
-}
-
-/** The executor of host-only network plans: journalled like every plan, without loading liblxc (a join needs the full context). */
-export function hostPlanRunner(): { planExecutor(): PlanExecutor } {
-  // network plans are journalled under /run without fsync (a reboot wipes the network anyway)
-  const journals = volatileJournalStore(currentIdentity(realHostFs));
-  return { planExecutor: () => new PlanExecutor({ journals }) };
-}
-
-/** Prints (--dry-run) or runs a plan with the CLI's rendering. */
-export async function runNetPlan(c: Pick<CliContext, 'planExecutor'>, plan: Plan, opts: PlanOpts): Promise<boolean> {
-  const mode: PlanMode = opts.json ? 'json' : 'text';
-  const term = processTerminal();
-  if (opts.dryRun) {
-    await printPlan(plan, term, mode);
-    return false;
-  }
-  const executor = c.planExecutor();
-  await applyPlan(executor, () => executor.run(plan), term, mode);
-  return true;
-}
 
 export type NetState = 'up' | 'down' | 'partial' | 'lxc-net';
 
@@ -79,12 +51,6 @@ export function allNetworks(store: NetStore): NetworkDef[] {
 function findNetwork(store: NetStore, name: string): NetworkDef {
   const def = allNetworks(store).find((n) => n.name === name);
   return def ?? store.get(name);
-}
-
-function writable(def: NetworkDef): NetworkDef {
-  if (def.readOnly) throw new LxcdeckError('wrong-state', `network ${def.name} is Debian's lxc-net bridge ${def.bridge ?? ''}; lxcdeck only shows it`, 'manage it with /usr/libexec/lxc/lxc-net, or take it over: lxcdeck net import');
-  if (process.getuid?.() !== 0) throw new LxcdeckError('permission', `changing network ${def.name} needs root`, `run: sudo lxcdeck net ...`);
-  return def;
 }
 
 const BOOT_LINE = 'lxcdeck net up --all';

@@ -10,7 +10,7 @@ import type { NetworkDef } from '../net/definition.js';
 import type { PlanRegistry } from '../plan/registry.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliIo } from './io.js';
-import { hostPlanRunner, runNetPlan } from './net.js';
+import { hostPlanRunner, runNetPlan } from './netPlanRun.js';
 import { storeStep } from './netWizard.js';
 
 /**

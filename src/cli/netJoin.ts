@@ -14,7 +14,8 @@ import type { PlanRegistry } from '../plan/registry.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
-import { allNetworks, netState, runNetPlan } from './net.js';
+import { allNetworks, netState } from './net.js';
+import { runNetPlan } from './netPlanRun.js';
 
 /**
  * `net join` / `net leave`: a container's lxc.net.N.* keys written through

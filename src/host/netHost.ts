@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { HostFacts, HostLink, NetworkDef } from '../net/definition.js';
 import type { NetHost, RunResult } from '../net/steps.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { randomHex, writeFileAtomic } from './atomicWrite.js';
 import { ShellRunner } from './shellRunner.js';
 
 /**
@@ -103,7 +102,7 @@ export async function gatherFacts(networks: NetworkDef[]): Promise<HostFacts> {
     // local and broadcast routes mirror addresses, which are checked already
     .filter((r) => !r.type || r.type === 'unicast')
     .map((r) => ({ dst: r.dst, dev: r.dev ?? null }));
-  const ulaSeed = randomBytes(5).toString('hex');
+  const ulaSeed = randomHex(5);
   return { links, routes: rs, networks, root: process.getuid?.() === 0, tools: { nft, dnsmasq }, listening: await listeningPorts(), ulaSeed };
 }
 

@@ -37,6 +37,7 @@ const COMMANDS: { args: string[]; status: number; koffi: boolean; commander: boo
   { args: ['freeze', missing], status: 3, koffi: true, commander: false, conf: false },
   { args: ['thaw', missing], status: 3, koffi: true, commander: false, conf: false },
   { args: ['info', missing], status: 3, koffi: true, commander: true, conf: false },
+  { args: ['net', 'down', 'nosuchnet'], status: 3, koffi: false, commander: false, conf: false },
   { args: ['job', 'ls', '--json'], status: 0, koffi: false, commander: true, conf: false },
   { args: ['keys', '--json'], status: 0, koffi: false, commander: true, conf: true },
 ];

@@ -13,10 +13,12 @@ describe('fast path grammar', () => {
     expect(parseFast(['-P', '/x', 'ls', '--active', '--json'])).toEqual({ lxcpath: '/x', command: 'ls', json: true, active: true });
     expect(parseFast(['freeze', 'web'])).toEqual({ command: 'freeze', name: 'web', timeoutMs: 5000 });
     expect(parseFast(['--lxcpath', '/x', 'thaw', 'web', '--timeout', '100'])).toEqual({ lxcpath: '/x', command: 'thaw', name: 'web', timeoutMs: 100 });
+    expect(parseFast(['net', 'up', 'lab'])).toEqual({ command: 'net-up', name: 'lab' });
+    expect(parseFast(['net', 'down', 'lab'])).toEqual({ command: 'net-down', name: 'lab' });
   });
 
   it('leaves everything else to commander, which reports it', () => {
-    for (const args of [[], ['ls', '--json', '--json'], ['ls', '--jsn'], ['ls', '--color=never'], ['freeze'], ['freeze', '--timeout', '5', 'web'], ['freeze', 'a', 'b'], ['thaw', 'web', '--timeout', 'x'], ['thaw', 'web', '--timeout', '600001'], ['-P', '/x', '--help'], ['info', 'web'], ['--help', 'ls']])
+    for (const args of [[], ['ls', '--json', '--json'], ['ls', '--jsn'], ['ls', '--color=never'], ['freeze'], ['freeze', '--timeout', '5', 'web'], ['freeze', 'a', 'b'], ['thaw', 'web', '--timeout', 'x'], ['thaw', 'web', '--timeout', '600001'], ['-P', '/x', '--help'], ['info', 'web'], ['--help', 'ls'], ['net', 'up'], ['net', 'up', '--all'], ['net', 'up', 'lab', '--dry-run'], ['net', 'rm', 'lab'], ['-P', '/x', 'net', 'up', 'lab']])
       expect(parseFast(args), args.join(' ')).toBeNull();
   });
 });
