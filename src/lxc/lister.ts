@@ -185,6 +185,8 @@ export class ContainerLister implements Disposable {
 
   private names(which: 0 | 1): string[] {
     const text = this.lib.lxcdeck_list(this.lxcpath, which);
+    // a user's default lxcpath before their first container does not exist yet: nothing is defined there (lxc-ls says nothing too)
+    if (text === null && !fs.existsSync(this.lxcpath)) return [];
     if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
     return text.split('\n').filter(Boolean);
   }
