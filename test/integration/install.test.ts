@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +23,13 @@ function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Proc
   return r.stdout;
 }
 
+/** sh without blocking the worker (a long spawnSync starves vitest's RPC: "Timeout calling onTaskUpdate"). */
+function shAsync(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} ${args.join(' ')} failed:\n${stdout.slice(-2000)}\n${stderr.slice(-4000)}`)) : resolve(stdout)));
+  });
+}
+
 /** What scripts/node-headers exports: the directory whose include/node holds the running Node's headers. */
 function nodedir(): string {
   const env = { ...process.env };
@@ -44,7 +51,7 @@ describe.skipIf(skip)('installs', () => {
     expect(fs.existsSync(path.join(clone, 'node_modules', 'commander', 'package.json'))).toBe(true);
   }, 600_000);
 
-  it("the quickstart's install steps (scripts/build-checkout) work for a fresh user: empty HOME and npm cache, no nodedir, no header downloads", () => {
+  it("the quickstart's install steps (scripts/build-checkout) work for a fresh user: empty HOME and npm cache, no nodedir, no header downloads", async () => {
     const clone = path.join(tmp, 'fresh');
     const home = path.join(tmp, 'fresh-home');
     sh('git', ['clone', '--quiet', '--no-hardlinks', REPO, clone]);
@@ -56,7 +63,7 @@ describe.skipIf(skip)('installs', () => {
     // no npm_config_nodedir: scripts/node-headers must find the headers; a download would go nowhere
     const env = [`HOME=${home}`, `npm_config_cache=${home}/.npm`, 'npm_config_disturl=http://127.0.0.1:9/no-downloads', 'npm_config_dist_url=http://127.0.0.1:9/no-downloads', 'npm_config_update_notifier=false'];
     if (process.env.NODE_EXTRA_CA_CERTS) env.push(`NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`);
-    const out = sh(AS_USER, [TEST_USER, 'env', ...env, 'bash', '-c', `cd ${clone} && scripts/build-checkout 2>&1`]);
+    const out = await shAsync(AS_USER, [TEST_USER, 'env', ...env, 'bash', '-c', `cd ${clone} && scripts/build-checkout 2>&1`]);
     // npm >= 12 skips install scripts package.json's allowScripts does not name: node-pty and koffi must be built/installed
     expect(out).not.toMatch(/install scripts not yet covered|scripts were skipped/);
     expect(fs.existsSync(path.join(clone, 'node_modules', 'node-pty', 'build', 'Release', 'pty.node'))).toBe(true);
@@ -68,7 +75,7 @@ describe.skipIf(skip)('installs', () => {
     expect(JSON.parse(sh(AS_USER, [TEST_USER, 'env', `HOME=${home}`, process.execPath, bin, 'ls', '--json']))).toEqual([]);
   }, 900_000);
 
-  it('npm pack ships only what runs; the test user installs it globally; lxcdeck runs for root and the user', () => {
+  it('npm pack ships only what runs; the test user installs it globally; lxcdeck runs for root and the user', async () => {
     const out = path.join(tmp, 'pack');
     fs.mkdirSync(out);
     // prepack is the build; run apart so that its output stays out of pack's JSON
@@ -95,7 +102,7 @@ describe.skipIf(skip)('installs', () => {
     // as-user starts from a clean environment: keep the CA bundle a TLS-inspecting proxy may need
     if (process.env.NODE_EXTRA_CA_CERTS) env.push(`NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS}`);
     // npm >= 12 runs no dependency's install script unless told: the README's command names koffi and node-pty
-    sh(AS_USER, [TEST_USER, 'env', ...env, 'npm', 'install', '-g', '--allow-scripts=koffi,node-pty', '--prefix', prefix, '--no-audit', '--no-fund', tgz]);
+    await shAsync(AS_USER, [TEST_USER, 'env', ...env, 'npm', 'install', '-g', '--allow-scripts=koffi,node-pty', '--prefix', prefix, '--no-audit', '--no-fund', tgz]);
     const installed = path.join(prefix, 'bin', 'lxcdeck');
     expect(fs.existsSync(path.join(prefix, 'lib', 'node_modules', 'lxcdeck', 'native', 'build', 'liblxcdeck.so'))).toBe(true);
 
