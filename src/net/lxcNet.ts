@@ -1,7 +1,7 @@
 import { formatCidr, ipv4In } from '../core/cidr.js';
 import { LxcdeckError } from '../core/errors.js';
 import { checkSubnetFree, parseSubnet4, validateNetName, type HostFacts, type NetworkDef } from './definition.js';
-import { checkUlaFree, hostAddress6, parseUla } from './ipv6.js';
+import { checkUla, hostAddress6, parseUla } from './ipv6.js';
 
 /**
  * Debian's lxc-net (/usr/libexec/lxc/lxc-net, configured in
@@ -61,7 +61,7 @@ export function importDefinition(conf: Record<string, string>, name: string, fac
   if (mine.some((n) => n.bridge === def.bridge)) throw new LxcdeckError('invalid-argument', `bridge ${def.bridge ?? ''} belongs to lxcdeck network ${mine.find((n) => n.bridge === def.bridge)?.name ?? ''} already`, 'nothing to import');
   // only against lxcdeck's own networks: lxc-net's addresses on the host are the ones being taken over
   checkSubnetFree(parseSubnet4(def.subnet ?? ''), { links: [], routes: [], networks: mine, root: true, tools: { nft: true, dnsmasq: true } }, name);
-  if (def.ipv6) checkUlaFree(parseUla(def.ipv6), { links: [], routes: [], networks: mine, root: true, tools: { nft: true, dnsmasq: true } }, name);
+  if (def.ipv6) checkUla(def.ipv6, { links: [], networks: mine }, name);
   return def;
 }
 
