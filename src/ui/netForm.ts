@@ -15,7 +15,7 @@ export function netForm(ula: string, checkIpv6: (prefix: string) => string | nul
       choiceField({ key: 'kind', label: 'kind', choices: ['nat', 'bridge', 'macvlan'] as const, hint: 'nat: own subnet, DHCP, masquerade; bridge: a host bridge; macvlan: on a parent interface (←/→)' }),
       textField({ key: 'name', label: 'name', required: true, hint: '1 to 10 lowercase letters and digits; the bridge is ldk-<name>' }),
       textField({ key: 'subnet', label: 'subnet', hint: 'IPv4 prefix; proposed: a free /24 that overlaps no host address, route or network' }),
-      choiceField({ key: 'ipv6', label: 'IPv6', choices: IPV6_CHOICES, hint: `nat: a ULA /64 with router advertisements (SLAAC) and NAT66; random: ${ula} (proposed), typed: the IPv6 prefix below (←/→)` }),
+      choiceField({ key: 'ipv6', label: 'IPv6', choices: IPV6_CHOICES, hint: `random: ${ula} (proposed), typed: the IPv6 prefix below, off: none; nat: a ULA /64 with router advertisements (SLAAC) and NAT66 (←/→)` }),
       textField({ key: 'prefix6', label: 'IPv6 prefix', check: checkIpv6, hint: 'with IPv6 typed: a ULA /64 inside fd00::/8, e.g. fd12:3456:789a:1::/64' }),
       textField({ key: 'dhcp', label: 'DHCP range', hint: 'nat: START,END inside the subnet (empty: the upper half)' }),
       textField({ key: 'forwards', label: 'forwards', hint: 'nat: host-port[/udp]:container:port, comma separated, e.g. 8080:web:80' }),
