@@ -26,6 +26,8 @@ export function netForm(ula: string, checkIpv6: (prefix: string) => string | nul
     (v) => {
       const issues: FormIssue<'prefix6'>[] = [];
       if (v.ipv6 === 'typed' && !v.prefix6) issues.push({ key: 'prefix6', error: 'IPv6 prefix is empty: type a ULA /64, e.g. fd12:3456:789a:1::/64, or pick IPv6 random' });
+      // a typed prefix is never dropped silently
+      else if (v.ipv6 !== 'typed' && v.prefix6) issues.push({ key: 'prefix6', error: `IPv6 is ${v.ipv6}, so this prefix would be ignored: pick IPv6 typed, or clear the prefix` });
       return issues;
     },
   );

@@ -58,6 +58,11 @@ describe('the N wizard\'s IPv6 field', () => {
     expect(at(s, 'prefix6')).toBeNull();
     expect(s.submit().ok).toBe(true);
     expect(netRequest(s.rawValues(), ULA)).toMatchObject({ name: 'lab', kind: 'nat', ipv6: 'fd42:1::/64' });
+    // a prefix left typed while IPv6 is random (or off) is not dropped silently
+    s.focusKey('ipv6');
+    s.moveCaret('left');
+    expect(s.submit().ok).toBe(false);
+    expect(at(s, 'prefix6')).toBe('IPv6 is random, so this prefix would be ignored: pick IPv6 typed, or clear the prefix');
   });
 
   it('off asks for no IPv6, random for the very prefix the form proposed', () => {
