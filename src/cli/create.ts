@@ -6,7 +6,7 @@ import { buildCreatePlan, type CreateDeps } from '../lxc/createPlan.js';
 import { sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import { prepareCreate } from './createPrepare.js';
-import { prepareCreateNet, withNetwork } from './createNet.js';
+import { createNetTarget, prepareCreateNet, withNetwork } from './createNet.js';
 import type { CliIo } from './io.js';
 import { applyPlan, printPlan, processTerminal, type PlanMode } from './planOutput.js';
 
@@ -75,8 +75,10 @@ export function registerCreateCommand(program: Command, io: CliIo, context: (cmd
       const parsed = opts.template !== undefined ? templateSource(opts.template) : parseCreateSource(opts.from ?? 'busybox');
       const source = opts.inPlace ? inPlaceSource(parsed) : parsed;
       const c = context(cmd);
+      // the network first: an lxc-usernet refusal comes before any work on the rootfs source
+      const target = typeof opts.net === 'string' ? createNetTarget(c, name, opts.net) : null;
       const params = await prepareCreate(c, { name, source, idmap: opts.idmap, limits: limitRequest(opts), autostart: opts.autostart, groups: opts.group, start: opts.start });
-      const net = typeof opts.net === 'string' ? prepareCreateNet(c.identity.uid, name, opts.net, params) : null;
+      const net = target ? prepareCreateNet(c.identity.uid, name, target, params) : null;
       const mode: PlanMode = opts.json ? 'json' : 'text';
       const term = processTerminal();
       if (opts.dryRun) return printPlan(withNetwork(buildCreatePlan(params, createDeps(c)), params, net), term, mode);

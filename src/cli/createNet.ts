@@ -9,7 +9,9 @@ import { memberMac, reserveMember, type Member, type NetworkDef } from '../net/d
 import { defFromParams, joinEdits, upSteps } from '../net/plans.js';
 import { reloadDnsmasq } from '../net/services.js';
 import type { PlanRegistry } from '../plan/registry.js';
+import type { CliContext } from './context.js';
 import { allNetworks, netState } from './net.js';
+import { usernetBridge } from './netJoin.js';
 
 /**
  * `lxcdeck create NAME --net NETWORK`: the new container's lxc.net keys are
@@ -28,14 +30,26 @@ export interface CreateNet {
   owned: boolean;
 }
 
-/** Finds the network and makes the keys; the caller's create params get them. Nothing is written. */
-export function prepareCreateNet(uid: number, name: string, network: string, params: CreateParams, store = new NetStore()): CreateNet {
+/**
+ * The network a new container goes on, refused in one line before anything
+ * is made: an unknown network, macvlan unprivileged, or (unprivileged) a
+ * bridge /etc/lxc/lxc-usernet does not give the user or whose quota is used
+ * up — the check `net join` makes.
+ */
+export function createNetTarget(c: Pick<CliContext, 'fs' | 'identity'>, name: string, network: string, store = new NetStore()): NetworkDef {
   const stored = allNetworks(store).find((n) => n.name === network || n.bridge === network) ?? (fs.existsSync(`/sys/class/net/${network}/bridge`) ? plainBridge(network) : null);
   if (!stored) throw new LxcdeckError('not-defined', `no network ${network}`, "see 'lxcdeck net ls', or create it: lxcdeck net create");
+  if (c.identity.uid === 0) return stored;
+  if (stored.kind === 'macvlan') throw new LxcdeckError('permission', 'macvlan networks need root', `run: sudo lxcdeck create ${name} --net ${network}`);
+  usernetBridge(c, stored.bridge ?? network);
+  return stored;
+}
+
+/** Makes the keys of the network (from createNetTarget) for the caller's create params. Nothing is written. */
+export function prepareCreateNet(uid: number, name: string, stored: NetworkDef, params: CreateParams): CreateNet {
   const owned = uid === 0 && !stored.readOnly;
-  if (uid !== 0 && stored.kind === 'macvlan') throw new LxcdeckError('permission', 'macvlan networks need root', `run: sudo lxcdeck create ${name} --net ${network}`);
   const def = structuredClone(stored);
-  const member: Member = owned ? reserveMember(def, name) : { container: name, slot: 0, mac: memberMac(def.bridge ?? network, name), ip: null, veth: null };
+  const member: Member = owned ? reserveMember(def, name) : { container: name, slot: 0, mac: memberMac(def.bridge ?? stored.name, name), ip: null, veth: null };
   // the default link of default.conf goes: the container's first interface is the network's
   const base = params.baseConfig.split('\n').flatMap((l) => lineKey(l) ?? []).filter((k) => k.startsWith('lxc.net.'));
   const clear: ConfigEdit[] = [...new Set(base)].map((key) => ({ key, values: [] }));

@@ -127,7 +127,7 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
       if (o.json) return io.out(JSON.stringify({ ...def, members, state, leases }, null, 2));
       const lines: [string, string][] = [
         ['Name', def.name], ['Kind', def.kind + (def.readOnly ? " (Debian's lxc-net, read-only)" : '')], ['State', state],
-        ['Link', (def.kind === 'macvlan' ? `${def.parent ?? ''} mode ${def.mode ?? ''}${def.shim ? `, host shim ${def.shim}` : ''}` : def.bridge) ?? '-'],
+        ['Link', (def.kind === 'macvlan' ? `${def.parent ?? ''} mode ${def.mode ?? ''}${def.shim ? `, host shim ${def.shim}` : ''}` : def.bridge && def.mac ? `${def.bridge} (MAC ${def.mac})` : def.bridge) ?? '-'],
         ['Subnet', def.subnet ?? '-'], ['Host address', def.address ?? '-'], ['IPv6', def.ipv6 ? `${def.ipv6} (host ${def.address6 ?? '-'}, SLAAC, NAT66)` : '-'], ['DHCP', def.dhcp ? `${def.dhcp.start} - ${def.dhcp.end}` : '-'],
         ['Domain', def.domain ?? '-'], ['Anti-spoof', def.antiSpoof ? 'yes' : 'no'],
         ['Members', members.map((m) => `${m.container} ${m.mac}${m.ip ? ` ${m.ip}` : ''}${m.ip6 ? ` ${m.ip6}` : ''}`).join('; ') || '-'],

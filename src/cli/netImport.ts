@@ -5,6 +5,7 @@ import { realNetHost } from '../host/netHost.js';
 import { NetStore } from '../host/netStore.js';
 import { disabledLxcNetText, importDefinition, LXC_NET_DEFAULTS, LXC_NET_NAME, LXC_NET_SCRIPT, LXC_NET_UP_FLAG, parseLxcNetConf } from '../net/lxcNet.js';
 import { defFromParams, upSteps } from '../net/plans.js';
+import { bridgeMacStep } from '../net/bridgeMac.js';
 import { commandStep, fileStep } from '../net/steps.js';
 import type { NetworkDef } from '../net/definition.js';
 import type { PlanRegistry } from '../plan/registry.js';
@@ -18,7 +19,7 @@ import { storeStep } from './netWizard.js';
  * lxc-net bridge. One plan: store the definition, `lxc-net stop`, turn
  * USE_LXC_BRIDGE off in /etc/default/lxc-net (so lxc-net never brings the
  * bridge back against lxcdeck), then the network's own up steps on the same
- * bridge name, subnet and DHCP range. A failure undoes all of it, lxc-net
+ * bridge name, subnet and DHCP range, and the bridge's LXC_BRIDGE_MAC. A failure undoes all of it, lxc-net
  * started again with its old configuration.
  */
 export const NET_IMPORT_KIND = 'net.import';
@@ -34,6 +35,8 @@ export function importPlan(store: NetStore, def: NetworkDef, defaultsText: strin
     }),
     fileStep(realNetHost, `set USE_LXC_BRIDGE="false" in ${LXC_NET_DEFAULTS} (lxc-net leaves ${def.bridge ?? ''} to lxcdeck at boot)`, LXC_NET_DEFAULTS, disabledLxcNetText(defaultsText, def.name)),
     ...upSteps(realNetHost, def),
+    // lxc-net's LXC_BRIDGE_MAC: once upSteps sets it for every network with a mac (net up after a reboot too), this goes
+    ...(def.mac && def.bridge ? [bridgeMacStep(realNetHost, def.bridge, def.mac)] : []),
   ];
   return { kind: NET_IMPORT_KIND, title: `Import lxc-net's ${def.bridge ?? ''} as network ${def.name} (${def.subnet ?? ''})`, params: { def: def as unknown as Json, defaults: defaultsText }, steps };
 }

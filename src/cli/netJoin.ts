@@ -54,8 +54,8 @@ export function usernetQuotas(c: Pick<CliContext, 'fs' | 'identity'>): { bridge:
   });
 }
 
-/** For an unprivileged user: the bridge must be theirs in /etc/lxc/lxc-usernet, with quota left. */
-function usernetBridge(c: CliContext, bridge: string): string {
+/** For an unprivileged user: the bridge must be theirs in /etc/lxc/lxc-usernet, with quota left (net join, create --net). */
+export function usernetBridge(c: Pick<CliContext, 'fs' | 'identity'>, bridge: string): string {
   const entries = usernetFor(parseUsernet(c.fs.read('/etc/lxc/lxc-usernet') ?? ''), c.identity.user, c.identity.groups).filter((e) => e.type === 'veth');
   const allowed = entries.filter((e) => e.link === bridge);
   const line = `${c.identity.user} veth ${bridge} 10`;

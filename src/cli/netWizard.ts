@@ -3,7 +3,8 @@ import type { PlanRegistry } from '../plan/registry.js';
 import { gatherFacts, realNetHost } from '../host/netHost.js';
 import { NetStore } from '../host/netStore.js';
 import { defineNetwork } from '../net/define.js';
-import { proposeSubnet, type NetworkDef } from '../net/definition.js';
+import { proposeSubnet, type HostFacts, type NetworkDef } from '../net/definition.js';
+import { ulaError, ulaFromSeed } from '../net/ipv6.js';
 import { defFromParams, netUpPlan } from '../net/plans.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import { forwardText, runDir } from '../net/definition.js';
@@ -28,12 +29,15 @@ export function storeStep(store: NetStore, def: NetworkDef): PlanStep {
 }
 
 export function cliNetworkWizard(store = new NetStore()): NetworkWizard {
+  // the facts of the last prepare(): the wizard checks a typed IPv6 prefix against them on every key, without I/O
+  let last: Pick<HostFacts, 'links' | 'networks'> = { links: [], networks: [] };
   return {
     prepare: async () => {
       const facts = await gatherFacts(allNetworks(store));
+      last = facts;
       const identity = currentIdentity(realHostFs);
       const usernet = facts.root ? [] : usernetQuotas({ fs: realHostFs, identity });
-      return { subnet: proposeSubnet(facts), root: facts.root, parents: facts.links.filter((l) => l.name !== 'lo' && l.kind !== 'bridge').map((l) => l.name), usernet, user: identity.user };
+      return { subnet: proposeSubnet(facts), ula: ulaFromSeed(facts.ulaSeed ?? ''), root: facts.root, parents: facts.links.filter((l) => l.name !== 'lo' && l.kind !== 'bridge').map((l) => l.name), usernet, user: identity.user };
     },
     list: async () =>
       Promise.all(
@@ -48,6 +52,7 @@ export function cliNetworkWizard(store = new NetStore()): NetworkWizard {
           leases: readLeases((await realNetHost.read(`${runDir(d.name)}/leases`)) ?? '').map((l) => `${l.name} ${l.ip}`),
         })),
       ),
+    checkIpv6: (prefix) => ulaError(prefix, last, ''),
     createPlan: async (req) => createPlan(store, defineNetwork(req, await gatherFacts(allNetworks(store)))),
   };
 }
@@ -56,7 +61,7 @@ export const NET_CREATE_KIND = 'net.create';
 
 export function createPlan(store: NetStore, def: NetworkDef): Plan {
   const up = netUpPlan(realNetHost, def);
-  return { ...up, kind: NET_CREATE_KIND, title: `New network ${def.name} (${def.kind}${def.subnet ? ` ${def.subnet}` : ''})`, steps: [storeStep(store, def), ...up.steps] };
+  return { ...up, kind: NET_CREATE_KIND, title: `New network ${def.name} (${def.kind}${def.subnet ? ` ${def.subnet}` : ''}${def.ipv6 ? `, IPv6 ${def.ipv6}` : ''})`, steps: [storeStep(store, def), ...up.steps] };
 }
 
 /** Journalled creations rebuild after a crash. */

@@ -44,6 +44,8 @@ export interface NetworkDef {
   ipv6?: string | null;
   /** The host's IPv6 address on the bridge ("fd12:3456:789a::1/64"). */
   address6?: string | null;
+  /** The bridge's own MAC (lxc-net's LXC_BRIDGE_MAC, kept by net import); absent: the kernel's. */
+  mac?: string | null;
   domain: string | null;
   antiSpoof: boolean;
   /** bridge: a host port enslaved to the bridge; its addresses move to the bridge. */

@@ -1,5 +1,6 @@
 import { cidrOverlaps, formatAddress, formatCidr, parseCidr, parseIPv6, type Cidr } from '../core/cidr.js';
 import { LxcdeckError } from '../core/errors.js';
+import { errorText } from '../core/plan.js';
 import type { HostFacts, NetworkDef } from './definition.js';
 
 /**
@@ -53,7 +54,7 @@ export function ipv6Hex(address: string): string {
 }
 
 /** The prefix must not touch a host IPv6 address or another network's prefix. */
-export function checkUlaFree(prefix: Cidr, facts: HostFacts, self: string): void {
+export function checkUlaFree(prefix: Cidr, facts: Pick<HostFacts, 'links' | 'networks'>, self: string): void {
   const text = formatCidr(prefix);
   for (const l of facts.links)
     for (const a of l.addresses) {
@@ -64,12 +65,28 @@ export function checkUlaFree(prefix: Cidr, facts: HostFacts, self: string): void
     if (n.name !== self && n.ipv6 && cidrOverlaps(parseUla(n.ipv6), prefix)) throw bad(`IPv6 prefix ${text} overlaps network ${n.name} (${n.ipv6})`, 'pick another ULA /64');
 }
 
+/** A typed prefix as --ipv6 checks it: a ULA /64 that is free on this host. The TUI wizard runs it on every key. */
+export function checkUla(text: string, facts: Pick<HostFacts, 'links' | 'networks'>, self: string): Cidr {
+  const prefix = parseUla(text);
+  checkUlaFree(prefix, facts, self);
+  return prefix;
+}
+
+/** checkUla's one line (what `net create --ipv6 PREFIX` prints), or null when the prefix is good. */
+export function ulaError(text: string, facts: Pick<HostFacts, 'links' | 'networks'>, self: string): string | null {
+  try {
+    checkUla(text, facts, self);
+    return null;
+  } catch (e) {
+    return errorText(e);
+  }
+}
+
 /** Fills def.ipv6 / def.address6 from --ipv6 (true: random; a string: that prefix). */
 export function defineIpv6(def: NetworkDef, request: boolean | string | undefined, facts: HostFacts): void {
   if (request === undefined || request === false) return;
   if (def.kind !== 'nat') throw bad('--ipv6 works on nat networks', 'use --kind nat');
-  const prefix = parseUla(request === true ? ulaFromSeed(facts.ulaSeed ?? '') : request);
-  checkUlaFree(prefix, facts, def.name);
+  const prefix = checkUla(request === true ? ulaFromSeed(facts.ulaSeed ?? '') : request, facts, def.name);
   def.ipv6 = formatCidr(prefix);
   def.address6 = hostAddress6(def.ipv6);
 }

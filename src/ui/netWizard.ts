@@ -1,30 +1,21 @@
 import type blessed from 'blessed';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
-import { choiceField, defineForm, textField } from '../core/fields.js';
+import { defineForm } from '../core/fields.js';
 import { esc } from '../presentation/tags.js';
 import { errorText } from '../core/plan.js';
 import type { NetworkWizard } from '../net/wizard.js';
 import { FormView } from './form.js';
+import { netForm, netRequest } from './netForm.js';
 import type { OverlayHost } from './overlayHost.js';
 import { openPlanFlow, type PlanFlowDeps } from './planFlow.js';
 import type { Palette } from './style.js';
 
 /**
  * `N`: a new network in one form (kind, name, subnet with a free /24
- * proposed, DHCP range, forwards, anti-spoofing, macvlan parent and host
+ * proposed, IPv6 off / a proposed ULA / typed, DHCP range, forwards, anti-spoofing, macvlan parent and host
  * shim), then the plan flow: every host command and the ruleset in the
  * preview, apply with each step shown, the result (rolled back on failure).
  */
-const NET_FORM = defineForm([
-  choiceField({ key: 'kind', label: 'kind', choices: ['nat', 'bridge', 'macvlan'] as const, hint: 'nat: own subnet, DHCP, masquerade; bridge: a host bridge; macvlan: on a parent interface (←/→)' }),
-  textField({ key: 'name', label: 'name', required: true, hint: '1 to 10 lowercase letters and digits; the bridge is ldk-<name>' }),
-  textField({ key: 'subnet', label: 'subnet', hint: 'IPv4 prefix; proposed: a free /24 that overlaps no host address, route or network' }),
-  textField({ key: 'dhcp', label: 'DHCP range', hint: 'nat: START,END inside the subnet (empty: the upper half)' }),
-  textField({ key: 'forwards', label: 'forwards', hint: 'nat: host-port[/udp]:container:port, comma separated, e.g. 8080:web:80' }),
-  choiceField({ key: 'antiSpoof', label: 'anti-spoof', choices: ['no', 'yes'] as const, hint: 'bridge, nat: pin each container port to its MAC and addresses (←/→)' }),
-  textField({ key: 'parent', label: 'parent', hint: 'macvlan: the host interface the containers sit on' }),
-  textField({ key: 'shim', label: 'host shim', hint: 'macvlan: an address for a host shim; without it the host cannot reach its own macvlan containers' }),
-] as const);
 
 export interface NetWizardDeps extends PlanFlowDeps {
   screen: blessed.Widgets.Screen;
@@ -48,10 +39,10 @@ export async function openNetWizard(d: NetWizardDeps): Promise<void> {
       : `new networks need root (sudo lxcdeck), and /etc/lxc/lxc-usernet gives you no bridge: as root add the line '${facts.user} veth lxcbr0 10' to it`);
   }
   const km = d.keymap;
-  const form = new FormView(d.screen, d.palette, NET_FORM, {
+  const form = new FormView(d.screen, d.palette, netForm(facts.ula, (p) => d.wizard.checkIpv6(p)), {
     label: ' new network ',
     heading: `new network — parents: ${facts.parents.slice(0, 6).join(', ')}`,
-    initial: { kind: 'nat', subnet: facts.subnet, antiSpoof: 'no' },
+    initial: { kind: 'nat', subnet: facts.subnet, ipv6: 'off', antiSpoof: 'no' },
     submitTitle: 'preview',
     cancelTitle: 'cancel',
     resolve: (k) => commandFor(km, 'form', k),
@@ -59,21 +50,9 @@ export async function openNetWizard(d: NetWizardDeps): Promise<void> {
   });
   let busy = false;
   const submit = async () => {
-    const v = form.state.rawValues();
-    const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-    const opt = (k: keyof typeof v) => (v[k]?.trim() ? { [k === 'dhcp' ? 'dhcpRange' : k]: v[k]?.trim() } : {});
     busy = true;
     try {
-      const plan = await d.wizard.createPlan({
-        name: v.name?.trim() ?? '',
-        kind: v.kind ?? 'nat',
-        ...opt('subnet'),
-        ...opt('dhcp'),
-        ...opt('parent'),
-        ...opt('shim'),
-        forwards: list(v.forwards),
-        antiSpoof: v.antiSpoof === 'yes',
-      });
+      const plan = await d.wizard.createPlan(netRequest(form.state.rawValues(), facts.ula));
       openPlanFlow(d, plan.title, [plan]);
     } catch (e) {
       form.showError(errorText(e));

@@ -20,7 +20,7 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const PRELUDE = [
   `D=${work}/default; mkdir -p $D; cp -a /etc/default/. $D/`,
-  `printf 'USE_LXC_BRIDGE="true"\\nLXC_DOMAIN="lxc"\\n' > $D/lxc-net`,
+  `printf 'USE_LXC_BRIDGE="true"\\nLXC_DOMAIN="lxc"\\nLXC_BRIDGE_MAC="02:1d:ee:00:00:42"\\n' > $D/lxc-net`,
   'mount --bind $D /etc/default',
   'mount -t tmpfs misc /var/lib/misc',
   '/usr/libexec/lxc/lxc-net start >/dev/null',
@@ -43,6 +43,7 @@ describe.skipIf(skip)('net import of Debian\'s lxc-net bridge', () => {
         'say dry; $LXCDECK net import --dry-run; test -f /run/lxc/network_up && echo lxc-net-still-up; grep USE_LXC_BRIDGE /etc/default/lxc-net',
         'say import; $LXCDECK net import 2>&1 | tail -1',
         'say after; test -f /run/lxc/network_up || echo lxc-net-down; lxcnetDnsmasq; grep USE_LXC_BRIDGE /etc/default/lxc-net; ip -j addr show dev lxcbr0 | grep -o "10.0.3.1\\"[^}]*prefixlen\\":24" | head -1',
+        'say mac; cat /sys/class/net/lxcbr0/address',
         'say show; $LXCDECK net show lxcnet --json',
         'say lease; lease',
         'say again; $LXCDECK net up lxcnet | grep -c "already done"',
@@ -62,6 +63,9 @@ describe.skipIf(skip)('net import of Debian\'s lxc-net bridge', () => {
     const shown = JSON.parse(section(o, 'show')) as Record<string, unknown>;
     expect(shown).toMatchObject({ kind: 'nat', state: 'up', bridge: 'lxcbr0', subnet: '10.0.3.0/24', address: '10.0.3.1/24', dhcp: { start: '10.0.3.2', end: '10.0.3.254' }, domain: 'lxc' });
     expect(shown.readOnly).toBeUndefined();
+    // lxc-net's LXC_BRIDGE_MAC: the bridge lxcdeck brought up (lxc-net stop deleted lxc-net's) has it
+    expect(shown.mac).toBe('02:1d:ee:00:00:42');
+    expect(section(o, 'mac').trim()).toBe('02:1d:ee:00:00:42');
     expect(section(o, 'lease')).toMatch(/^lease of 10\.0\.3\.\d+ obtained/);
     expect(Number(section(o, 'again').trim())).toBeGreaterThan(5);
     expect(section(o, 'rm').trim()).toBe('0');
