@@ -5,7 +5,6 @@ import { realNetHost } from '../host/netHost.js';
 import { NetStore } from '../host/netStore.js';
 import { disabledLxcNetText, importDefinition, LXC_NET_DEFAULTS, LXC_NET_NAME, LXC_NET_SCRIPT, LXC_NET_UP_FLAG, parseLxcNetConf } from '../net/lxcNet.js';
 import { defFromParams, upSteps } from '../net/plans.js';
-import { bridgeMacStep } from '../net/bridgeMac.js';
 import { commandStep, fileStep } from '../net/steps.js';
 import type { NetworkDef } from '../net/definition.js';
 import type { PlanRegistry } from '../plan/registry.js';
@@ -35,8 +34,6 @@ export function importPlan(store: NetStore, def: NetworkDef, defaultsText: strin
     }),
     fileStep(realNetHost, `set USE_LXC_BRIDGE="false" in ${LXC_NET_DEFAULTS} (lxc-net leaves ${def.bridge ?? ''} to lxcdeck at boot)`, LXC_NET_DEFAULTS, disabledLxcNetText(defaultsText, def.name)),
     ...upSteps(realNetHost, def),
-    // lxc-net's LXC_BRIDGE_MAC: once upSteps sets it for every network with a mac (net up after a reboot too), this goes
-    ...(def.mac && def.bridge ? [bridgeMacStep(realNetHost, def.bridge, def.mac)] : []),
   ];
   return { kind: NET_IMPORT_KIND, title: `Import lxc-net's ${def.bridge ?? ''} as network ${def.name} (${def.subnet ?? ''})`, params: { def: def as unknown as Json, defaults: defaultsText }, steps };
 }

@@ -1,6 +1,7 @@
 import { LxcdeckError } from '../core/errors.js';
 import type { ConfigEdit } from '../core/configText.js';
 import type { Json, Plan } from '../core/plan.js';
+import { bridgeMacStep } from './bridgeMac.js';
 import { RUN_ROOT, runDir, shimName, validateNetName, type Member, type NetworkDef } from './definition.js';
 import { networkTables } from './nftRules.js';
 import { dhcpHostsText, DNSMASQ_FILES, dnsmasqStep, nftStep } from './services.js';
@@ -49,6 +50,8 @@ export function upSteps(host: NetHost, def: NetworkDef): NetStep[] {
     steps.push(masterStep(host, def.uplink, br));
     for (const a of def.moveAddresses) steps.push(addressRemoveStep(host, def.uplink, a), addressStep(host, br, a));
   }
+  // lxc-net's LXC_BRIDGE_MAC (net import): set on every bring-up, as lxc-net does
+  if (def.mac) steps.push(bridgeMacStep(host, br, def.mac));
   if (def.address) steps.push(addressStep(host, br, def.address));
   // nodad: dnsmasq binds it at once (a fresh bridge would keep it tentative)
   if (def.address6) steps.push(addressStep(host, br, def.address6, ['nodad']));

@@ -189,6 +189,15 @@ describe('network plans', () => {
     expect(files.get('/proc/sys/net/ipv4/ip_forward')).toBe('0\n');
   });
 
+  it("a network with a bridge MAC (lxc-net's LXC_BRIDGE_MAC) sets it on every bring-up, after the bridge and before its address", () => {
+    const { host } = fakeHost();
+    const steps = netUpPlan(host, { ...nat(), mac: '02:1d:ee:00:00:42' }).steps.map((s) => s.description);
+    const at = steps.indexOf('set the MAC of ldk-lab to 02:1d:ee:00:00:42');
+    expect(at).toBeGreaterThan(steps.indexOf('create bridge ldk-lab'));
+    expect(at).toBeLessThan(steps.findIndex((d) => d.startsWith('add address')));
+    expect(netUpPlan(host, nat()).steps.map((s) => s.description)).not.toContain('set the MAC of ldk-lab to 02:1d:ee:00:00:42');
+  });
+
   it('nft -c starts before the first step, so its wait on the kernel overlaps them; it is not run twice', async () => {
     const { host, ran } = fakeHost();
     const result = await new PlanExecutor({ journals: null }).run(netUpPlan(host, nat()));
