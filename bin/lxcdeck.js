@@ -63,8 +63,51 @@ function loadBundle(bundle) {
   return { mod: mod.exports, writeCache };
 }
 
+/**
+ * The TUI's CommonJS packages (blessed, @xterm/headless, node-pty's JS)
+ * compile from V8 code caches in dist/src/tui-packages/ too: Node 20 has no
+ * compile cache of its own (module.enableCompileCache came in Node 22), and
+ * compiling them cost the first frame ~25 ms. V8 refuses a cache whose
+ * source differs (another version installed): that file then just compiles.
+ */
+function cachePackages(dir) {
+  const Module = require('node:module');
+  const vm = require('node:vm');
+  const compile = Module.prototype._compile;
+  const made = [];
+  Module.prototype._compile = function (content, filename) {
+    const m = /[/\\]node_modules[/\\]((?:blessed|node-pty|@xterm[/\\]headless)[/\\].+)$/.exec(filename);
+    if (!m) return compile.call(this, content, filename);
+    const file = path.join(dir, `${m[1].replace(/[/\\]/g, '__')}.cache`);
+    let cachedData;
+    try {
+      cachedData = fs.readFileSync(file);
+    } catch {
+      /* no cache: V8 compiles */
+    }
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    made.push([file, script]);
+    const mod = this;
+    const req = (id) => mod.require(id);
+    req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+    req.main = require.main;
+    req.cache = Module._cache;
+    return script.runInThisContext({ displayErrors: true }).call(mod.exports, mod.exports, req, mod, filename, path.dirname(filename));
+  };
+  return () => {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [file, script] of made) fs.writeFileSync(file, script.createCachedData());
+  };
+}
+
 function runWhole() {
   const bundled = noBundle ? null : loadBundle(path.join(src, tui ? 'tui.cjs' : 'lxcdeck.cjs'));
+  if (bundled && tui) {
+    const writePackages = cachePackages(path.join(src, 'tui-packages'));
+    const writeBundle = bundled.writeCache;
+    run(bundled.mod, writeBundle ? () => (writeBundle(), writePackages()) : null);
+    return;
+  }
   if (bundled) run(bundled.mod, bundled.writeCache);
   else import('../dist/src/main.js').then((m) => run(m), failed);
 }

@@ -94,7 +94,8 @@ const cacheRun = (args) =>
 // (fast.cjs's, from the fast `ls`; the whole CLI's from the same `ls` in a spelling the fast path leaves to commander)
 const cached = (cacheRun(['-P', empty, 'ls', '--json']) || cacheRun(['--version'])) && (cacheRun([`--lxcpath=${empty}`, 'ls', '--json']) || cacheRun(['help', 'ls']));
 if (!cached || !fs.existsSync(`${out}.cache`) || !fs.existsSync(`${fastOut}.cache`)) throw new Error('bundle: writing the code cache failed');
-// the TUI's cache: one workstation in a pty over the empty lxcpath, quit after its first frame (q)
+// the TUI's cache (and its packages', dist/src/tui-packages: see bin/lxcdeck.js): one workstation in a pty over the empty lxcpath, quit after its first frame (q)
+fs.rmSync(path.join(root, 'dist/src/tui-packages'), { recursive: true, force: true });
 const tuiCached = await new Promise((resolve) => {
   const env = { ...process.env, LXCDECK_WRITE_CODE_CACHE: '1', TERM: 'xterm-256color', XDG_CONFIG_HOME: path.join(empty, 'config') };
   const tui = pty.spawn(process.execPath, [path.join(root, 'bin/lxcdeck.js'), '-P', empty], { name: 'xterm-256color', cols: 120, rows: 40, env });

@@ -61,9 +61,11 @@ function workstationArgs(args: string[]): { lxcpaths: string[]; workspace?: stri
 
 async function runWorkstation(lxcpaths: string[], workspace: string | undefined): Promise<number> {
   const { createContexts, workstationContext } = await import('./cli/context.js');
-  const { configuredLxcpaths } = await import('./cli/lxcpathList.js');
+  const { configuredLxcpaths, listingMemo } = await import('./cli/lxcpathList.js');
   const list = configuredLxcpaths(lxcpaths);
   const contexts = createContexts(list.paths, list.leaveOut, 'tui');
+  // the first frame's listing starts from what the last ls or workstation learnt (createContexts gives at least one)
+  const memo = listingMemo(contexts[0]!.identity, contexts.map((c) => c.backend));
   const ctx = workstationContext(contexts);
   const { startTui } = await import('./main/tui.js');
   const header = `${ctx.identity.user}@${os.hostname()}  ${contexts.map((c) => c.backend.lxcpath).join(' + ')}  cgroups ${ctx.cgroups.layout}`;
@@ -72,6 +74,7 @@ async function runWorkstation(lxcpaths: string[], workspace: string | undefined)
   let releaseError: string | null = null;
   await withTimeout(tui.releaseRules(), RELEASE_TIMEOUT_MS).catch((e: unknown) => (releaseError = e instanceof Error ? e.message : String(e)));
   await tui.close();
+  memo.save();
   if (releaseError) processIo.err(`lxcdeck: could not thaw what the rules froze: ${releaseError}: thaw it with 'lxcdeck thaw NAME' or 'lxcdeck job thaw NAME'`);
   if (end.kind === 'quit') return 0;
   if (end.kind === 'fatal') processIo.err(`lxcdeck: fatal: ${end.message}`);

@@ -4,7 +4,9 @@ import { effectiveLxcpaths } from '../core/lxcpaths.js';
 import { compareNames } from '../host/collation.js';
 import { defaultConfigDir } from '../settings/configDir.js';
 import { peekSettings } from '../settings/peek.js';
+import type { Identity } from '../host/identity.js';
 import { listMemoDir } from '../host/paths.js';
+import type { LiblxcBackend } from '../lxc/backend.js';
 import { bootId, readListMemo, writeListMemo } from '../lxc/listMemo.js';
 import { backendAt, backendParts, resolveLxcpaths } from './backendParts.js';
 
@@ -24,17 +26,28 @@ export function configuredLxcpaths(cli: readonly string[]): LxcpathList {
 /** `ls` over every lxcpath, sorted by name: each row says which lxcpath it is in. */
 export function listAll({ paths, leaveOut }: LxcpathList, options: { active: boolean }): ContainerSummary[] {
   const parts = backendParts();
-  const dir = listMemoDir(parts.identity);
-  const boot = bootId();
   const rows = resolveLxcpaths(parts, paths, leaveOut).flatMap((p) => {
     const backend = backendAt(parts, p);
-    // what the last `ls` learnt: liblxc is asked only about what changed since (src/lxc/listMemo.ts)
-    const memo = readListMemo(dir, p, boot);
-    if (memo) backend.seedLister(memo);
+    const memo = listingMemo(parts.identity, [backend]);
     const listed = backend.list(options).map((r) => ({ ...r, lxcpath: p }));
-    writeListMemo(dir, p, backend.listerMemo(), boot);
+    memo.save();
     return listed;
   });
   // stable: a name in two lxcpaths keeps the lxcpaths' order
   return rows.sort((a, b) => compareNames(a.name, b.name));
+}
+
+/**
+ * What the last listing of these backends learnt (src/lxc/listMemo.ts), fed
+ * to them before their first list(): liblxc is then asked only about what
+ * changed since. save() leaves what they know now for the next process.
+ */
+export function listingMemo(identity: Identity, backends: readonly LiblxcBackend[]): { save(): void } {
+  const dir = listMemoDir(identity);
+  const boot = bootId();
+  for (const b of backends) {
+    const memo = readListMemo(dir, b.lxcpath, boot);
+    if (memo) b.seedLister(memo);
+  }
+  return { save: () => backends.forEach((b) => writeListMemo(dir, b.lxcpath, b.listerMemo(), boot)) };
 }
