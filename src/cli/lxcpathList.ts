@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerSummary } from '../core/container.js';
 import { effectiveLxcpaths } from '../core/lxcpaths.js';
@@ -27,6 +28,9 @@ export function configuredLxcpaths(cli: readonly string[]): LxcpathList {
 export function listAll({ paths, leaveOut }: LxcpathList, options: { active: boolean }): ContainerSummary[] {
   const parts = backendParts();
   const rows = resolveLxcpaths(parts, paths, leaveOut).flatMap((p) => {
+    // a fresh user's default lxcpath does not exist before their first container: nothing is there yet
+    // (a missing lxcpath given by -P or the setting stays an error: a typo must not look like an empty host)
+    if (paths.length === 0 && !fs.existsSync(p)) return [];
     const backend = backendAt(parts, p);
     const memo = listingMemo(parts.identity, [backend]);
     const listed = backend.list(options).map((r) => ({ ...r, lxcpath: p }));

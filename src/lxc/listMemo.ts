@@ -3,12 +3,11 @@ import * as path from 'node:path';
 import type { ListerMemo } from './lister.js';
 
 /**
- * The CLI listing's memo between runs (see ListerMemo): one JSON file per
- * lxcpath in a directory of the user's own, tagged with the boot it belongs
- * to (process start times count from boot). Anything unreadable, of another
- * boot or another lxcpath is no memo: the listing then asks liblxc about
- * everything, as without one. Written atomically; never fsynced (a lost memo
- * costs one slower `ls`).
+ * The listing's memo between runs (see ListerMemo): one JSON file per
+ * lxcpath in a directory of the user's own, tagged with its boot. Anything
+ * unreadable, of another boot or another lxcpath is no memo: the listing then
+ * reads every config, as without one. Written atomically; never fsynced (a
+ * lost memo costs one slower `ls`).
  */
 interface MemoFile {
   v: 1;
@@ -41,15 +40,11 @@ export function readListMemo(dir: string, lxcpath: string, boot = bootId()): Lis
   try {
     const f = JSON.parse(fs.readFileSync(memoFile(dir, lxcpath), 'utf8')) as Partial<MemoFile>;
     if (f.v !== 1 || f.boot !== boot || f.lxcpath !== path.resolve(lxcpath) || typeof f.memo !== 'object' || !f.memo) return null;
-    const { configs, runtimes } = f.memo;
-    if (typeof configs !== 'object' || !configs || typeof runtimes !== 'object' || !runtimes) return null;
+    const { configs } = f.memo;
+    if (typeof configs !== 'object' || !configs) return null;
     // entry by entry: a bad one is left out, not trusted
-    const okConfig = (c: ListerMemo['configs'][string]) => typeof c?.mtimeMs === 'number' && typeof c.unprivileged === 'boolean' && typeof c.autostart === 'boolean' && Array.isArray(c.groups) && c.groups.every((g) => typeof g === 'string');
-    const okRuntime = (r: ListerMemo['runtimes'][string]) => Number.isInteger(r?.pid) && r.pid > 0 && typeof r.start === 'string' && typeof r.liblxc === 'string' && (r.cgroup === null || typeof r.cgroup === 'string');
-    return {
-      configs: Object.fromEntries(Object.entries(configs).filter(([, c]) => okConfig(c))),
-      runtimes: Object.fromEntries(Object.entries(runtimes).filter(([, r]) => okRuntime(r))),
-    };
+    const ok = (c: ListerMemo['configs'][string]) => typeof c?.mtimeMs === 'number' && typeof c.unprivileged === 'boolean' && typeof c.autostart === 'boolean' && Array.isArray(c.groups) && c.groups.every((g) => typeof g === 'string');
+    return { configs: Object.fromEntries(Object.entries(configs).filter(([, c]) => ok(c))) };
   } catch {
     return null;
   }

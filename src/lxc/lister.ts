@@ -11,7 +11,6 @@ import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cg
 import { KeptFileReader } from '../host/filereader.js';
 import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/freezer.js';
 import { realHostFs, type HostFs } from '../host/hostfs.js';
-import { isAlive, processMark } from '../host/liveness.js';
 import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
 import type { ContainerHandle, NativeLib } from './native.js';
 import { probeContainers } from './probe.js';
@@ -77,15 +76,15 @@ export interface ListOptions {
 }
 
 /**
- * What one process's listing leaves for the next one's (the CLI's `ls`, kept
- * between runs by src/lxc/listMemo.ts): config facts by config mtime, and each
- * running container's init process (pid + start time) with the states last
- * read. Seeded, a listing asks liblxc only about what changed, as a TUI
- * refresh does: the monitor round trips were ~0.2 ms per container.
+ * What one process's listing leaves for the next one's (the CLI's `ls` and
+ * the workstation's first frame, kept between runs by src/lxc/listMemo.ts):
+ * the config facts, by config mtime, so a stopped container's config is not
+ * parsed again. A running container's state and pid are always liblxc's own
+ * answer: between two runs its monitor's state can change with the freezer
+ * cgroup back where it was (a freeze, then a thaw by hand or killed half-way).
  */
 export interface ListerMemo {
   configs: Record<string, { mtimeMs: number; unprivileged: boolean; autostart: boolean; groups: string[] }>;
-  runtimes: Record<string, { pid: number; start: string; liblxc: ContainerState; cgroup: CgroupFreezerState | null }>;
 }
 
 /** After the lxcpath changes, keep re-listing this long: lxc-create writes the config after the directory. */
@@ -185,8 +184,6 @@ export class ContainerLister implements Disposable {
 
   private names(which: 0 | 1): string[] {
     const text = this.lib.lxcdeck_list(this.lxcpath, which);
-    // a user's default lxcpath before their first container does not exist yet: nothing is defined there (lxc-ls says nothing too)
-    if (text === null && !fs.existsSync(this.lxcpath)) return [];
     if (text === null) throw new LxcdeckError('liblxc-failed', `liblxc could not list containers in ${this.lxcpath}`, 'check that the lxcpath exists and is readable');
     return text.split('\n').filter(Boolean);
   }
@@ -220,7 +217,8 @@ export class ContainerLister implements Disposable {
   /** A cold listing (the CLI's, the TUI's first) asks liblxc about all the containers it never read in one native call. */
   private prefetch(names: string[], active: Set<string>, now: number): void {
     const cold = names.flatMap((name) => {
-      if (this.configs.has(name)) return [];
+      // a known config (a memo's) still needs liblxc's state and pid when the container runs: the probe asks both
+      if (this.configs.has(name) && !(active.has(name) && !this.runtimes.has(name))) return [];
       try {
         return [{ name, mtimeMs: fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs }];
       } catch {
@@ -242,34 +240,13 @@ export class ContainerLister implements Disposable {
   memo(): ListerMemo {
     const configs: ListerMemo['configs'] = {};
     for (const [name, f] of this.configs) if (f.mtimeMs >= 0) configs[name] = { mtimeMs: f.mtimeMs, unprivileged: f.unprivileged, autostart: f.autostart, groups: f.groups };
-    const runtimes: ListerMemo['runtimes'] = {};
-    for (const [name, rt] of this.runtimes) {
-      if (TRANSIENT.has(rt.liblxc) || this.busy.has(name)) continue;
-      const { start } = processMark(rt.pid);
-      if (start) runtimes[name] = { pid: rt.pid, start, liblxc: rt.liblxc, cgroup: rt.cgroup };
-    }
-    return { configs, runtimes };
+    return { configs };
   }
 
-  /**
-   * Takes an earlier process's memo before the first list(): a config is
-   * re-read when its mtime differs, an init only while it is the same live
-   * process (pid and start time) in a cgroup of this container's.
-   */
+  /** Takes an earlier process's memo before the first list(): a config is read again when its mtime differs. */
   seed(memo: ListerMemo): void {
     const now = monotonicMs();
     for (const [name, f] of Object.entries(memo.configs)) if (!this.configs.has(name)) this.configs.set(name, { ...f, checkedAt: now - 1e9 });
-    for (const [name, m] of Object.entries(memo.runtimes)) {
-      if (this.runtimes.has(name) || TRANSIENT.has(m.liblxc) || !isAlive(m)) continue;
-      const alive = `/proc/${m.pid}/oom_score_adj`;
-      if (this.reader.read(alive) === null) continue;
-      const cg = this.reader.read(`/proc/${m.pid}/cgroup`);
-      const dirs = cg ? containerCgroupDirs(this.cgroups, cg, name) : null;
-      // trimmed to the container's root cgroup, a dir of this container's ends with its name
-      if (!dirs || ![...dirs.values()].some((d) => d.endsWith(`/lxc.payload.${name}`) || d.endsWith(`/lxc/${name}`))) continue;
-      const freezer = freezerFiles(dirs);
-      this.runtimes.set(name, { pid: m.pid, alive, liblxc: m.liblxc, liblxcAt: now, cgroup: m.cgroup, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) });
-    }
   }
 
   /** This process starts (true) or ends (false) a freeze or thaw of `name`; at the end liblxc is asked again. */

@@ -225,18 +225,20 @@ describe.skipIf(skip).each([ROOT, USER])('lxcdeck console-buffer as $label: a on
     const after = `${original}${KEY_LINE}\n`;
     put(before);
     const outcomes = new Set<string>();
-    // the journal dir sees a few inotify events per atomic write (begin, applying, applied) and the unlink:
-    // killing on the n-th of them lands before, during and after the config's own rename
+    // the journal dir sees a few inotify events per atomic write (begin, applying) and the unlink, the config's
+    // dir a few for its own write and rename: killing on the n-th of them all lands before, during and after
+    // that rename, and between it and the journal's removal
     for (let n = 1; n <= 24; n += 2) {
       const argv = [...runner.prefix, process.execPath, BIN, 'console-buffer', name];
       const child = spawn(argv[0] as string, argv.slice(1), { stdio: 'ignore' });
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       let seen = 0;
-      const watcher = fs.watch(plans, () => {
+      const onEvent = () => {
         if (++seen === n) child.kill('SIGKILL');
-      });
+      };
+      const watchers = [fs.watch(plans, onEvent), fs.watch(path.dirname(configFile), onEvent)];
       await exited;
-      watcher.close();
+      for (const w of watchers) w.close();
       const now = text();
       expect([before, after]).toContain(now);
       const pending = await ownPlans();

@@ -7,10 +7,9 @@ import { memoFile } from '../../src/lxc/listMemo.js';
 import { BIN, hostUnavailable, uniqueName } from './host.js';
 
 /**
- * `ls` keeps what it learnt for the next `ls` (src/lxc/listMemo.ts): every
- * change another tool makes between two runs must still show, checked
- * against lxc-info; a memo that lies about a process or is garbage is not
- * believed.
+ * `ls` keeps the config facts it read for the next `ls` (src/lxc/listMemo.ts):
+ * every change another tool makes between two runs must still show, checked
+ * against lxc-info; a garbage memo is not believed.
  */
 const skip = hostUnavailable();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-memo-'));
@@ -29,7 +28,7 @@ function ls(): { name: string; state: string; pid: number | null; autostart: boo
   return row;
 }
 const memoPath = () => memoFile(MEMO, P);
-const readMemo = () => JSON.parse(fs.readFileSync(memoPath(), 'utf8')) as { memo: { configs: Record<string, { autostart: boolean }>; runtimes: Record<string, { pid: number; start: string }> } };
+const readMemo = () => JSON.parse(fs.readFileSync(memoPath(), 'utf8')) as { memo: { configs: Record<string, { autostart: boolean }> } };
 
 beforeAll(() => {
   if (skip) return;
@@ -49,7 +48,7 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     const row = ls();
     expect(row.state).toBe('RUNNING');
     expect(row.pid).toBe(Number(lxcInfo('-p')));
-    expect(readMemo().memo.runtimes[name]?.pid).toBe(row.pid);
+    expect(readMemo().memo.configs[name]).toMatchObject({ autostart: false });
   });
 
   it('a freeze and a thaw by lxc-freeze between two runs show', () => {
@@ -70,7 +69,9 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     expect(row.pid).not.toBe(before);
   });
 
-  it('config facts come from the memo while the config is unchanged, and are re-read once it changes', () => {
+  it("a stopped container's config facts come from the memo while its config is unchanged, and are re-read once it changes", () => {
+    // running, the probe asks liblxc anyway (state and pid) and reads the config items with them
+    expect(tool('lxc-stop', '-k', '-P', P, '-n', name).status).toBe(0);
     ls();
     // a lie about an unchanged config is believed: proof the memo is used at all
     const m = readMemo();
@@ -82,21 +83,25 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     const row = ls();
     expect(row.autostart).toBe(false);
     expect(row.groups).toEqual(['memo-g']);
+    expect(tool('lxc-start', '-P', P, '-n', name).status).toBe(0);
   });
 
-  it('a memo naming another live process as the init is not believed', () => {
+  it('liblxc frozen over a cgroup thawed by hand between two runs shows as the disagreement it is', () => {
     ls();
-    const m = readMemo();
-    // this test's own process: alive, with its true start time, but in no cgroup of the container's
-    const own = fs.readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-    m.memo.runtimes[name] = { ...m.memo.runtimes[name], pid: process.pid, start: own.slice(own.lastIndexOf(')') + 2).split(' ')[19] as string } as never;
-    fs.writeFileSync(memoPath(), JSON.stringify(m));
-    expect(ls().pid).toBe(Number(lxcInfo('-p')));
+    expect(tool('lxc-freeze', '-P', P, '-n', name).status).toBe(0);
+    const pid = Number(lxcInfo('-p'));
+    const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:freezer:/.test(l))?.split(':')[2];
+    if (cg) {
+      fs.writeFileSync(`/sys/fs/cgroup/freezer${cg}/freezer.state`, 'THAWED');
+      expect((ls() as { disagreement?: unknown }).disagreement).toEqual({ liblxc: 'FROZEN', cgroup: 'THAWED' });
+    } else expect(ls().state).toBe('FROZEN');
+    expect(tool('lxc-unfreeze', '-P', P, '-n', name).status).toBe(0);
+    expect(ls().state).toBe('RUNNING');
   });
 
   it('a garbage memo is ignored, and replaced', () => {
     fs.writeFileSync(memoPath(), '{"v":1,"boot":');
     expect(ls().pid).toBe(Number(lxcInfo('-p')));
-    expect(readMemo().memo.runtimes[name]?.pid).toBe(Number(lxcInfo('-p')));
+    expect(readMemo().memo.configs[name]).toMatchObject({ autostart: false });
   });
 });
