@@ -19,6 +19,8 @@ export interface StateEvent {
   time: string;
   kind: 'container' | 'job';
   name: string;
+  /** A container's lxcpath (absent for jobs). */
+  lxcpath?: string;
   /** Container: STOPPED, RUNNING, FROZEN, ...; job: running, frozen, finished; both: REMOVED when it is gone. */
   state: string;
   /** null on the first line for each workload (the state when the stream started). */
@@ -31,7 +33,7 @@ export interface StateEvent {
   by: string | null;
 }
 
-type Snapshot = Map<string, { kind: 'container' | 'job'; name: string; state: string; pid: number | null }>;
+type Snapshot = Map<string, { kind: 'container' | 'job'; name: string; lxcpath?: string; state: string; pid: number | null }>;
 
 /** The changes from one snapshot to the next, in a stable order (containers, then jobs, by name). */
 export function diffSnapshots(before: Snapshot | null, after: Snapshot, time: string): StateEvent[] {
@@ -40,16 +42,19 @@ export function diffSnapshots(before: Snapshot | null, after: Snapshot, time: st
     const was = before?.get(key);
     if (!was || was.state !== now.state || was.pid !== now.pid) out.push({ time, ...now, previous: was ? was.state : null, by: null });
   }
-  for (const [key, was] of before ?? []) if (!after.has(key)) out.push({ time, kind: was.kind, name: was.name, state: 'REMOVED', previous: was.state, pid: null, by: null });
+  for (const [key, was] of before ?? []) if (!after.has(key)) out.push({ time, kind: was.kind, name: was.name, ...(was.lxcpath ? { lxcpath: was.lxcpath } : {}), state: 'REMOVED', previous: was.state, pid: null, by: null });
   return out;
 }
 
-export function eventLine(e: StateEvent, color = false): string {
+/** `primary`: the first lxcpath, whose containers are named alone; others' say where they are (as `ls` does). */
+export function eventLine(e: StateEvent, color = false, primary?: string): string {
   const change = e.previous === null ? paintState(e.state, color) : `${e.previous} -> ${paintState(e.state, color)}`;
-  return `${e.time} ${e.kind} ${sanitize(e.name)} ${change} pid ${e.pid ?? '-'}${e.by ? ` by ${sanitize(e.by)}` : ''}`;
+  const where = e.lxcpath && primary !== undefined && e.lxcpath !== primary ? ` (${e.lxcpath})` : '';
+  return `${e.time} ${e.kind} ${sanitize(e.name)}${sanitize(where)} ${change} pid ${e.pid ?? '-'}${e.by ? ` by ${sanitize(e.by)}` : ''}`;
 }
 
-export function registerEventCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
+/** `contexts`: one per lxcpath (the first the primary one); every one is watched. */
+export function registerEventCommands(program: Command, io: CliIo, contexts: (cmd: Command) => CliContext[]): void {
   program
     .command('events')
     .description('stream state changes of containers and jobs, one line each (first the current states); Ctrl-C ends')
@@ -59,7 +64,8 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
       const interval = Number(opts.interval);
       if (!/^\d+$/.test(opts.interval) || interval < 50 || interval > 10_000)
         throw new LxcdeckError('invalid-argument', `invalid interval ${JSON.stringify(opts.interval)}`, 'use milliseconds from 50 to 10000');
-      const ctx = context(cmd);
+      const all = contexts(cmd);
+      const ctx = all[0] as CliContext;
       const [{ JobManager }, { untilStopped, pause }, { ActionLogTail, actionLogFile }, { ActorTracker, parseActionLines }, { stateDir }] = await Promise.all([
         import('../jobs/manager.js'),
         import('./stream.js'),
@@ -68,7 +74,7 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
         import('../host/paths.js'),
       ]);
       const actions = new ActionLogTail(actionLogFile(stateDir(ctx.identity)));
-      const actors = new ActorTracker(ctx.backend.lxcpath, Date.now());
+      const actors = new Map(all.map((c) => [c.backend.lxcpath, new ActorTracker(c.backend.lxcpath, Date.now())]));
       const jobs = new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs });
       const life = untilStopped();
       const color = useColor(cmd);
@@ -76,20 +82,22 @@ export function registerEventCommands(program: Command, io: CliIo, context: (cmd
       while (!life.isStopped()) {
         const now: Snapshot = new Map();
         // the active list is liblxc's; everything else the lister keeps or reads from files
-        for (const c of ctx.backend.list({ definedMaxAgeMs: 2000, addressesMaxAgeMs: Number.MAX_SAFE_INTEGER, totals: false }))
-          now.set(`container:${c.name}`, { kind: 'container', name: c.name, state: c.state, pid: c.pid });
+        for (const { backend } of all)
+          for (const c of backend.list({ definedMaxAgeMs: 2000, addressesMaxAgeMs: Number.MAX_SAFE_INTEGER, totals: false }))
+            now.set(`container:${backend.lxcpath}/${c.name}`, { kind: 'container', name: c.name, lxcpath: backend.lxcpath, state: c.state, pid: c.pid });
         for (const j of jobs.list()) now.set(`job:${j.record.name}`, { kind: 'job', name: j.record.name, state: j.state, pid: j.state === 'finished' ? null : j.record.pid });
         const seen = Date.now();
-        actors.add(parseActionLines(actions.read()));
+        const records = parseActionLines(actions.read());
+        for (const a of actors.values()) a.add(records);
         for (const e of diffSnapshots(last, now, new Date(seen).toISOString())) {
           if (life.isStopped()) break;
           // destroy is not among the recorded actions: a REMOVED stays unknown
-          if (e.kind === 'container' && e.state !== 'REMOVED') e.by = actors.who(e.kind, e.name, e.state, e.previous, seen);
-          io.out(opts.json ? JSON.stringify(e) : eventLine(e, color));
+          if (e.kind === 'container' && e.state !== 'REMOVED') e.by = actors.get(e.lxcpath ?? '')?.who(e.kind, e.name, e.state, e.previous, seen) ?? null;
+          io.out(opts.json ? JSON.stringify(e) : eventLine(e, color, ctx.backend.lxcpath));
         }
         last = now;
         await pause(interval, life.stopped);
       }
-      ctx.backend.dispose();
+      for (const c of all) c.backend.dispose();
     });
 }

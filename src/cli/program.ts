@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import { parseColorWhen, useColor } from './color.js';
-import { attachPrefix, type CliContext } from './context.js';
+import { attachPrefix, createContexts, type CliContext } from './context.js';
 import { commandContext } from './lxcpaths.js';
 import { configuredLxcpaths, listAll } from './lxcpathList.js';
 import { registerIdmapCommands } from './idmap.js';
@@ -72,6 +72,11 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   const context = (cmd: Command): CliContext => {
     ctx ??= commandContext(cmd, lxcpaths(cmd));
     return ctx;
+  };
+  // the streams (events, stats) watch every lxcpath, the first one's context first
+  const everyContext = (cmd: Command): CliContext[] => {
+    const list = lxcpaths(cmd);
+    return list.paths.length < 2 ? [context(cmd)] : createContexts(list.paths, list.leaveOut);
   };
 
   program
@@ -194,8 +199,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
   program
   registerHelpCommands(program, io);
   registerCompletionCommands(program, io);
-  registerEventCommands(program, io, context);
-  registerStatsCommands(program, io, context);
+  registerEventCommands(program, io, everyContext);
+  registerStatsCommands(program, io, everyContext);
   registerJobCommands(program, io);
   registerIdmapCommands(program, io, setStatus, context);
   registerConfigCommands(program, io, context);

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { LxcdeckError } from '../core/errors.js';
 import type { MetricsTarget } from '../metrics/sampler.js';
@@ -62,7 +63,8 @@ export function formatText(rows: StatsRow[], color: boolean): Promise<string> {
   });
 }
 
-export function registerStatsCommands(program: Command, io: CliIo, context: (cmd: Command) => CliContext): void {
+/** `contexts`: one per lxcpath (the first the primary one): a container outside the first is named by its directory (/srv/lxc/web), as in the TUI. */
+export function registerStatsCommands(program: Command, io: CliIo, contexts: (cmd: Command) => CliContext[]): void {
   program
     .command('stats')
     .description('CPU, memory, pids, IO, network and pressure of running containers and jobs (all, or the NAMEs given)')
@@ -72,7 +74,8 @@ export function registerStatsCommands(program: Command, io: CliIo, context: (cmd
     .option('--interval <seconds>', 'keep printing every this many seconds', parseSeconds)
     .action(async (names: string[], opts: { json?: boolean; prometheus?: boolean; interval?: number }, cmd: Command) => {
       if (opts.json && opts.prometheus) throw new LxcdeckError('invalid-argument', '--json and --prometheus cannot be used together', 'give one of them');
-      const ctx = context(cmd);
+      const all = contexts(cmd);
+      const ctx = all[0] as CliContext;
       const [{ MetricsSampler }, { systemClock }, { JobManager }, { jobDirMap }, { prometheusText }, { untilStopped }] = await Promise.all([
         import('../metrics/sampler.js'),
         import('../base/clock.js'),
@@ -84,18 +87,20 @@ export function registerStatsCommands(program: Command, io: CliIo, context: (cmd
       const wanted = new Set(names);
       const kinds = new Map<string, { name: string; kind: 'container' | 'job' }>();
       const targets: MetricsTarget[] = [];
-      for (const c of ctx.backend.list({ active: true, totals: false })) {
-        const rt = ctx.backend.runtimeOf(c.name);
-        if (!rt || (wanted.size && !wanted.has(c.name))) continue;
-        let hostInterfaces: string[] = [];
-        try {
-          hostInterfaces = ctx.backend.hostInterfaces(c.name);
-        } catch {
-          /* no network figures */
+      for (const { backend } of all)
+        for (const c of backend.list({ active: true, totals: false })) {
+          const ref = backend === ctx.backend ? c.name : path.join(backend.lxcpath, c.name);
+          const rt = backend.runtimeOf(c.name);
+          if (!rt || (wanted.size && !wanted.has(ref))) continue;
+          let hostInterfaces: string[] = [];
+          try {
+            hostInterfaces = backend.hostInterfaces(c.name);
+          } catch {
+            /* no network figures */
+          }
+          targets.push({ id: `container:${ref}`, dirs: rt.dirs, hostInterfaces });
+          kinds.set(`container:${ref}`, { name: ref, kind: 'container' });
         }
-        targets.push({ id: `container:${c.name}`, dirs: rt.dirs, hostInterfaces });
-        kinds.set(`container:${c.name}`, { name: c.name, kind: 'container' });
-      }
       for (const j of new JobManager({ host: ctx.cgroups, identity: ctx.identity, fs: ctx.fs }).list()) {
         if (j.state === 'finished' || (wanted.size && !wanted.has(j.record.name))) continue;
         targets.push({ id: `job:${j.record.name}`, dirs: jobDirMap(ctx.cgroups, j.record.cgroups), hostInterfaces: [] });
@@ -133,7 +138,7 @@ export function registerStatsCommands(program: Command, io: CliIo, context: (cmd
       } finally {
         clearInterval(keepAlive);
         sampler.dispose();
-        ctx.backend.dispose();
+        for (const c of all) c.backend.dispose();
       }
     });
 }

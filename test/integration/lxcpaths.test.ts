@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -112,6 +112,42 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
     const u = await lxcdeck(USER, ['-P', '/tmp', '-P', locked, 'ls', '--json']);
     expect([u.code, u.stdout, u.stderr]).toEqual([5, '', `lxcdeck: cannot read lxcpath ${locked} (EACCES): run lxcdeck as a user who may read ${locked}, or leave out -P ${locked}\n`]);
   });
+
+  it('events and stats watch every lxcpath: a change in the second one is seen, named by its lxcpath', async () => {
+    expect(tool('lxc-start', '-P', B, '-n', solo).status).toBe(0);
+    try {
+      const events = spawn(process.execPath, [BIN, '-P', A, '-P', B, 'events', '--json', '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const lines: { name: string; lxcpath?: string; state: string; previous: string | null }[] = [];
+      let rest = '';
+      events.stdout.setEncoding('utf8');
+      events.stdout.on('data', (d: string) => {
+        const parts = (rest + d).split('\n');
+        rest = parts.pop() ?? '';
+        for (const l of parts) if (l.trim()) lines.push(JSON.parse(l));
+      });
+      const seen = async (want: (e: (typeof lines)[number]) => boolean) => {
+        for (let i = 0; i < 100 && !lines.some(want); i++) await new Promise((r) => setTimeout(r, 50));
+        return lines.some(want);
+      };
+      try {
+        expect(await seen((e) => e.name === solo && e.lxcpath === B && e.state === 'RUNNING' && e.previous === null)).toBe(true);
+        expect(await seen((e) => e.name === twin && e.lxcpath === A && e.state === 'STOPPED')).toBe(true);
+        expect(tool('lxc-freeze', '-P', B, '-n', solo).status).toBe(0);
+        expect(await seen((e) => e.name === solo && e.lxcpath === B && e.state === 'FROZEN' && e.previous === 'RUNNING')).toBe(true);
+        expect(tool('lxc-unfreeze', '-P', B, '-n', solo).status).toBe(0);
+      } finally {
+        events.kill('SIGINT');
+      }
+      // stats names the second lxcpath's container by its directory, as the workstation does
+      const stats = await lxcdeck(ROOT, ['-P', A, '-P', B, 'stats', '--json']);
+      expect(stats.stderr).toBe('');
+      const rows = JSON.parse(stats.stdout) as { name: string; kind: string; pids: number | null }[];
+      expect(rows.find((r) => r.name === `${B}/${solo}`)).toMatchObject({ kind: 'container' });
+      expect(rows.some((r) => r.name === solo)).toBe(false);
+    } finally {
+      tool('lxc-stop', '-k', '-P', B, '-n', solo);
+    }
+  }, 120_000);
 
   it("the workstation's engine starts and freezes the second lxcpath's namesake only (in this process)", async () => {
     const { createContexts, workstationContext } = await import('../../src/cli/context.js');
