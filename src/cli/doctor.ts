@@ -14,12 +14,20 @@ function getfacl(dir: string): string | null {
   return r.status === 0 ? r.stdout : null;
 }
 
-export function runDoctor(ctx: CliContext): DoctorReport {
-  let running: DoctorInput['running'] = [];
-  try {
-    running = ctx.backend.list({ active: true }).flatMap((c) => (c.pid ? [{ name: c.name, pid: c.pid, ...(c.disagreement ? { disagreement: c.disagreement } : {}) }] : []));
-  } catch {
-    /* an unreadable lxcpath shows up in other checks */
+/**
+ * `others`: the contexts of further lxcpaths (-P repeated, the lxcpaths
+ * setting): their running containers and maps are checked too, a container
+ * outside the first lxcpath named with it (`web in /srv/lxc`, fix `-P /srv/lxc`).
+ */
+export function runDoctor(ctx: CliContext, others: readonly CliContext[] = []): DoctorReport {
+  const running: DoctorInput['running'] = [];
+  for (const c of [ctx, ...others]) {
+    try {
+      const where = c === ctx ? {} : { lxcpath: c.backend.lxcpath };
+      running.push(...c.backend.list({ active: true }).flatMap((r) => (r.pid ? [{ name: r.name, ...where, pid: r.pid, ...(r.disagreement ? { disagreement: r.disagreement } : {}) }] : [])));
+    } catch {
+      /* an unreadable lxcpath shows up in other checks */
+    }
   }
   const report = diagnose({
     fs: ctx.fs,
@@ -33,7 +41,7 @@ export function runDoctor(ctx: CliContext): DoctorReport {
     running,
     aclOf: getfacl,
   });
-  report.checks.push(...containerIdmapChecks(ctx));
+  for (const c of [ctx, ...others]) report.checks.push(...containerIdmapChecks(c));
   report.checks.push(pendingPlansCheck(ctx));
   report.checks.push(...netChecks(ctx));
   return report;

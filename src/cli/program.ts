@@ -191,7 +191,8 @@ export function buildProgram(io: CliIo, setStatus: (code: number) => void): Comm
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { runDoctor, formatDoctor } = await import('./doctor.js');
-      const report = runDoctor(context(cmd));
+      const [first, ...others] = everyContext(cmd);
+      const report = runDoctor(first as CliContext, others);
       io.out(opts.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
       if (report.checks.some((c) => c.status === 'fail')) setStatus(1);
     });

@@ -31,7 +31,8 @@ export interface DoctorInput {
   defaultConf: string;
   systemdUserManager: boolean;
   /** Running containers with their init pids, to spot ones without their own cgroup or with a half-done freeze. */
-  running: { name: string; pid: number; disagreement?: StateDisagreement }[];
+  /** lxcpath: set for a container outside the first lxcpath (named with it, and its fix says -P). */
+  running: { name: string; lxcpath?: string; pid: number; disagreement?: StateDisagreement }[];
   /** `getfacl -cpn DIR` output, or null (no ACL support here). */
   aclOf?: (dir: string) => string | null;
 }
@@ -135,10 +136,10 @@ export function diagnose(input: DoctorInput): DoctorReport {
       if (text && !hasOwnCgroup(text, r.name, 2))
         checks.push(
           fail(
-            `own-cgroup:${r.name}`,
-            `cgroup of ${r.name}`,
-            `${r.name} sits in its monitor's cgroup, not lxc.payload.${r.name}: freeze and limits will fail`,
-            `lxcdeck stop ${r.name} && lxcdeck start ${r.name}`,
+            `own-cgroup:${label(r)}`,
+            `cgroup of ${label(r)}`,
+            `${label(r)} sits in its monitor's cgroup, not lxc.payload.${r.name}: freeze and limits will fail`,
+            `${lxcdeckAt(r)} stop ${r.name} && ${lxcdeckAt(r)} start ${r.name}`,
           ),
         );
     }
@@ -150,10 +151,10 @@ export function diagnose(input: DoctorInput): DoctorReport {
     if (d)
       checks.push(
         fail(
-          `freezer:${r.name}`,
-          `freezer of ${r.name}`,
+          `freezer:${label(r)}`,
+          `freezer of ${label(r)}`,
           `liblxc says ${d.liblxc} but the freezer cgroup says ${d.cgroup} (a freeze or thaw was interrupted): attach and stop may hang`,
-          `lxcdeck thaw ${r.name}`,
+          `${lxcdeckAt(r)} thaw ${r.name}`,
         ),
       );
   }
@@ -229,6 +230,10 @@ export function diagnose(input: DoctorInput): DoctorReport {
 
   return { user: id.user, uid: id.uid, layout: cgroups.layout, lxcpath: input.lxcpath, checks };
 }
+
+/** A running container as the checks name it: with its lxcpath when that is not the first one. */
+const label = (r: { name: string; lxcpath?: string }) => (r.lxcpath ? `${r.name} in ${r.lxcpath}` : r.name);
+const lxcdeckAt = (r: { lxcpath?: string }) => (r.lxcpath ? `lxcdeck -P ${r.lxcpath}` : 'lxcdeck');
 
 /** Every directory from / to the lxcpath must let `uid` (others, or an ACL) search it. */
 export function traversalCheck(fs: HostFs, lxcpath: string, uid: number, aclOf: (dir: string) => string | null = () => null): Check {
