@@ -75,7 +75,7 @@ describe.skipIf(skip)('NAT network: bridge, nftables, dnsmasq, forwards, anti-sp
     // protocol and service names through /etc/protocols and /etc/services, which it lacks
     const ruleset = r.stdout.split('$ nft -f -\n')[1]?.split(/\n(?! {3})/)[0]?.replace(/^ {3}/gm, '') ?? '';
     expect(ruleset).toMatch(/^table bridge lxcdeck-\w+ \{$/m);
-    const bare = 'mount --bind /dev/null /etc/protocols && mount --bind /dev/null /etc/services && nft -c -f -';
+    const bare = 'for f in /etc/protocols /etc/services; do [ ! -e $f ] || mount --bind /dev/null $f || exit; done; nft -c -f -';
     const checked = await run(ROOT, ['unshare', '-m', 'sh', '-c', bare], { input: `${ruleset}\n` });
     expect(checked.stderr).toBe('');
     expect(checked.code).toBe(0);
