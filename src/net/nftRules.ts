@@ -72,8 +72,9 @@ export function antiSpoofBody(def: NetworkDef): string[] {
       `${p} ip saddr 0.0.0.0 udp dport != 67 drop`,
       ...(v4 ? [`${p} ip saddr != ${v4} drop`] : []),
       `${p} ip6 saddr != { ::, ${own6.join(', ')} } drop`,
-      // :: only for DAD and MLD (ICMPv6)
-      `${p} ip6 saddr :: meta l4proto != ipv6-icmp drop`,
+      // :: only for DAD and MLD (ICMPv6, protocol 58: by number, as nft resolves a name
+      // through /etc/protocols, which a minimal install such as the v2 VM lacks)
+      `${p} ip6 saddr :: meta l4proto != 58 drop`,
       `${p} icmpv6 type { nd-router-advert, nd-redirect } drop`,
       // ND target (offset 8 of ICMPv6): an advertisement, or DAD, may only claim the member's own addresses
       `${p} icmpv6 type nd-neighbor-advert @th,64,128 != ${targets} drop`,
