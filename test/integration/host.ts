@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,3 +165,15 @@ export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): P
 }
 
 export const uniqueName = (tag: string) => `ldt-${process.pid}-${tag}`;
+
+/**
+ * Started busybox containers are frozen only once their boot is over: a v1
+ * freeze while rcS still waits for udhcpc's lease stayed FREEZING for
+ * minutes here. The lease (an IPv4 in lxc-info) marks the end; bounded.
+ */
+export async function settled(lxcpath: string, n: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (/\d+\.\d+\.\d+\.\d+/.test(spawnSync('lxc-info', ['-P', lxcpath, '-n', n, '-iH'], { encoding: 'utf8', timeout: 10_000 }).stdout ?? '')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoFile } from '../../src/lxc/listMemo.js';
-import { BIN, hostUnavailable, uniqueName } from './host.js';
+import { BIN, hostUnavailable, settled, uniqueName } from './host.js';
 
 /**
  * `ls` keeps the config facts it read for the next `ls` (src/lxc/listMemo.ts):
@@ -17,7 +17,8 @@ const P = path.join(tmp, 'lxc');
 const MEMO = path.join(tmp, 'memo');
 const name = uniqueName('memo');
 
-const tool = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
+// bounded: a freeze that never completes must fail the test, not hang the worker (spawnSync blocks it)
+const tool = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: 'utf8', timeout: 30_000 });
 const lxcInfo = (flag: string) => tool('lxc-info', '-P', P, '-n', name, flag, '-H').stdout.trim();
 function ls(): { name: string; state: string; pid: number | null; autostart: boolean; groups: string[] } {
   const r = spawnSync(process.execPath, [BIN, '-P', P, 'ls', '--json'], { encoding: 'utf8', env: { ...process.env, LXCDECK_LIST_MEMO_DIR: MEMO } });
@@ -51,7 +52,8 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     expect(readMemo().memo.configs[name]).toMatchObject({ autostart: false });
   });
 
-  it('a freeze and a thaw by lxc-freeze between two runs show', () => {
+  it('a freeze and a thaw by lxc-freeze between two runs show', async () => {
+    await settled(P, name);
     expect(tool('lxc-freeze', '-P', P, '-n', name).status).toBe(0);
     expect(ls().state).toBe('FROZEN');
     expect(tool('lxc-unfreeze', '-P', P, '-n', name).status).toBe(0);
@@ -86,7 +88,8 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     expect(tool('lxc-start', '-P', P, '-n', name).status).toBe(0);
   });
 
-  it('liblxc frozen over a cgroup thawed by hand between two runs shows as the disagreement it is', () => {
+  it('liblxc frozen over a cgroup thawed by hand between two runs shows as the disagreement it is', async () => {
+    await settled(P, name);
     ls();
     expect(tool('lxc-freeze', '-P', P, '-n', name).status).toBe(0);
     const pid = Number(lxcInfo('-p'));

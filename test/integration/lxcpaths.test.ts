@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, hostUnavailable, lxcdeck, ROOT, run, uniqueName, USER } from './host.js';
+import { BIN, hostUnavailable, lxcdeck, ROOT, run, settled, uniqueName, USER } from './host.js';
 
 /**
  * Several lxcpaths at once (-P repeated): two real containers of the same
@@ -17,7 +17,8 @@ const B = path.join(tmp, 'b');
 const twin = uniqueName('lpt');
 const solo = uniqueName('lps');
 
-const tool = (name: string, ...args: string[]) => spawnSync(name, args, { encoding: 'utf8' });
+// bounded: a freeze that never completes must fail the test, not hang the worker (spawnSync blocks it)
+const tool = (name: string, ...args: string[]) => spawnSync(name, args, { encoding: 'utf8', timeout: 30_000 });
 /** State as the real lxc-info reports it, in one lxcpath. */
 const stateIn = (lxcpath: string, name: string) => tool('lxc-info', '-P', lxcpath, '-n', name, '-sH').stdout.trim();
 const create = (lxcpath: string, name: string) => {
@@ -115,6 +116,7 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
 
   it('events and stats watch every lxcpath: a change in the second one is seen, named by its lxcpath', async () => {
     expect(tool('lxc-start', '-P', B, '-n', solo).status).toBe(0);
+    await settled(B, solo);
     try {
       const events = spawn(process.execPath, [BIN, '-P', A, '-P', B, 'events', '--json', '--interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
       const lines: { name: string; lxcpath?: string; state: string; previous: string | null }[] = [];
@@ -151,6 +153,7 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
 
   it("doctor checks the second lxcpath's containers too: a half-done freeze there is named with its lxcpath, and its fix works", async () => {
     expect(tool('lxc-start', '-P', B, '-n', solo).status).toBe(0);
+    await settled(B, solo);
     try {
       expect(tool('lxc-freeze', '-P', B, '-n', solo).status).toBe(0);
       const pid = tool('lxc-info', '-P', B, '-n', solo, '-pH').stdout.trim();
