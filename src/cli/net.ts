@@ -15,7 +15,7 @@ import { BOOT_UNIT, BOOT_UNIT_PATH, bootUnitText } from '../net/bootUnit.js';
 import { formatTable, sanitize } from '../presentation/format.js';
 import type { CliContext } from './context.js';
 import type { CliIo } from './io.js';
-import { hostPlanRunner, runNetPlan, writable, type PlanOpts } from './netPlanRun.js';
+import { hostPlanRunner, runNetDef, runNetPlan, writable, type PlanOpts } from './netPlanRun.js';
 import { printPlan, processTerminal } from './planOutput.js';
 import { registerNetImportCommand } from './netImport.js';
 import { registerNetJoinCommands } from './netJoin.js';
@@ -140,14 +140,14 @@ export function registerNetCommands(program: Command, io: CliIo, context: (cmd: 
   planOpts(net.command('up').description('bring networks up from their definitions (after a reboot: --all)').argument('[name]').option('--all', 'every network')).action(
     async (name: string | undefined, o: PlanOpts & { all?: boolean }, cmd: Command) => {
       if (!name && !o.all) throw new LxcdeckError('invalid-argument', 'net up needs a network name or --all', 'e.g. lxcdeck net up lab');
-      const defs = o.all ? store.list() : [writable(store.get(name ?? ''))];
-      for (const def of defs) await runNetPlan(hostPlanRunner(), netUpPlan(realNetHost, writable(def)), o);
+      const defs = o.all ? store.list() : [store.get(name ?? '')];
+      for (const def of defs) await runNetDef('up', def, o);
       if (o.all && !o.dryRun && !o.json) io.out(await installBoot());
     },
   );
 
   planOpts(net.command('down').description('take a network down: every rule, address, process and file it added').argument('<name>')).action(
-    async (name: string, o: PlanOpts, cmd: Command) => void (await runNetPlan(hostPlanRunner(), netDownPlan(realNetHost, writable(store.get(name))), o)),
+    async (name: string, o: PlanOpts, cmd: Command) => void (await runNetDef('down', store.get(name), o)),
   );
 
   planOpts(net.command('rm').description('take a network down and forget it').argument('<name>')).action(async (name: string, o: PlanOpts, cmd: Command) => {

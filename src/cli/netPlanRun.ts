@@ -45,9 +45,14 @@ export function writable(def: NetworkDef): NetworkDef {
   return def;
 }
 
-/** `lxcdeck net up NAME` / `net down NAME` as the fast path runs them (the same as net.ts's commands without options). */
+/** A network up or down, checked writable first: net.ts's `net up` / `net down` and the fast path's. */
+export async function runNetDef(verb: 'up' | 'down', def: NetworkDef, opts: PlanOpts = {}): Promise<boolean> {
+  const [{ netDownPlan, netUpPlan }, { realNetHost }] = await Promise.all([import('../net/plans.js'), import('../host/netHost.js')]);
+  return runNetPlan(hostPlanRunner(), (verb === 'up' ? netUpPlan : netDownPlan)(realNetHost, writable(def)), opts);
+}
+
+/** `lxcdeck net up NAME` / `net down NAME` as the fast path runs them (no options). */
 export async function netUpDown(verb: 'up' | 'down', name: string): Promise<void> {
-  const [{ NetStore }, { netDownPlan, netUpPlan }, { realNetHost }] = await Promise.all([import('../host/netStore.js'), import('../net/plans.js'), import('../host/netHost.js')]);
-  const def = writable(new NetStore().get(name));
-  await runNetPlan(hostPlanRunner(), (verb === 'up' ? netUpPlan : netDownPlan)(realNetHost, def), {});
+  const { NetStore } = await import('../host/netStore.js');
+  await runNetDef(verb, new NetStore().get(name));
 }
