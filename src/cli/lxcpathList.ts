@@ -8,7 +8,7 @@ import { peekSettings } from '../settings/peek.js';
 import type { Identity } from '../host/identity.js';
 import { listMemoDir } from '../host/paths.js';
 import type { LiblxcBackend } from '../lxc/backend.js';
-import { bootId, readListMemo, writeListMemo } from '../lxc/listMemo.js';
+import { readListMemo, writeListMemo } from '../lxc/listMemo.js';
 import { backendAt, backendParts, resolveLxcpaths } from './backendParts.js';
 
 /** The lxcpaths to list, and how a user drops one that is bad (from -P, or from the setting). */
@@ -48,10 +48,9 @@ export function listAll({ paths, leaveOut }: LxcpathList, options: { active: boo
  */
 export function listingMemo(identity: Identity, backends: readonly LiblxcBackend[]): { save(): void } {
   const dir = listMemoDir(identity);
-  const boot = bootId();
   for (const b of backends) {
-    const memo = readListMemo(dir, b.lxcpath, boot);
+    const memo = readListMemo(dir, b.lxcpath);
     if (memo) b.seedLister(memo);
   }
-  return { save: () => backends.forEach((b) => writeListMemo(dir, b.lxcpath, b.listerMemo(), boot)) };
+  return { save: () => backends.forEach((b) => writeListMemo(dir, b.lxcpath, b.listerMemo())) };
 }

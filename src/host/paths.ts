@@ -20,7 +20,7 @@ export function volatilePlansDir(id: Identity): string {
 /**
  * Where `ls` keeps its listing memo between runs (src/lxc/listMemo.ts):
  * somewhere a reboot empties where there is one (root's /run, the user's
- * XDG_RUNTIME_DIR), else the state directory (the memo names its boot).
+ * XDG_RUNTIME_DIR), else the state directory (it only holds config facts by mtime).
  */
 export function listMemoDir(id: Identity): string {
   if (process.env.LXCDECK_LIST_MEMO_DIR) return process.env.LXCDECK_LIST_MEMO_DIR;

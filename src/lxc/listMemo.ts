@@ -1,27 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../host/atomicWrite.js';
 import type { ListerMemo } from './lister.js';
 
 /**
  * The listing's memo between runs (see ListerMemo): one JSON file per
- * lxcpath in a directory of the user's own, tagged with its boot. Anything
- * unreadable, of another boot or another lxcpath is no memo: the listing then
- * reads every config, as without one. Written atomically; never fsynced (a
- * lost memo costs one slower `ls`).
+ * lxcpath in a directory of the user's own. Anything unreadable, of another
+ * version or another lxcpath is no memo: the listing then reads every
+ * config, as without one. Written atomically; never fsynced (a lost memo
+ * costs one slower `ls`). Config mtimes mean the same after a reboot, so the
+ * memo needs no boot tag (version 1 kept pids as well, and named its boot).
  */
 interface MemoFile {
-  v: 1;
-  boot: string;
+  v: 2;
   lxcpath: string;
   memo: ListerMemo;
-}
-
-export function bootId(): string {
-  try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return '';
-  }
 }
 
 /** 32-bit FNV-1a of the lxcpath, in hex: a short file name without loading node:crypto. */
@@ -35,11 +28,10 @@ export function memoFile(dir: string, lxcpath: string): string {
   return path.join(dir, `list-${pathKey(path.resolve(lxcpath))}.json`);
 }
 
-export function readListMemo(dir: string, lxcpath: string, boot = bootId()): ListerMemo | null {
-  if (!boot) return null;
+export function readListMemo(dir: string, lxcpath: string): ListerMemo | null {
   try {
     const f = JSON.parse(fs.readFileSync(memoFile(dir, lxcpath), 'utf8')) as Partial<MemoFile>;
-    if (f.v !== 1 || f.boot !== boot || f.lxcpath !== path.resolve(lxcpath) || typeof f.memo !== 'object' || !f.memo) return null;
+    if (f.v !== 2 || f.lxcpath !== path.resolve(lxcpath) || typeof f.memo !== 'object' || !f.memo) return null;
     const { configs } = f.memo;
     if (typeof configs !== 'object' || !configs) return null;
     // entry by entry: a bad one is left out, not trusted
@@ -51,20 +43,11 @@ export function readListMemo(dir: string, lxcpath: string, boot = bootId()): Lis
 }
 
 /** Best effort: a memo that cannot be written only costs the next `ls` its speed. */
-export function writeListMemo(dir: string, lxcpath: string, memo: ListerMemo, boot = bootId()): void {
-  if (!boot) return;
-  const file = memoFile(dir, lxcpath);
-  const tmp = `${file}.${process.pid}.tmp`;
+export function writeListMemo(dir: string, lxcpath: string, memo: ListerMemo): void {
+  const body: MemoFile = { v: 2, lxcpath: path.resolve(lxcpath), memo };
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const body: MemoFile = { v: 1, boot, lxcpath: path.resolve(lxcpath), memo };
-    fs.writeFileSync(tmp, JSON.stringify(body), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomic(memoFile(dir, lxcpath), JSON.stringify(body), { mode: 0o600, mkdirMode: 0o700, durable: false });
   } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      /* nothing more to do */
-    }
+    /* no memo then */
   }
 }

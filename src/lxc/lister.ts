@@ -216,9 +216,10 @@ export class ContainerLister implements Disposable {
 
   /** A cold listing (the CLI's, the TUI's first) asks liblxc about all the containers it never read in one native call. */
   private prefetch(names: string[], active: Set<string>, now: number): void {
+    const ask = (n: string) => active.has(n) && !this.runtimes.has(n);
     const cold = names.flatMap((name) => {
       // a known config (a memo's) still needs liblxc's state and pid when the container runs: the probe asks both
-      if (this.configs.has(name) && !(active.has(name) && !this.runtimes.has(name))) return [];
+      if (this.configs.has(name) && !ask(name)) return [];
       try {
         return [{ name, mtimeMs: fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs }];
       } catch {
@@ -226,7 +227,6 @@ export class ContainerLister implements Disposable {
       }
     });
     if (cold.length === 0) return;
-    const ask = (n: string) => active.has(n) && !this.runtimes.has(n);
     const answers = probeContainers(this.lib, this.lxcpath, cold.map((c) => c.name), ask);
     for (const { name, mtimeMs } of cold) {
       const a = answers?.get(name);
@@ -245,8 +245,8 @@ export class ContainerLister implements Disposable {
 
   /** Takes an earlier process's memo before the first list(): a config is read again when its mtime differs. */
   seed(memo: ListerMemo): void {
-    const now = monotonicMs();
-    for (const [name, f] of Object.entries(memo.configs)) if (!this.configs.has(name)) this.configs.set(name, { ...f, checkedAt: now - 1e9 });
+    // never checked in this process: the first list() compares the config's mtime
+    for (const [name, f] of Object.entries(memo.configs)) if (!this.configs.has(name)) this.configs.set(name, { ...f, checkedAt: -Infinity });
   }
 
   /** This process starts (true) or ends (false) a freeze or thaw of `name`; at the end liblxc is asked again. */
