@@ -70,7 +70,7 @@ function loadBundle(bundle) {
  * compiling them cost the first frame ~25 ms. V8 refuses a cache whose
  * source differs (another version installed): that file then just compiles.
  */
-function cachePackages(dir) {
+function cachePackages(dir, write) {
   const Module = require('node:module');
   const vm = require('node:vm');
   const compile = Module.prototype._compile;
@@ -86,7 +86,8 @@ function cachePackages(dir) {
       /* no cache: V8 compiles */
     }
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
-    made.push([file, script]);
+    // kept only to write their caches (LXCDECK_WRITE_CODE_CACHE=1)
+    if (write) made.push([file, script]);
     const mod = this;
     const req = (id) => mod.require(id);
     req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
@@ -103,8 +104,8 @@ function cachePackages(dir) {
 function runWhole() {
   const bundled = noBundle ? null : loadBundle(path.join(src, tui ? 'tui.cjs' : 'lxcdeck.cjs'));
   if (bundled && tui) {
-    const writePackages = cachePackages(path.join(src, 'tui-packages'));
     const writeBundle = bundled.writeCache;
+    const writePackages = cachePackages(path.join(src, 'tui-packages'), writeBundle !== null);
     run(bundled.mod, writeBundle ? () => (writeBundle(), writePackages()) : null);
     return;
   }

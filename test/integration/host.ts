@@ -177,3 +177,9 @@ export async function settled(lxcpath: string, n: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The v1 freezer.state file of a process's cgroup; null where there is no v1 freezer (a pure v2 host). */
+export function v1FreezerState(pid: number | string): string | null {
+  const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:freezer:/.test(l))?.split(':')[2];
+  return cg ? `/sys/fs/cgroup/freezer${cg}/freezer.state` : null;
+}

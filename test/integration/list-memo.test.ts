@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoFile } from '../../src/lxc/listMemo.js';
-import { BIN, hostUnavailable, settled, uniqueName } from './host.js';
+import { BIN, hostUnavailable, settled, uniqueName, v1FreezerState } from './host.js';
 
 /**
  * `ls` keeps the config facts it read for the next `ls` (src/lxc/listMemo.ts):
@@ -93,9 +93,9 @@ describe.skipIf(skip)('the listing memo between two ls runs', () => {
     ls();
     expect(tool('lxc-freeze', '-P', P, '-n', name).status).toBe(0);
     const pid = Number(lxcInfo('-p'));
-    const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:freezer:/.test(l))?.split(':')[2];
-    if (cg) {
-      fs.writeFileSync(`/sys/fs/cgroup/freezer${cg}/freezer.state`, 'THAWED');
+    const state = v1FreezerState(pid);
+    if (state) {
+      fs.writeFileSync(state, 'THAWED');
       expect((ls() as { disagreement?: unknown }).disagreement).toEqual({ liblxc: 'FROZEN', cgroup: 'THAWED' });
     } else expect(ls().state).toBe('FROZEN');
     expect(tool('lxc-unfreeze', '-P', P, '-n', name).status).toBe(0);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, hostUnavailable, lxcdeck, ROOT, run, settled, uniqueName, USER } from './host.js';
+import { BIN, hostUnavailable, lxcdeck, ROOT, run, settled, uniqueName, USER, v1FreezerState } from './host.js';
 
 /**
  * Several lxcpaths at once (-P repeated): two real containers of the same
@@ -157,13 +157,13 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
     try {
       expect(tool('lxc-freeze', '-P', B, '-n', solo).status).toBe(0);
       const pid = tool('lxc-info', '-P', B, '-n', solo, '-pH').stdout.trim();
-      const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:freezer:/.test(l))?.split(':')[2];
-      if (!cg) {
+      const state = v1FreezerState(pid);
+      if (!state) {
         // no v1 freezer: only a pure v2 host may lack it (the half-done freeze cannot be made by hand this way there)
         expect(fs.existsSync('/sys/fs/cgroup/cgroup.controllers')).toBe(true);
         return;
       }
-      fs.writeFileSync(`/sys/fs/cgroup/freezer${cg}/freezer.state`, 'THAWED');
+      fs.writeFileSync(state, 'THAWED');
       const doctor = async () => JSON.parse((await lxcdeck(ROOT, ['-P', A, '-P', B, 'doctor', '--json'])).stdout) as { checks: { id: string; fix?: string }[] };
       const check = (await doctor()).checks.find((c) => c.id === `freezer:${solo} in ${B}`);
       expect(check?.fix).toBe(`lxcdeck -P ${B} thaw ${solo}`);

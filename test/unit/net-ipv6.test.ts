@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isLxcdeckError } from '../../src/core/errors.js';
 import { defineNetwork } from '../../src/net/define.js';
-import { reserveMember, type HostFacts } from '../../src/net/definition.js';
+import { reserveMember } from '../../src/net/definition.js';
 import { ipv6Hex, linkLocal, slaacAddress, ulaFromSeed } from '../../src/net/ipv6.js';
 import { antiSpoofBody, natTableBody } from '../../src/net/nftRules.js';
 import { dnsmasqArgv } from '../../src/net/services.js';
 import { forwardStep, IPV4_FORWARD, type NetHost } from '../../src/net/steps.js';
+import { errorLine } from './errorLine.js';
+import { ulaHostFacts } from './netFacts.js';
 
-const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
-  links: [{ name: 'eth0', kind: null, master: null, addresses: ['10.20.0.5/16', 'fd99::5/64'] }],
-  routes: [],
-  networks: [],
-  root: true,
-  tools: { nft: true, dnsmasq: true },
-  ulaSeed: '0123456789',
-  ...over,
-});
-
-const lineOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    if (isLxcdeckError(e)) return e.line;
-    throw e;
-  }
-  throw new Error('did not throw');
-};
+const facts = ulaHostFacts;
 
 describe('IPv6 ULA of a NAT network', () => {
   it('derives a ULA /64 from the seed, the host ::1 and each member\'s SLAAC (EUI-64) address', () => {
@@ -39,12 +22,12 @@ describe('IPv6 ULA of a NAT network', () => {
 
   it('refuses a prefix that is not a ULA /64, overlaps the host or another network, or is on a non-NAT kind', () => {
     const def = (ipv6: string, f = facts()) => () => defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', ipv6 }, f);
-    expect(lineOf(def('2001:db8::/64'))).toMatch(/not a unique local address/);
-    expect(lineOf(def('fd00::/48'))).toMatch(/is not a \/64/);
-    expect(lineOf(def('fd99::/64'))).toBe('IPv6 prefix fd99::/64 overlaps fd99::5/64 on eth0: pick another ULA /64, or --ipv6 alone for a random one');
+    expect(errorLine(def('2001:db8::/64'))).toMatch(/not a unique local address/);
+    expect(errorLine(def('fd00::/48'))).toMatch(/is not a \/64/);
+    expect(errorLine(def('fd99::/64'))).toBe('IPv6 prefix fd99::/64 overlaps fd99::5/64 on eth0: pick another ULA /64, or --ipv6 alone for a random one');
     const other = defineNetwork({ name: 'one', kind: 'nat', subnet: '10.31.0.0/24', ipv6: 'fd42::/64' }, facts());
-    expect(lineOf(def('fd42::/64', facts({ networks: [other] })))).toMatch(/overlaps network one/);
-    expect(lineOf(() => defineNetwork({ name: 'br', kind: 'bridge', ipv6: true }, facts()))).toMatch(/--ipv6 works on nat networks/);
+    expect(errorLine(def('fd42::/64', facts({ networks: [other] })))).toMatch(/overlaps network one/);
+    expect(errorLine(() => defineNetwork({ name: 'br', kind: 'bridge', ipv6: true }, facts()))).toMatch(/--ipv6 works on nat networks/);
   });
 
   it('masquerades the ULA (NAT66), announces it from dnsmasq, and pins ND targets and link-layer options', () => {

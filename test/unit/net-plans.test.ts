@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { cidrOverlaps, parseCidr } from '../../src/core/cidr.js';
-import { isLxcdeckError } from '../../src/core/errors.js';
 import { addForward, defineNetwork, removeForward, type NetRequest } from '../../src/net/define.js';
 import { memberMac, parseForward, proposeSubnet, reserveMember, type HostFacts } from '../../src/net/definition.js';
 import { antiSpoofBody, natTableBody, networkTables, rulesetText } from '../../src/net/nftRules.js';
@@ -8,6 +7,7 @@ import { joinEdits, leaveEdits, netDownPlan, netUpPlan, nextNetIndex } from '../
 import { dnsmasqArgv } from '../../src/net/services.js';
 import type { NetHost } from '../../src/net/steps.js';
 import { PlanExecutor } from '../../src/plan/executor.js';
+import { errorLine } from './errorLine.js';
 
 const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
   links: [
@@ -24,15 +24,6 @@ const facts = (over: Partial<HostFacts> = {}): HostFacts => ({
 
 const nat = (over: Partial<NetRequest> = {}) => defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', ...over }, facts());
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isLxcdeckError(e)) return e.line;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 /** A host where every command succeeds except those `failOn` matches; records what ran. */
 function fakeHost(failOn: (argv: readonly string[]) => boolean = () => false) {
@@ -79,20 +70,20 @@ describe('network definitions', () => {
   });
 
   it('refuses bad input with a one-line error and the fix', () => {
-    expect(errorOf(() => nat({ subnet: '10.30.0.0/33' }))).toMatch(/invalid subnet: .*use 0 to 32/);
-    expect(errorOf(() => nat({ subnet: '10.20.0.0/24' }))).toBe('subnet 10.20.0.0/24 overlaps 10.20.0.5/16 on eth0: pick a free subnet (lxcdeck proposes one when --subnet is left out)');
-    expect(errorOf(() => nat({ subnet: '10.21.0.0/25' }))).toMatch(/overlaps the route to 10.21.0.0\/24 via eth0/);
-    expect(errorOf(() => nat({ dhcpRange: '10.31.0.2,10.31.0.9' }))).toMatch(/DHCP range .* is outside 10.30.0.0\/24/);
-    expect(errorOf(() => nat({ name: 'Bad-Name' }))).toMatch(/invalid network name/);
-    expect(errorOf(() => nat({ bridge: 'lxcbr0' }))).toMatch(/interface lxcbr0 exists already/);
-    expect(errorOf(() => defineNetwork({ name: 'm', kind: 'macvlan', parent: 'eth9' }, facts()))).toMatch(/parent interface eth9 does not exist/);
-    expect(errorOf(() => defineNetwork({ name: 'm', kind: 'macvlan', parent: 'lxcbr0' }, facts()))).toMatch(/parent lxcbr0 is a bridge/);
-    expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ root: false })))).toMatch(/^creating a nat network needs root: run it as root/);
-    expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ tools: { nft: false, dnsmasq: true } })))).toBe('nft is missing: install nftables: apt-get install nftables');
-    expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ networks: [nat()] })))).toMatch(/network lab exists already/);
-    expect(errorOf(() => defineNetwork({ name: 'b', kind: 'bridge', uplink: 'eth0' }, facts()))).toMatch(/eth0 carries the default route: .*--i-know/);
+    expect(errorLine(() => nat({ subnet: '10.30.0.0/33' }))).toMatch(/invalid subnet: .*use 0 to 32/);
+    expect(errorLine(() => nat({ subnet: '10.20.0.0/24' }))).toBe('subnet 10.20.0.0/24 overlaps 10.20.0.5/16 on eth0: pick a free subnet (lxcdeck proposes one when --subnet is left out)');
+    expect(errorLine(() => nat({ subnet: '10.21.0.0/25' }))).toMatch(/overlaps the route to 10.21.0.0\/24 via eth0/);
+    expect(errorLine(() => nat({ dhcpRange: '10.31.0.2,10.31.0.9' }))).toMatch(/DHCP range .* is outside 10.30.0.0\/24/);
+    expect(errorLine(() => nat({ name: 'Bad-Name' }))).toMatch(/invalid network name/);
+    expect(errorLine(() => nat({ bridge: 'lxcbr0' }))).toMatch(/interface lxcbr0 exists already/);
+    expect(errorLine(() => defineNetwork({ name: 'm', kind: 'macvlan', parent: 'eth9' }, facts()))).toMatch(/parent interface eth9 does not exist/);
+    expect(errorLine(() => defineNetwork({ name: 'm', kind: 'macvlan', parent: 'lxcbr0' }, facts()))).toMatch(/parent lxcbr0 is a bridge/);
+    expect(errorLine(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ root: false })))).toMatch(/^creating a nat network needs root: run it as root/);
+    expect(errorLine(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ tools: { nft: false, dnsmasq: true } })))).toBe('nft is missing: install nftables: apt-get install nftables');
+    expect(errorLine(() => defineNetwork({ name: 'lab', kind: 'nat' }, facts({ networks: [nat()] })))).toMatch(/network lab exists already/);
+    expect(errorLine(() => defineNetwork({ name: 'b', kind: 'bridge', uplink: 'eth0' }, facts()))).toMatch(/eth0 carries the default route: .*--i-know/);
     const listening = facts({ listening: [{ proto: 'tcp', port: 2222 }] });
-    expect(errorOf(() => defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', forwards: ['2222:web:22'] }, listening))).toBe(
+    expect(errorLine(() => defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', forwards: ['2222:web:22'] }, listening))).toBe(
       'host port 2222/tcp is in use on this host: pick another host port (see ss -lntu), or stop what listens on 2222',
     );
     expect(defineNetwork({ name: 'lab', kind: 'nat', subnet: '10.30.0.0/24', forwards: ['2222/udp:web:22'] }, listening).forwards).toHaveLength(1);
@@ -114,7 +105,7 @@ describe('network definitions', () => {
     expect(() => parseForward('99999:web:80')).toThrow(/invalid port forward/);
     const d = nat({ forwards: ['8080:web:80'] });
     expect(d.members).toEqual([{ container: 'web', slot: 0, mac: memberMac('lab', 'web'), ip: '10.30.0.2', veth: 'labv0' }]);
-    expect(errorOf(() => addForward(d, parseForward('8080:db:5432')))).toMatch(/host port 8080\/tcp is already forwarded \(8080\/tcp -> web:80\)/);
+    expect(errorLine(() => addForward(d, parseForward('8080:db:5432')))).toMatch(/host port 8080\/tcp is already forwarded \(8080\/tcp -> web:80\)/);
     removeForward(d, '8080');
     expect(d.forwards).toEqual([]);
   });
@@ -122,8 +113,8 @@ describe('network definitions', () => {
   it('keeps a member\'s address and refuses one taken by another', () => {
     const d = nat();
     reserveMember(d, 'a', { ip: '10.30.0.10' });
-    expect(errorOf(() => reserveMember(d, 'b', { ip: '10.30.0.10' }))).toMatch(/address 10.30.0.10 is taken in network lab by a/);
-    expect(errorOf(() => reserveMember(d, 'b', { ip: '10.99.0.1' }))).toMatch(/is not in 10.30.0.0\/24/);
+    expect(errorLine(() => reserveMember(d, 'b', { ip: '10.30.0.10' }))).toMatch(/address 10.30.0.10 is taken in network lab by a/);
+    expect(errorLine(() => reserveMember(d, 'b', { ip: '10.99.0.1' }))).toMatch(/is not in 10.30.0.0\/24/);
     expect(reserveMember(d, 'b').ip).toBe('10.30.0.2');
   });
 });

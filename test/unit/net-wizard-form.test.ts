@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defineNetwork } from '../../src/net/define.js';
-import type { HostFacts } from '../../src/net/definition.js';
 import { ulaError } from '../../src/net/ipv6.js';
 import { FormState } from '../../src/state/formState.js';
 import { netForm, netRequest } from '../../src/ui/netForm.js';
 import { errorLine } from './errorLine.js';
+import { ulaHostFacts } from './netFacts.js';
 
-const facts: HostFacts = {
-  links: [{ name: 'eth0', kind: null, master: null, addresses: ['10.20.0.5/16', 'fd99::5/64'] }],
-  routes: [],
-  networks: [],
-  root: true,
-  tools: { nft: true, dnsmasq: true },
-  ulaSeed: '0123456789',
-};
+const facts = ulaHostFacts();
 const ULA = 'fd01:2345:6789::/64';
 
 function wizardForm() {
