@@ -30,6 +30,9 @@ char *lxcdeck_list(const char *lxcpath, int which);
 /* probe.c: for each \n-separated name, lxc_container_new + lxc.idmap/lxc.start.auto/lxc.group
  * (+ state and init pid where ask[i] == '1'), on a few threads; one \x1e-ended record per name. */
 char *lxcdeck_probe(const char *lxcpath, const char *names, const char *ask);
+/* readfiles.c: each \n-separated path read on a few threads; per path '1' + its text, or '0'
+ * (unreadable, or holding \x1e or NUL), then \x1e. */
+char *lxcdeck_read_files(const char *paths);
 
 struct lxc_container *lxcdeck_open(const char *name, const char *lxcpath);
 void lxcdeck_close(struct lxc_container *c);

@@ -1,5 +1,5 @@
 import { reportFailure } from './cli/failure.js';
-import { processIo } from './cli/io.js';
+import { isTerminalFd, processIo } from './cli/io.js';
 import { parseFast, runFast } from './cli/fast.js';
 
 /**
@@ -12,7 +12,7 @@ export async function main(argv: string[]): Promise<number | null> {
   const fast = parseFast(argv.slice(2));
   if (!fast) return null;
   try {
-    return await runFast(fast, processIo, () => process.stdout.isTTY === true);
+    return await runFast(fast, processIo, () => isTerminalFd(1));
   } catch (e) {
     return reportFailure(e);
   }

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { LxcdeckError } from './core/errors.js';
-import { processIo } from './cli/io.js';
+import { isTerminalFd, processIo } from './cli/io.js';
 import { reportFailure } from './cli/failure.js';
 import { parseFast, runFast } from './cli/fast.js';
 
@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     // the commands scripts loop over skip commander (src/cli/fast.ts)
     const fast = parseFast(args);
-    const fastStatus = fast ? await runFast(fast, processIo, () => process.stdout.isTTY === true) : null;
+    const fastStatus = fast ? await runFast(fast, processIo, () => isTerminalFd(1)) : null;
     if (fastStatus !== null) return fastStatus;
     // commander and the subcommands load only for subcommands, not the TUI
     const { buildProgram } = await import('./cli/program.js');

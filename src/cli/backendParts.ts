@@ -45,12 +45,15 @@ export function backendParts(actor = 'cli'): BackendParts {
   return { fs, identity, cgroups, logFile, lib, stderr, helper, placement, actor };
 }
 
-/** The backend of one lxcpath; every start, stop, freeze and thaw is recorded with the parts' actor. */
-export function backendAt(parts: BackendParts, lxcpath: string): LiblxcBackend {
+/**
+ * The backend of one lxcpath; every start, stop, freeze and thaw is recorded
+ * with the parts' actor. keepFiles false: for one listing, nothing kept open.
+ */
+export function backendAt(parts: BackendParts, lxcpath: string, options: { keepFiles?: boolean } = {}): LiblxcBackend {
   const { fs, identity, cgroups, lib, helper, placement, actor } = parts;
   const actions = actionLogFile(stateDir(identity));
   const onAction = (verb: string, name: string) => recordAction(actions, { kind: 'container', name, lxcpath, verb, by: actor });
-  return new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction });
+  return new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction, ...options });
 }
 
 /** A listed lxcpath must be a directory lxcdeck may read; `leaveOut` is the fix that drops it. */

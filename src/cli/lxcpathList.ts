@@ -31,7 +31,8 @@ export function listAll({ paths, leaveOut }: LxcpathList, options: { active: boo
     // a fresh user's default lxcpath does not exist before their first container: nothing is there yet
     // (a missing lxcpath given by -P or the setting stays an error: a typo must not look like an empty host)
     if (paths.length === 0 && !fs.existsSync(p)) return [];
-    const backend = backendAt(parts, p);
+    // one listing: every file is read once, nothing is kept open
+    const backend = backendAt(parts, p, { keepFiles: false });
     const memo = listingMemo(parts.identity, [backend]);
     const listed = backend.list(options).map((r) => ({ ...r, lxcpath: p }));
     memo.save();

@@ -3,6 +3,7 @@ import type { Event } from '../base/event.js';
 import { checkSteps, planError, type Plan, type PlanEvent, type PlanResult } from '../core/plan.js';
 import { formatBytes, sanitize } from '../presentation/format.js';
 import { planJson, planLines } from '../presentation/planText.js';
+import { processIo } from './io.js';
 
 /**
  * How the CLI shows a plan: `--dry-run` prints it (with what is already
@@ -19,7 +20,8 @@ export interface PlanTerminal {
 }
 
 export const processTerminal = (): PlanTerminal => ({
-  out: (l) => process.stdout.write(`${l}\n`),
+  // through io.ts, like every command's output: one writer of fd 1 keeps the order
+  out: (l) => processIo.out(l),
   bar: (t) => process.stderr.write(t),
   barTTY: process.stderr.isTTY === true,
   columns: process.stderr.columns || 80,

@@ -1,3 +1,5 @@
+import { whenStdoutGone } from './io.js';
+
 /**
  * The life of a streaming command (events, stats --interval): runs until
  * SIGINT or SIGTERM, or until its reader goes away (EPIPE on stdout, which is
@@ -16,6 +18,8 @@ export function untilStopped(): { stopped: Promise<void>; isStopped(): boolean }
   };
   process.on('SIGINT', end);
   process.on('SIGTERM', end);
+  // commands print through io.ts, which writes to fd 1 itself; anything written through process.stdout says so there
+  whenStdoutGone(end);
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') end();
     else throw e;

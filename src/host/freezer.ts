@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Clock } from '../base/clock.js';
 import { LxcdeckError } from '../core/errors.js';
 import type { CgroupFreezerState } from '../core/state.js';
@@ -18,9 +17,10 @@ export type FreezerState = CgroupFreezerState;
 
 /** The freezer of a cgroup: v1 when a v1 freezer hierarchy is mounted, else v2. */
 export function freezerFiles(dirs: Map<Hierarchy, string>): FreezerFiles | null {
-  for (const [h, dir] of dirs) if (h.version === 1 && h.controllers.includes('freezer')) return { version: 1, dir, state: path.join(dir, 'freezer.state') };
+  // dirs are cgroupDir()'s, absolute and normalised: joined without path's normalising (cold, it cost a 50-container ls ~3 ms)
+  for (const [h, dir] of dirs) if (h.version === 1 && h.controllers.includes('freezer')) return { version: 1, dir, state: `${dir}/freezer.state` };
   for (const [h, dir] of dirs)
-    if (h.version === 2) return { version: 2, dir, freeze: path.join(dir, 'cgroup.freeze'), events: path.join(dir, 'cgroup.events') };
+    if (h.version === 2) return { version: 2, dir, freeze: `${dir}/cgroup.freeze`, events: `${dir}/cgroup.events` };
   return null;
 }
 

@@ -24,11 +24,15 @@ export function groupsOf(groupFile: string, user: string, gid: number): string[]
 export function currentIdentity(fs: HostFs): Identity {
   const info = os.userInfo();
   const home = process.env.HOME && process.env.HOME !== '' ? process.env.HOME : info.homedir;
+  let groups: string[] | undefined;
   return {
     uid: info.uid,
     gid: info.gid,
     user: info.username,
     home,
-    groups: groupsOf(fs.read('/etc/group') ?? '', info.username, info.gid),
+    // read when first asked: ls, freeze and thaw never do
+    get groups() {
+      return (groups ??= groupsOf(fs.read('/etc/group') ?? '', info.username, info.gid));
+    },
   };
 }

@@ -32,6 +32,8 @@ export interface LiblxcBackendDeps {
   clock?: Clock;
   /** Told just before each start, stop, kill, freeze and thaw (lxcdeck's record of who changed a container). */
   onAction?: (verb: 'start' | 'stop' | 'kill' | 'freeze' | 'thaw', name: string) => void;
+  /** False: the listing reads each file once and keeps no descriptor (a one-shot CLI listing). */
+  keepFiles?: boolean;
 }
 
 /**
@@ -46,7 +48,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
 
   constructor(private readonly deps: LiblxcBackendDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups);
+    this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups, { keepFiles: deps.keepFiles ?? true });
     this.configEditor = new LiblxcConfigEditor(deps.lib, deps.lxcpath);
   }
 

@@ -28,9 +28,15 @@ export function memoFile(dir: string, lxcpath: string): string {
   return path.join(dir, `list-${pathKey(path.resolve(lxcpath))}.json`);
 }
 
+/** Each memo file's text as this process last read or wrote it: an unchanged memo is not written again. */
+const known = new Map<string, string>();
+
 export function readListMemo(dir: string, lxcpath: string): ListerMemo | null {
   try {
-    const f = JSON.parse(fs.readFileSync(memoFile(dir, lxcpath), 'utf8')) as Partial<MemoFile>;
+    const file = memoFile(dir, lxcpath);
+    const text = fs.readFileSync(file, 'utf8');
+    known.set(file, text);
+    const f = JSON.parse(text) as Partial<MemoFile>;
     if (f.v !== 2 || f.lxcpath !== path.resolve(lxcpath) || typeof f.memo !== 'object' || !f.memo) return null;
     const { configs } = f.memo;
     if (typeof configs !== 'object' || !configs) return null;
@@ -45,8 +51,12 @@ export function readListMemo(dir: string, lxcpath: string): ListerMemo | null {
 /** Best effort: a memo that cannot be written only costs the next `ls` its speed. */
 export function writeListMemo(dir: string, lxcpath: string, memo: ListerMemo): void {
   const body: MemoFile = { v: 2, lxcpath: path.resolve(lxcpath), memo };
+  const file = memoFile(dir, lxcpath);
+  const text = JSON.stringify(body);
+  if (known.get(file) === text) return;
   try {
-    writeFileAtomic(memoFile(dir, lxcpath), JSON.stringify(body), { mode: 0o600, mkdirMode: 0o700, durable: false });
+    writeFileAtomic(file, text, { mode: 0o600, mkdirMode: 0o700, durable: false });
+    known.set(file, text);
   } catch {
     /* no memo then */
   }

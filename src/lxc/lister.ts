@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { monotonicMs } from '../base/clock.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerSummary } from '../core/container.js';
@@ -13,6 +12,7 @@ import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/free
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
 import type { ContainerHandle, NativeLib } from './native.js';
+import { aliveFile, primeFirstLooks, type FirstLook } from './firstLook.js';
 import { probeContainers } from './probe.js';
 
 interface ConfigFacts {
@@ -103,7 +103,9 @@ export class ContainerLister implements Disposable {
   private readonly runtimes = new Map<string, Runtime>();
   /** State and init pid asked with the handle a config read opened anyway (this list() only). */
   private readonly asked = new Map<string, { state: ContainerState; pid: number }>();
-  private readonly reader = new KeptFileReader();
+  /** What this list()'s batch read of first looks found, by pid (src/lxc/firstLook.ts). */
+  private firstLooks = new Map<number, FirstLook>();
+  private readonly reader: KeptFileReader;
   private readonly keptFs: HostFs;
   /** Containers this process is freezing or thawing right now: their passing disagreement is not news. */
   private readonly busy = new Set<string>();
@@ -114,7 +116,10 @@ export class ContainerLister implements Disposable {
     private readonly lib: NativeLib,
     private readonly lxcpath: string,
     private readonly cgroups: CgroupHost,
+    /** keepFiles false: a one-shot listing (the CLI's ls) keeps no descriptor open. */
+    options: { keepFiles?: boolean } = {},
   ) {
+    this.reader = new KeptFileReader({ keep: options.keepFiles ?? true });
     this.keptFs = { ...realHostFs, read: (p) => this.reader.read(p) };
   }
 
@@ -127,6 +132,8 @@ export class ContainerLister implements Disposable {
     // lxc_container_new several times slower in a cold process.
     const wanted = [...new Set([...all, ...active])].filter((n) => !options.active || active.has(n));
     this.prefetch(wanted, active, now);
+    const looks = [...this.asked].filter(([n, a]) => a.pid > 0 && !this.runtimes.has(n)).map(([name, a]) => ({ name, pid: a.pid }));
+    this.firstLooks = primeFirstLooks(this.lib, this.reader, this.cgroups, looks, { totals: options.totals !== false });
     const known = wanted.flatMap((name) => {
       const facts = this.configFacts(name, maxAge, active.has(name), now);
       return facts ? [{ name, facts, isActive: active.has(name) }] : [];
@@ -148,6 +155,8 @@ export class ContainerLister implements Disposable {
       };
     });
     this.asked.clear();
+    this.firstLooks.clear();
+    this.reader.dropPrimed();
     for (const name of [...this.configs.keys()]) if (!all.includes(name)) this.forgetContainer(name);
     return rows.sort((a, b) => compareNames(a.name, b.name));
   }
@@ -193,7 +202,7 @@ export class ContainerLister implements Disposable {
     if (cached && cached.mtimeMs >= 0 && now - cached.checkedAt < maxAgeMs) return cached;
     let mtimeMs: number;
     try {
-      mtimeMs = fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs;
+      mtimeMs = fs.statSync(this.configFile(name)).mtimeMs;
     } catch {
       mtimeMs = -1; // active but defined elsewhere: ask liblxc every time
     }
@@ -214,6 +223,11 @@ export class ContainerLister implements Disposable {
     }
   }
 
+  /** Without path.join's normalising: a listing stats every container's config (liblxc names only valid names). */
+  private configFile(name: string): string {
+    return `${this.lxcpath}/${name}/config`;
+  }
+
   /** A cold listing (the CLI's, the TUI's first) asks liblxc about all the containers it never read in one native call. */
   private prefetch(names: string[], active: Set<string>, now: number): void {
     const ask = (n: string) => active.has(n) && !this.runtimes.has(n);
@@ -221,7 +235,7 @@ export class ContainerLister implements Disposable {
       // a known config (a memo's) still needs liblxc's state and pid when the container runs: the probe asks both
       if (this.configs.has(name) && !ask(name)) return [];
       try {
-        return [{ name, mtimeMs: fs.statSync(path.join(this.lxcpath, name, 'config')).mtimeMs }];
+        return [{ name, mtimeMs: fs.statSync(this.configFile(name)).mtimeMs }];
       } catch {
         return []; // defined elsewhere: configFacts asks liblxc every time
       }
@@ -313,14 +327,18 @@ export class ContainerLister implements Disposable {
     if (!answer) return null;
     const { state, pid } = answer;
     if (pid <= 0) return null;
-    const alive = `/proc/${pid}/oom_score_adj`;
+    const alive = aliveFile(pid);
     // opened first: the cgroup read after it is of the same process
     if (this.reader.read(alive) === null) return null;
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
     if (!cg) return null;
-    const dirs = containerCgroupDirs(this.cgroups, cg, name);
-    const freezer = freezerFiles(dirs);
-    const rt: Runtime = { pid, alive, liblxc: state, liblxcAt: monotonicMs(), cgroup: freezer ? this.freezerState(freezer) : null, dirs, freezer, counters: counterFiles(this.cgroups.layout, dirs) };
+    // the batch's look holds when the cgroup read here says the same
+    const first = this.firstLooks.get(pid);
+    const look = first?.cgroup === cg ? first : null;
+    const dirs = look?.dirs ?? containerCgroupDirs(this.cgroups, cg, name);
+    const freezer = look ? look.freezer : freezerFiles(dirs);
+    const counters = look?.counters ?? counterFiles(this.cgroups.layout, dirs);
+    const rt: Runtime = { pid, alive, liblxc: state, liblxcAt: monotonicMs(), cgroup: freezer ? this.freezerState(freezer) : null, dirs, freezer, counters };
     this.runtimes.set(name, rt);
     return rt;
   }

@@ -21,6 +21,7 @@ export interface NativeLib {
   lxcdeck_default_lxcpath(): string | null;
   lxcdeck_list(lxcpath: string, which: number): string | null;
   lxcdeck_probe(lxcpath: string, names: string, ask: string): string | null;
+  lxcdeck_read_files(paths: string): string | null;
   lxcdeck_open(name: string, lxcpath: string): ContainerHandle | null;
   lxcdeck_close(c: ContainerHandle): void;
   lxcdeck_is_defined(c: ContainerHandle): number;
@@ -135,6 +136,7 @@ export function loadNative(logfile: string | null): NativeLib {
     lxcdeck_default_lxcpath: f('lxcdeck_default_lxcpath', OwnedStr, []),
     lxcdeck_list: f('lxcdeck_list', OwnedStr, ['const char *', 'int']),
     lxcdeck_probe: f('lxcdeck_probe', OwnedStr, ['const char *', 'const char *', 'const char *']),
+    lxcdeck_read_files: f('lxcdeck_read_files', OwnedStr, ['const char *']),
     lxcdeck_open: f('lxcdeck_open', Handle, ['const char *', 'const char *']),
     lxcdeck_close: f('lxcdeck_close', 'void', [Handle]),
     lxcdeck_is_defined: f('lxcdeck_is_defined', 'int', [Handle]),

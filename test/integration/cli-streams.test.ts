@@ -112,6 +112,17 @@ describe.skipIf(skip)('events and stats streams', () => {
     }
   }, 30_000);
 
+  it('ls --json whose reader has gone ends with status 0 and says nothing (as events does)', async () => {
+    const ls = spawn(process.execPath, [BIN, '-P', lxcpath, 'ls', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the reader closes before anything is written, like `lxcdeck ls --json | true`
+    ls.stdout!.destroy();
+    let stderr = '';
+    ls.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = await new Promise<{ code: number | null; signal: string | null }>((resolve) => ls.on('exit', (code, signal) => resolve({ code, signal })));
+    expect(exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe('');
+  });
+
   it("ls reads a running container's state from its freezer cgroup: FROZEN by lxc-freeze, RUNNING after lxc-unfreeze", () => {
     const state = () => {
       const r = spawnSync(process.execPath, [BIN, '-P', lxcpath, 'ls', '--json'], { encoding: 'utf8' });

@@ -7,6 +7,9 @@ import { parseState } from '../../src/core/state.js';
 import { readConfigFacts } from '../../src/lxc/lister.js';
 import { loadNative } from '../../src/lxc/native.js';
 import { probeContainers } from '../../src/lxc/probe.js';
+import { backendAt, backendParts } from '../../src/cli/backendParts.js';
+import { KeptFileReader } from '../../src/host/filereader.js';
+import { primeFiles } from '../../src/lxc/batchRead.js';
 import { BIN, hostUnavailable, uniqueName } from './host.js';
 
 const skip = hostUnavailable();
@@ -81,5 +84,65 @@ describe.skipIf(skip)('the threaded first-listing probe', () => {
     expect(by.get(running)).toMatchObject({ state: 'RUNNING', autostart: true, groups: ['web', 'db'] });
     expect(by.get(frozen)?.state).toBe('FROZEN');
     expect(by.get(frozen)?.disagreement).toBeDefined();
+  });
+
+  const pidOf = (n: string) => Number(sh('lxc-info', '-P', lxcpath, '-n', n, '-pH').trim());
+  const openFds = () => fs.readdirSync('/proc/self/fd').length;
+
+  it('reads a batch of kernel files on its threads as fs would, in order, and leaves out what it cannot return', () => {
+    const lib = loadNative(null);
+    const pid = pidOf(running);
+    const stable = [`/proc/${pid}/cgroup`, `/proc/${pid}/net/if_inet6`, `/proc/${pid}/oom_score_adj`, freezerState];
+    // enough paths for every thread, each file several times, in a shuffled order
+    const paths = Array.from({ length: 60 }, (_, i) => stable[(i * 7) % stable.length] as string);
+    const odd = ['/proc/self/cmdline' /* NULs */, `${lxcpath}/no-such-file`, ''];
+    const reader = new KeptFileReader({ keep: false });
+    const texts = primeFiles(lib, reader, [...paths, ...odd]);
+    for (const p of stable) expect(texts.get(p)).toBe(fs.readFileSync(p, 'utf8'));
+    expect(texts.get(freezerState)?.trim()).toBe('FROZEN');
+    for (const p of odd) expect(texts.has(p)).toBe(false);
+    // the primed text stands in for one read; the next reads the file again
+    expect(reader.read(freezerState)?.trim()).toBe('FROZEN');
+    expect(reader.read('/proc/self/cmdline')).toBe(fs.readFileSync('/proc/self/cmdline', 'utf8'));
+  });
+
+  it('a one-shot listing (ls) gives the keeping listing\'s rows and leaves no descriptor open', () => {
+    const parts = backendParts();
+    const keep = backendAt(parts, lxcpath);
+    const once = backendAt(parts, lxcpath, { keepFiles: false });
+    try {
+      const before = openFds();
+      const rowsOnce = once.list();
+      expect(openFds()).toBe(before);
+      const rowsKeep = keep.list();
+      // the keeping listing holds each running container's files open for its next refresh
+      expect(openFds()).toBeGreaterThan(before);
+      const shape = (rows: ContainerSummary[]) => rows.map(({ name, state, pid, disagreement, unprivileged, autostart, groups, ipv4, ipv6 }) => ({ name, state, pid, disagreement, unprivileged, autostart, groups, ipv4, ipv6 }));
+      expect(shape(rowsOnce)).toEqual(shape(rowsKeep));
+      const frozenRow = rowsOnce.find((r) => r.name === frozen);
+      expect(frozenRow).toMatchObject({ state: 'FROZEN', pid: pidOf(frozen) });
+      expect(frozenRow?.disagreement).toBeDefined();
+      for (const r of rowsOnce.filter((x) => x.pid !== null)) {
+        expect(r.memoryBytes).toBeGreaterThan(0);
+        expect(r.cpuSeconds).not.toBeNull();
+      }
+    } finally {
+      keep.dispose();
+      once.dispose();
+    }
+  });
+
+  it('a keeping listing does not reuse the first look\'s batch at its next refresh', () => {
+    const b = backendAt(backendParts(), lxcpath);
+    try {
+      expect(b.list().find((r) => r.name === frozen)?.state).toBe('FROZEN');
+      fs.writeFileSync(freezerState, 'THAWED');
+      const again = b.list().find((r) => r.name === frozen);
+      expect(again?.state).toBe('RUNNING');
+      expect(again?.disagreement).toBeUndefined();
+    } finally {
+      fs.writeFileSync(freezerState, 'FROZEN');
+      b.dispose();
+    }
   });
 });

@@ -1,0 +1,56 @@
+import { containerCgroupDirs, type CgroupHost, type Hierarchy } from '../host/cgroups.js';
+import type { KeptFileReader } from '../host/filereader.js';
+import { freezerFiles, type FreezerFiles } from '../host/freezer.js';
+import { counterFiles, type CounterFiles } from '../metrics/readers.js';
+import { primeFiles } from './batchRead.js';
+import type { NativeLib } from './native.js';
+
+/** The file whose descriptor, kept from a lister's first look, says the same process still runs. */
+export const aliveFile = (pid: number): string => `/proc/${pid}/oom_score_adj`;
+
+export interface FirstLook {
+  cgroup: string;
+  dirs: Map<Hierarchy, string>;
+  freezer: FreezerFiles | null;
+  counters: CounterFiles;
+}
+
+/**
+ * Before a listing's first look at running containers (a cold `ls`, the
+ * workstation's first frame): every file those looks read, in two native
+ * batches, the process files and then the cgroup files that the first
+ * batch's /proc/<pid>/cgroup names. The reader is primed with them; a
+ * keeping reader is not given the process's alive file and cgroup, which the
+ * lister then reads itself, in that order, so that both are of one process.
+ * Returns each pid's /proc/<pid>/cgroup as read and the files it names.
+ */
+export function primeFirstLooks(
+  lib: NativeLib,
+  reader: KeptFileReader,
+  cgroups: CgroupHost,
+  looks: readonly { name: string; pid: number }[],
+  options: { totals: boolean },
+): Map<number, FirstLook> {
+  const dirsOf = new Map<number, FirstLook>();
+  if (looks.length === 0) return dirsOf;
+  const own = (pid: number) => [`/proc/${pid}/cgroup`, aliveFile(pid)];
+  const perProcess = looks.flatMap(({ pid }) => [...own(pid), `/proc/${pid}/net/fib_trie`, `/proc/${pid}/net/if_inet6`]);
+  const kept = new Set(reader.keeps ? looks.flatMap(({ pid }) => own(pid)) : []);
+  const texts = primeFiles(lib, reader, perProcess, (p) => !kept.has(p));
+  const cgroupFiles: string[] = [];
+  for (const { name, pid } of looks) {
+    const cg = texts.get(`/proc/${pid}/cgroup`);
+    if (!cg) continue;
+    const dirs = containerCgroupDirs(cgroups, cg, name);
+    const freezer = freezerFiles(dirs);
+    const counters = counterFiles(cgroups.layout, dirs);
+    dirsOf.set(pid, { cgroup: cg, dirs, freezer, counters });
+    if (freezer) cgroupFiles.push(...(freezer.version === 1 ? [freezer.state] : [freezer.events, freezer.freeze]));
+    if (options.totals) {
+      if (counters.cpu) cgroupFiles.push(counters.cpu.path);
+      if (counters.memory) cgroupFiles.push(counters.memory);
+    }
+  }
+  primeFiles(lib, reader, cgroupFiles);
+  return dirsOf;
+}
