@@ -21,7 +21,8 @@ export interface FirstLook {
  * batches, the process files and then the cgroup files that the first
  * batch's /proc/<pid>/cgroup names. The reader is primed with them; a
  * keeping reader is not given the process's alive file and cgroup, which the
- * lister then reads itself, in that order, so that both are of one process.
+ * lister then reads itself, in that order, so that both are of one process
+ * (a one-shot reader keeps nothing, and the lister reads no alive file).
  * Returns each pid's /proc/<pid>/cgroup as read and the files it names.
  */
 export function primeFirstLooks(
@@ -33,7 +34,8 @@ export function primeFirstLooks(
 ): Map<number, FirstLook> {
   const dirsOf = new Map<number, FirstLook>();
   if (looks.length === 0) return dirsOf;
-  const own = (pid: number) => [`/proc/${pid}/cgroup`, aliveFile(pid)];
+  // a one-shot reader has no descriptor to keep, so the lister reads no alive file (its cgroup read shows the process)
+  const own = (pid: number) => (reader.keeps ? [`/proc/${pid}/cgroup`, aliveFile(pid)] : [`/proc/${pid}/cgroup`]);
   const perProcess = looks.flatMap(({ pid }) => [...own(pid), `/proc/${pid}/net/fib_trie`, `/proc/${pid}/net/if_inet6`]);
   const kept = new Set(reader.keeps ? looks.flatMap(({ pid }) => own(pid)) : []);
   const texts = primeFiles(lib, reader, perProcess, (p) => !kept.has(p));

@@ -199,7 +199,8 @@ export class ContainerLister implements Disposable {
 
   private configFacts(name: string, maxAgeMs: number, isActive: boolean, now: number): ConfigFacts | null {
     const cached = this.configs.get(name);
-    if (cached && cached.mtimeMs >= 0 && now - cached.checkedAt < maxAgeMs) return cached;
+    // checked at `now`: this list()'s prefetch stat'ed it a moment ago
+    if (cached && cached.mtimeMs >= 0 && (cached.checkedAt === now || now - cached.checkedAt < maxAgeMs)) return cached;
     let mtimeMs: number;
     try {
       mtimeMs = fs.statSync(this.configFile(name)).mtimeMs;
@@ -328,8 +329,8 @@ export class ContainerLister implements Disposable {
     const { state, pid } = answer;
     if (pid <= 0) return null;
     const alive = aliveFile(pid);
-    // opened first: the cgroup read after it is of the same process
-    if (this.reader.read(alive) === null) return null;
+    // opened first: the cgroup read after it is of the same process (a one-shot listing keeps no descriptor to check later)
+    if (this.reader.keeps && this.reader.read(alive) === null) return null;
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
     if (!cg) return null;
     // the batch's look holds when the cgroup read here says the same

@@ -57,9 +57,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** Where the native build may be: env override, the source checkout, an installed copy. */
 export function nativeDirCandidates(): string[] {
   const fromEnv = process.env.LXCDECK_NATIVE_DIR;
-  // dist/src/lxc -> repo root is three levels up; src/lxc (tests via vitest) is two
-  const roots = [path.resolve(here, '../../..'), path.resolve(here, '../..')];
-  return [...(fromEnv ? [fromEnv] : []), ...roots.map((r) => path.join(r, 'native', 'build')), '/usr/lib/lxcdeck'];
+  return [...(fromEnv ? [fromEnv] : []), ...packageRoots().map((r) => path.join(r, 'native', 'build')), '/usr/lib/lxcdeck'];
+}
+
+/** Where the package's root may be from here: dist/src/lxc is three levels below it; src/lxc (vitest) and the bundles in dist/src two. */
+function packageRoots(): string[] {
+  return [path.resolve(here, '../../..'), path.resolve(here, '../..')];
 }
 
 export function findNativeFile(file: string): string {
@@ -96,7 +99,10 @@ function koffiLib(): typeof Koffi {
 function requireKoffi(): typeof Koffi {
   const require = createRequire(import.meta.url);
   try {
-    const dir = path.dirname(require.resolve('koffi/package.json'));
+    // the package's own node_modules first, where require.resolve would look first too (its walk, with the
+    // self-reference and exports checks and the realpath of each directory, cost a freeze ~0.5 ms)
+    const own = packageRoots().map((r) => path.join(r, 'node_modules', 'koffi')).find((d) => fs.existsSync(path.join(d, 'package.json')));
+    const dir = own ?? path.dirname(require.resolve('koffi/package.json'));
     const version = (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     const native = require(path.join(dir, 'build', 'koffi', `${process.platform}_${process.arch}`, 'koffi.node')) as typeof Koffi & { version?: string };
     if (native.version === version) return native;
