@@ -178,6 +178,21 @@ export async function settled(lxcpath: string, n: string): Promise<void> {
   }
 }
 
+/**
+ * A process's freezer cgroup, to freeze and thaw by hand behind liblxc's
+ * back: v1 freezer.state, or v2 cgroup.freeze with the kernel's word in
+ * cgroup.events. null when the process has neither.
+ */
+export function handFreezer(pid: number | string): { stateFile: string; write(frozen: boolean): void; frozen(): boolean } | null {
+  const v1 = v1FreezerState(pid);
+  if (v1) return { stateFile: v1, write: (f) => fs.writeFileSync(v1, f ? 'FROZEN' : 'THAWED'), frozen: () => fs.readFileSync(v1, 'utf8').trim() === 'FROZEN' };
+  const unified = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+  if (!unified || !fs.existsSync(`/sys/fs/cgroup${unified}/cgroup.freeze`)) return null;
+  const dir = `/sys/fs/cgroup${unified}`;
+  const events = `${dir}/cgroup.events`;
+  return { stateFile: events, write: (f) => fs.writeFileSync(`${dir}/cgroup.freeze`, f ? '1' : '0'), frozen: () => /^frozen 1$/m.test(fs.readFileSync(events, 'utf8')) };
+}
+
 /** The v1 freezer.state file of a process's cgroup; null where there is no v1 freezer (a pure v2 host). */
 export function v1FreezerState(pid: number | string): string | null {
   const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => /:freezer:/.test(l))?.split(':')[2];
