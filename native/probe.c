@@ -10,25 +10,20 @@
  * shows.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lxc/lxccontainer.h>
 
+#include "batch.h"
 #include "lxcdeck.h"
 
 #define PROBE_THREADS 8
 
-struct probe_job {
+struct probe_ctx {
 	const char *lxcpath;
-	char **names;
 	const char *ask; /* '1': also ask state and init pid */
-	char **out;      /* one record per name */
-	int n;
-	int next;
-	pthread_mutex_t lock;
 };
 
 static char *item(struct lxc_container *c, const char *key)
@@ -70,70 +65,19 @@ static char *probe_one(const char *lxcpath, const char *name, int ask)
 	return rec;
 }
 
-static void *probe_worker(void *arg)
+static char *probe_job(void *ctx, int i, const char *name)
 {
-	struct probe_job *j = arg;
-	for (;;) {
-		pthread_mutex_lock(&j->lock);
-		int i = j->next++;
-		pthread_mutex_unlock(&j->lock);
-		if (i >= j->n)
-			return NULL;
-		j->out[i] = probe_one(j->lxcpath, j->names[i], j->ask[i] == '1');
-	}
+	struct probe_ctx *p = ctx;
+	return probe_one(p->lxcpath, name, p->ask[i] == '1');
+}
+
+static int probe_accept(void *ctx, int count)
+{
+	return (int)strlen(((struct probe_ctx *)ctx)->ask) >= count;
 }
 
 char *lxcdeck_probe(const char *lxcpath, const char *names, const char *ask)
 {
-	struct probe_job j = { .lxcpath = lxcpath, .ask = ask };
-	pthread_mutex_init(&j.lock, NULL);
-	char *copy = strdup(names);
-	if (!copy)
-		return NULL;
-	int cap = 1;
-	for (const char *p = copy; *p; p++)
-		cap += *p == '\n';
-	j.names = calloc((size_t)cap, sizeof(char *));
-	j.out = calloc((size_t)cap, sizeof(char *));
-	char *result = NULL;
-	if (!j.names || !j.out)
-		goto done;
-	for (char *save = NULL, *tok = strtok_r(copy, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save))
-		j.names[j.n++] = tok;
-	if ((int)strlen(ask) < j.n)
-		goto done;
-	pthread_t tids[PROBE_THREADS];
-	int started = 0;
-	int want = j.n < PROBE_THREADS ? j.n : PROBE_THREADS;
-	for (; started < want; started++)
-		if (pthread_create(&tids[started], NULL, probe_worker, &j) != 0)
-			break;
-	if (started == 0)
-		probe_worker(&j); /* no threads to be had: the same calls on this one */
-	for (int i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	size_t len = 1;
-	for (int i = 0; i < j.n; i++)
-		len += (j.out[i] ? strlen(j.out[i]) : 1) + 1;
-	result = malloc(len);
-	if (!result)
-		goto done;
-	char *w = result;
-	for (int i = 0; i < j.n; i++) {
-		const char *r = j.out[i] ? j.out[i] : "0";
-		size_t l = strlen(r);
-		memcpy(w, r, l);
-		w += l;
-		*w++ = '\x1e';
-	}
-	*w = '\0';
-done:
-	if (j.out)
-		for (int i = 0; i < j.n; i++)
-			free(j.out[i]);
-	free(j.out);
-	free(j.names);
-	free(copy);
-	pthread_mutex_destroy(&j.lock);
-	return result;
+	struct probe_ctx p = { .lxcpath = lxcpath, .ask = ask };
+	return lxcdeck_batch(names, PROBE_THREADS, probe_job, &p, "0", probe_accept);
 }
