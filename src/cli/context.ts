@@ -16,7 +16,7 @@ import { containerExtras } from './extras.js';
 import { cliIdmapEditor } from './idmapEditor.js';
 import type { HelperRunner } from '../lxc/helper.js';
 import { helperTerminals } from '../lxc/terminals.js';
-import { LiblxcIdMapSource } from '../lxc/idmaps.js';
+import { IdMapsAcross, LiblxcIdMapSource } from '../lxc/idmaps.js';
 import { registerIdmapPlan } from './idmapPlan.js';
 import { PlanExecutor } from '../plan/executor.js';
 import { JournalStore, volatileJournalStore } from '../plan/journal.js';
@@ -37,6 +37,8 @@ export interface CliContext extends AppContext {
   backend: LiblxcBackend;
   /** Every container's lxc.idmap, read and written through liblxc. */
   idmaps: LiblxcIdMapSource;
+  /** idmaps and those of the other lxcpaths the command was given (IdMapsAcross): what sharing and free ranges are judged against. */
+  everyIdmap: IdMapsAcross;
   logFile: string | null;
   placement: () => StartPlacement;
   /** Builders of every plan kind, to resume or roll back a journal. */
@@ -73,11 +75,14 @@ export function createContext(options: { lxcpath?: string; actor?: string }): Cl
  */
 export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`, actor = 'cli'): CliContext[] {
   const shared = sharedParts(actor);
-  return resolveLxcpaths(shared, lxcpaths, leaveOut).map((p) => contextAt(shared, p));
+  const all = resolveLxcpaths(shared, lxcpaths, leaveOut).map((p) => contextAt(shared, p));
+  for (const c of all) c.everyIdmap = new IdMapsAcross(c.idmaps, all.filter((o) => o !== c).map((o) => o.idmaps));
+  return all;
 }
 
 function contextAt(shared: Shared, lxcpath: string): CliContext {
   const { fs, identity, cgroups, logFile, lib, stderr, helper, placement, journals, volatileJournals } = shared;
+  const idmaps = new LiblxcIdMapSource(lib, lxcpath);
   const backend = backendAt(shared, lxcpath);
   const plans = new PlanRegistry();
   backend.configEditor.register(plans);
@@ -108,7 +113,8 @@ function contextAt(shared: Shared, lxcpath: string): CliContext {
     captureLiblxcStderr: (onLine) => stderr.capture(onLine),
     userStderr: stderr.terminal,
     networks: cliNetworkWizard(),
-    idmaps: new LiblxcIdMapSource(lib, lxcpath),
+    idmaps,
+    everyIdmap: new IdMapsAcross(idmaps, []),
     terminals: helperTerminals(helper, lxcpath, () => attachPrefix(ctx), () => path.join(stateDir(identity), 'sessions')),
   };
   ctx.planner = containerPlanner(ctx);

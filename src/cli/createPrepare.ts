@@ -111,7 +111,7 @@ export async function prepareCreate(c: CliContext, req: CreateRequest): Promise<
   if (req.idmap !== undefined) {
     if (req.source.kind === 'clone') throw new LxcdeckError('invalid-argument', '--idmap cannot be given with clone:', 'a copy keeps the map of its original; change it later with lxcdeck idmap set');
     const { subject, fileEnds } = readIdMapSubject(c.fs, c.identity);
-    const others = c.idmaps.idmaps().map((o) => ({ name: o.name, entries: parseIdMapLines(o.values).entries }));
+    const others = c.everyIdmap.idmaps().map((o) => ({ name: o.name, entries: parseIdMapLines(o.values).entries }));
     const current = parseIdMapLines(configValues(baseConfig, 'lxc.idmap')).entries;
     edits.push({ key: 'lxc.idmap', values: proposedMap(current, { preset: req.idmap }, subject, others, { fileEnds }).map(formatIdMapEntry) });
   } else if (c.identity.uid !== 0 && req.source.kind !== 'clone' && !configValues(baseConfig, 'lxc.idmap').length)

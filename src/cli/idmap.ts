@@ -13,14 +13,14 @@ import { registerIdmapSet } from './idmapSet.js';
 
 function usageOf(ctx: CliContext): IdMapUsage {
   const { subject, problems } = readIdMapSubject(ctx.fs, ctx.identity);
-  const source = ctx.idmaps;
-  return idmapUsage(subject, source.idmaps(), problems);
+  // every lxcpath's containers: a range mapped in another one is shared all the same
+  return idmapUsage(subject, ctx.everyIdmap.idmaps(), problems);
 }
 
 /** The id space of each kind cut into slices, with who maps each. */
 function spaceOf(ctx: CliContext): { usage: IdMapUsage; slices: Record<IdKind, SpaceSlice[]> } {
   const { subject, problems } = readIdMapSubject(ctx.fs, ctx.identity);
-  const all = ctx.idmaps.idmaps();
+  const all = ctx.everyIdmap.idmaps();
   const maps = all.map((c) => ({ name: c.name, entries: parseIdMapLines(c.values).entries }));
   return { usage: idmapUsage(subject, all, problems), slices: { u: spaceSlices(subject, maps, 'u'), g: spaceSlices(subject, maps, 'g') } };
 }
@@ -35,6 +35,9 @@ function formatSpace(u: IdMapUsage, slices: Record<IdKind, SpaceSlice[]>, lxcpat
   if (outside.length) lines.push('', 'outside your ranges:', ...outside.map((o) => `  ${o}`));
   return lines.join('\n');
 }
+
+/** The lxcpaths the maps were read from, for the header. */
+const lxcpathsLabel = (ctx: CliContext) => ctx.everyIdmap.lxcpaths.join(', ');
 
 /** Usage narrowed to one container; the others still count for sharing. */
 function usageFor(ctx: CliContext, name: string): IdMapUsage {
@@ -104,7 +107,7 @@ export function registerIdmapCommands(program: Command, io: CliIo, setStatus: (c
       const ctx = context(cmd);
       const u = name === undefined ? usageOf(ctx) : usageFor(ctx, name);
       if (opts.json) return io.out(JSON.stringify(u, null, 2));
-      io.out(name === undefined ? formatAll(u, ctx.backend.lxcpath) : formatOne(u, ctx.backend.lxcpath));
+      io.out(name === undefined ? formatAll(u, lxcpathsLabel(ctx)) : formatOne(u, lxcpathsLabel(ctx)));
     });
 
   idmap
@@ -130,7 +133,7 @@ export function registerIdmapCommands(program: Command, io: CliIo, setStatus: (c
       const ctx = context(cmd);
       const { usage, slices } = spaceOf(ctx);
       if (opts.json) return io.out(JSON.stringify({ user: usage.user, uid: usage.uid, gid: usage.gid, subuid: { ...usage.subuid, slices: slices.u }, subgid: { ...usage.subgid, slices: slices.g }, fileProblems: usage.fileProblems }, null, 2));
-      io.out(formatSpace(usage, slices, ctx.backend.lxcpath));
+      io.out(formatSpace(usage, slices, lxcpathsLabel(ctx)));
     });
 
   registerIdmapSet(idmap, io, setStatus, context);

@@ -39,7 +39,8 @@ export function readMaps(ctx: CliContext, name: string): Omit<PreparedChange, 'p
   const mine = ctx.idmaps.idmapOf(name);
   if (mine.loadError) throw new LxcdeckError('liblxc-failed', mine.loadError, `fix the line liblxc names ('lxc-info -n ${name}' shows it)`);
   const { subject, fileEnds } = readIdMapSubject(ctx.fs, ctx.identity);
-  const others = ctx.idmaps
+  // the maps of every lxcpath given: a free range must be free of them all
+  const others = ctx.everyIdmap
     .idmaps()
     .filter((c) => c.name !== name)
     .map((c) => ({ name: c.name, entries: parseIdMapLines(c.values).entries }));

@@ -57,3 +57,30 @@ export function rootfsDirectory(value: string): string {
   const p = value.replace(/^dir:/, '');
   return path.isAbsolute(p) ? p : '';
 }
+
+/**
+ * The maps of every lxcpath a command looks at, for what the maps of others
+ * decide (sharing, a free range): subordinate ids belong to the user, not to
+ * an lxcpath, so a container elsewhere that maps a range uses it here too.
+ * Containers of the primary lxcpath keep their names; the others are named
+ * by their directory, LXCPATH/NAME, as the workstation names them.
+ */
+export class IdMapsAcross implements IdMapSource {
+  readonly lxcpaths: readonly string[];
+
+  constructor(
+    private readonly primary: LiblxcIdMapSource,
+    private readonly peers: readonly LiblxcIdMapSource[],
+  ) {
+    this.lxcpaths = [primary.lxcpath, ...peers.map((p) => p.lxcpath)];
+  }
+
+  idmaps(): ContainerIdMapValues[] {
+    return [...this.primary.idmaps(), ...this.peers.flatMap((p) => p.idmaps().map((m) => ({ ...m, name: path.join(p.lxcpath, m.name) })))];
+  }
+
+  idmapOf(name: string): ContainerIdMapValues {
+    return this.primary.idmapOf(name);
+  }
+}
+

@@ -174,6 +174,41 @@ describe.skipIf(skip)('several lxcpaths at once, as root', () => {
     }
   }, 120_000);
 
+  it("idmap show, usage and a preset judge ranges against every lxcpath given: a slice mapped in one is not free in the other", async () => {
+    // root's first 65536 ids of its own range (prepare-host gives root two slices), mapped by the first lxcpath's container
+    const line = fs.readFileSync('/etc/subuid', 'utf8').split('\n').find((l) => l.startsWith('root:'));
+    const start = Number(line?.split(':')[1]);
+    expect(start).toBeGreaterThan(0);
+    const soloConfig = path.join(B, solo, 'config');
+    const twinConfig = path.join(A, twin, 'config');
+    const saved = [soloConfig, twinConfig].map((f) => [f, fs.readFileSync(f, 'utf8')] as const);
+    try {
+      fs.appendFileSync(twinConfig, `lxc.idmap = u 0 ${start} 65536\nlxc.idmap = g 0 ${start} 65536\n`);
+      // the second lxcpath alone has no container using it: its first free slice would be that one
+      const set = await lxcdeck(ROOT, ['-P', A, '-P', B, 'idmap', 'set', solo, '--preset', 'isolated', '--dry-run', '--json']);
+      expect(set.stderr).toBe('');
+      const proposed = (JSON.parse(set.stdout) as { new: string[] }).new;
+      expect(proposed).toContain(`u 0 ${start + 65536} 65536`);
+      expect(proposed.some((e) => e.includes(` ${start} `))).toBe(false);
+      // solo takes the same slice by hand: show names the sharing across the lxcpaths, from both sides
+      fs.appendFileSync(soloConfig, `lxc.idmap = u 0 ${start} 65536\nlxc.idmap = g 0 ${start} 65536\n`);
+      const show = await lxcdeck(ROOT, ['-P', A, '-P', B, 'idmap', 'show', '--json']);
+      expect(show.stderr).toBe('');
+      type Use = { kind: string; sharedWith: { name: string }[] };
+      const containers = (JSON.parse(show.stdout) as { containers: { name: string; isolated: boolean; uses: Use[] }[] }).containers;
+      const byName = new Map(containers.map((c) => [c.name, c]));
+      const sharers = (n: string) => [...new Set(byName.get(n)?.uses.flatMap((u) => u.sharedWith.map((x) => x.name)))];
+      expect(sharers(twin)).toEqual([`${B}/${solo}`]);
+      expect(sharers(`${B}/${solo}`)).toEqual([twin]);
+      expect(byName.get(twin)?.isolated).toBe(false);
+      const usage = await lxcdeck(ROOT, ['-P', A, '-P', B, 'idmap', 'usage']);
+      expect(usage.stdout.split('\n')[0]).toContain(`in ${A}, ${B}`);
+      expect(usage.stdout).toMatch(new RegExp(`${twin}, ${B.replace(/[/.]/g, '\\$&')}/${solo}\\s+SHARED`));
+    } finally {
+      for (const [f, text] of saved) fs.writeFileSync(f, text);
+    }
+  });
+
   it("the workstation's engine starts and freezes the second lxcpath's namesake only (in this process)", async () => {
     const { createContexts, workstationContext } = await import('../../src/cli/context.js');
     const { containerWorkload, containerRef } = await import('../../src/core/workload.js');
