@@ -5,9 +5,6 @@ import { counterFiles, type CounterFiles } from '../metrics/readers.js';
 import { primeFiles } from './batchRead.js';
 import type { NativeLib } from './native.js';
 
-/** The file whose descriptor, kept from a lister's first look, says the same process still runs. */
-export const aliveFile = (pid: number): string => `/proc/${pid}/oom_score_adj`;
-
 export interface FirstLook {
   cgroup: string;
   dirs: Map<Hierarchy, string>;
@@ -20,9 +17,10 @@ export interface FirstLook {
  * workstation's first frame): every file those looks read, in two native
  * batches, the process files and then the cgroup files that the first
  * batch's /proc/<pid>/cgroup names. The reader is primed with them; a
- * keeping reader is not given the process's alive file and cgroup, which the
- * lister then reads itself, in that order, so that both are of one process
- * (a one-shot reader keeps nothing, and the lister reads no alive file).
+ * keeping reader is not given the cgroup: the lister opens the process's
+ * alive file and then reads the cgroup itself, so that both are of one
+ * process (a one-shot reader keeps nothing, and the lister reads no alive
+ * file: its cgroup read shows the process).
  * Returns each pid's /proc/<pid>/cgroup as read and the files it names.
  */
 export function primeFirstLooks(
@@ -34,10 +32,10 @@ export function primeFirstLooks(
 ): Map<number, FirstLook> {
   const dirsOf = new Map<number, FirstLook>();
   if (looks.length === 0) return dirsOf;
-  // a one-shot reader has no descriptor to keep, so the lister reads no alive file (its cgroup read shows the process)
-  const own = (pid: number) => (reader.keeps ? [`/proc/${pid}/cgroup`, aliveFile(pid)] : [`/proc/${pid}/cgroup`]);
-  const perProcess = looks.flatMap(({ pid }) => [...own(pid), `/proc/${pid}/net/fib_trie`, `/proc/${pid}/net/if_inet6`]);
-  const kept = new Set(reader.keeps ? looks.flatMap(({ pid }) => own(pid)) : []);
+  const cgroupOf = (pid: number) => `/proc/${pid}/cgroup`;
+  const perProcess = looks.flatMap(({ pid }) => [cgroupOf(pid), `/proc/${pid}/net/fib_trie`, `/proc/${pid}/net/if_inet6`]);
+  // a keeping lister reads the cgroup again itself, after opening the alive file
+  const kept = new Set(reader.keeps ? looks.map(({ pid }) => cgroupOf(pid)) : []);
   const texts = primeFiles(lib, reader, perProcess, (p) => !kept.has(p));
   const cgroupFiles: string[] = [];
   for (const { name, pid } of looks) {

@@ -12,7 +12,7 @@ import { freezerFiles, parseFreezerState, type FreezerFiles } from '../host/free
 import { realHostFs, type HostFs } from '../host/hostfs.js';
 import { counterFiles, readTotals, type CounterFiles } from '../metrics/readers.js';
 import type { ContainerHandle, NativeLib } from './native.js';
-import { aliveFile, primeFirstLooks, type FirstLook } from './firstLook.js';
+import { primeFirstLooks, type FirstLook } from './firstLook.js';
 import { probeContainers } from './probe.js';
 
 interface ConfigFacts {
@@ -328,7 +328,7 @@ export class ContainerLister implements Disposable {
     if (!answer) return null;
     const { state, pid } = answer;
     if (pid <= 0) return null;
-    const alive = aliveFile(pid);
+    const alive = `/proc/${pid}/oom_score_adj`;
     // opened first: the cgroup read after it is of the same process (a one-shot listing keeps no descriptor to check later)
     if (this.reader.keeps && this.reader.read(alive) === null) return null;
     const cg = this.reader.read(`/proc/${pid}/cgroup`);
