@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
 import type { ColorDepth } from '../settings/colors.js';
@@ -30,7 +31,7 @@ export interface WorkstationScreen extends Disposable {
  */
 export function createScreen(io: ScreenIo): WorkstationScreen {
   compileTerminfoLazily();
-  const screen = blessed.screen({
+  const screen = widgets.screen({
     input: io.input as never,
     output: io.output as never,
     smartCSR: true,
@@ -98,7 +99,7 @@ interface TputProto {
  * its first call instead: same code, same result, only later.
  */
 export function compileTerminfoLazily(): void {
-  const proto = (blessed as unknown as { Tput: { prototype: TputProto } }).Tput.prototype;
+  const proto = (widgets.Tput as { prototype: TputProto }).prototype;
   if (proto.__lxcdeckLazy) return;
   proto.__lxcdeckLazy = true;
   const compile = proto._compile;
