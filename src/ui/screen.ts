@@ -19,6 +19,8 @@ export interface WorkstationScreen extends Disposable {
   screen: blessed.Widgets.Screen;
   /** Leaves the terminal as it was; safe to call more than once. */
   restore(): void;
+  /** Writes the frame render() made now: blessed writes it on its next setImmediate, after whatever else is queued. */
+  flush(): void;
   /** SIGTERM, SIGHUP or an uncaught error: main decides what happens (release, restore, exit). */
   onEnd: Event<ScreenEnd>;
 }
@@ -75,6 +77,7 @@ export function createScreen(io: ScreenIo): WorkstationScreen {
   return {
     screen,
     restore,
+    flush: () => (screen as unknown as { program: { flush(): void } }).program.flush(),
     onEnd: ended.event,
     dispose() {
       process.off('SIGTERM', onSignal);
