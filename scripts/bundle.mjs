@@ -41,7 +41,7 @@ const blessedInside = {
   name: 'blessed-inside',
   setup(b) {
     b.onLoad({ filter: /[/\\]node_modules[/\\]blessed[/\\]lib[/\\]tput\.js$/ }, (a) => ({
-      contents: `var __blessed_lib = require("node:path").join(require.resolve("blessed/package.json"), "..", "lib");\n${fs.readFileSync(a.path, 'utf8').replace(/\b__dirname\b/g, '__blessed_lib')}`,
+      contents: `var __blessed_lib = (() => { try { return require("node:path").join(require.resolve("blessed/package.json"), "..", "lib"); } catch { return __dirname; } })();\n${fs.readFileSync(a.path, 'utf8').replace(/\b__dirname\b/g, '__blessed_lib')}`,
       loader: 'js',
     }));
     b.onResolve({ filter: /^blessed\/package\.json$/ }, () => ({ path: 'blessed/package.json', external: true }));
