@@ -15,3 +15,7 @@ declare module 'blessed/lib/tput.js' {
   const Tput: unknown;
   export default Tput;
 }
+declare module 'blessed/lib/unicode.js' {
+  const unicode: unknown;
+  export default unicode;
+}

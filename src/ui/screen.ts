@@ -1,5 +1,6 @@
 import type blessed from 'blessed';
 import widgets from './blessedParts.js';
+import { asciiWidthFirst } from './charWidth.js';
 import { clearOnlyWhatWasDrawn } from './clearPos.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
@@ -35,6 +36,7 @@ export interface WorkstationScreen extends Disposable {
 export function createScreen(io: ScreenIo): WorkstationScreen {
   compileTerminfoLazily();
   clearOnlyWhatWasDrawn();
+  asciiWidthFirst();
   const screen = widgets.screen({
     input: io.input as never,
     output: io.output as never,
