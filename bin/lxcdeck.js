@@ -64,8 +64,9 @@ function loadBundle(bundle) {
 }
 
 /**
- * The TUI's CommonJS packages (blessed, @xterm/headless, node-pty's JS)
- * compile from V8 code caches in dist/src/tui-packages/ too: Node 20 has no
+ * The TUI's CommonJS packages (@xterm/headless, node-pty's JS; the blessed
+ * modules it uses are inside tui.cjs) compile from V8 code caches in
+ * dist/src/tui-packages/ too: Node 20 has no
  * compile cache of its own (module.enableCompileCache came in Node 22), and
  * compiling them cost the first frame ~25 ms. V8 refuses a cache whose
  * source differs (another version installed): that file then just compiles.

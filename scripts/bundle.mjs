@@ -29,6 +29,27 @@ const { manPage } = await import(pathToFileURL(path.join(root, 'dist/src/cli/man
 fs.mkdirSync(path.join(root, 'dist/man'), { recursive: true });
 fs.writeFileSync(path.join(root, 'dist/man/lxcdeck.1'), await manPage(program));
 
+/**
+ * blessed inside the TUI's bundle: the ~15 modules src/ui/blessedParts.ts
+ * requires, resolved, read and compiled one by one from node_modules, cost the
+ * first frame ~10 ms more than as part of the bundle and its code cache. Two
+ * spots of blessed need its files: tput.js finds its fallback terminfo
+ * entries (blessed/usr) from __dirname, and unicode.js requires blessed's index
+ * (all widgets) for the screen's tab width, which the screen module has.
+ */
+const blessedInside = {
+  name: 'blessed-inside',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]node_modules[/\\]blessed[/\\]lib[/\\]tput\.js$/ }, (a) => ({
+      contents: `var __blessed_lib = (() => { try { return require("node:path").join(require.resolve("blessed/package.json"), "..", "lib"); } catch { return __dirname; } })();\n${fs.readFileSync(a.path, 'utf8').replace(/\b__dirname\b/g, '__blessed_lib')}`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^blessed\/package\.json$/ }, () => ({ path: 'blessed/package.json', external: true }));
+    b.onResolve({ filter: /^\.\.\/$/ }, (a) => (/[/\\]node_modules[/\\]blessed[/\\]lib$/.test(a.resolveDir) ? { path: 'blessed-screen', namespace: 'blessed-inside' } : undefined));
+    b.onLoad({ filter: /^blessed-screen$/, namespace: 'blessed-inside' }, () => ({ contents: 'module.exports = { screen: require("blessed/lib/widgets/screen.js") };', loader: 'js', resolveDir: root }));
+  },
+};
+
 /** One bundle of `entry` (dist/src/main.js unless said); `tui` keeps the workstation inside it, else it stays outside. */
 async function bundle(file, tui, entry = 'dist/src/main.js') {
   const result = await build({
@@ -39,10 +60,12 @@ async function bundle(file, tui, entry = 'dist/src/main.js') {
     format: 'cjs',
     target: 'node20',
     // native or TUI-only packages load from node_modules when (if) a command needs them
-    external: ['koffi', 'blessed', 'node-pty', '@xterm/headless', ...(tui ? [] : ['./main/tui.js'])],
+    // (the workstation's blessed modules go inside its bundle: see blessedInside)
+    external: ['koffi', 'node-pty', '@xterm/headless', ...(tui ? [] : ['blessed', './main/tui.js'])],
     // settings pull in conf and ajv, half the bundle's size: where a command imports them dynamically they load at run
     // time, as ES modules from dist/src; a static import (a require of ES code would fail) bundles them as usual
     plugins: [
+      ...(tui ? [blessedInside] : []),
       {
         name: 'settings-outside',
         setup: (b) => b.onResolve({ filter: /\/settings\/settings\.js$/ }, (a) => (a.kind === 'dynamic-import' ? { path: './settings/settings.js', external: true } : undefined)),

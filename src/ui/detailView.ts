@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import { LineChart } from './lineChart.js';
 import type { Disposable } from '../base/disposable.js';
 import type { ContainerInfo } from '../core/container.js';
@@ -70,12 +71,12 @@ export class DetailView implements Disposable {
     parent: blessed.Widgets.Node,
     private palette: Palette,
   ) {
-    this.box = blessed.box({ parent, border: { type: 'line' }, label: ' details ', tags: true });
+    this.box = widgets.box({ parent, border: { type: 'line' }, label: ' details ', tags: true });
     noLabelRenderOnResize(this.box);
     // the summary and the charts tile the inside exactly (see relayout): nothing
     // to paint under them
     drawFramed(this.box, () => undefined);
-    this.summary = blessed.box({ parent: this.box, top: 0, left: 0, width: 34, height: '100%-2', tags: true });
+    this.summary = widgets.box({ parent: this.box, top: 0, left: 0, width: 34, height: '100%-2', tags: true });
   }
 
   setPalette(p: Palette): void {

@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import type { AnyField, FormSpec, KeyOf } from '../core/fields.js';
 import { FORM_COMMANDS, formAction, keysOf, PREVIEW_COMMANDS, scopeResolver, type KeyResolver } from '../commands/formCommands.js';
@@ -91,7 +92,7 @@ export class FormView<F extends readonly AnyField[]> implements Disposable {
     this.resolve = opts.resolve ?? scopeResolver(FORM_COMMANDS);
     this.previewResolve = opts.previewResolve ?? scopeResolver(PREVIEW_COMMANDS);
     this.keys = opts.keysOf ?? ((id) => keysOf(FORM_COMMANDS, this.resolve)(id).concat(keysOf(PREVIEW_COMMANDS, this.previewResolve)(id)));
-    this.box = blessed.box({ parent: screen, top: 'center', left: 'center', width: opts.width ?? '80%', height: 8, border: { type: 'line' }, label: opts.label, tags: true });
+    this.box = widgets.box({ parent: screen, top: 'center', left: 'center', width: opts.width ?? '80%', height: 8, border: { type: 'line' }, label: opts.label, tags: true });
     this.draw();
   }
 

@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import { commandFor, type ResolvedKeymap } from '../commands/keymap.js';
 import { formAction } from '../commands/formCommands.js';
 import { displayKey } from '../commands/keytable.js';
@@ -56,7 +57,7 @@ export async function openIdmapEditor(d: IdmapEditorDeps, name: string): Promise
   const nrows = Math.max(4, data.current.length + 2);
   const state = new FormState(editorForm(nrows), { preset: 'current', ...Object.fromEntries(data.current.map((e, i) => [rowKey(i), formatIdMapEntry(e)])) });
   state.focusKey('preset');
-  const box = blessed.box({ parent: d.screen, top: 'center', left: 'center', width: '90%', height: 10, border: { type: 'line' }, label: ` uid/gid map of ${name} `, tags: true });
+  const box = widgets.box({ parent: d.screen, top: 'center', left: 'center', width: '90%', height: 10, border: { type: 'line' }, label: ` uid/gid map of ${name} `, tags: true });
   let preset: string = 'current';
   let busy = false;
   const rows = () => Array.from({ length: nrows }, (_, i) => state.rawValues()[rowKey(i)] ?? '');

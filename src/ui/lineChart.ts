@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import { CELL_AXIS, CELL_LIMIT, CELL_SERIES, CELL_TEXT, cellChar, chartFrame, type ChartFrame, type ChartInput } from '../presentation/chart.js';
 import { paintBorder, type Coords, type DrawnElement } from './screen.js';
@@ -40,7 +41,7 @@ export class LineChart implements Disposable {
     private readonly options: LineChartOptions,
   ) {
     const { top, left, width, height } = options;
-    this.box = blessed.box({ parent, top, left, width, height });
+    this.box = widgets.box({ parent, top, left, width, height });
     // the whole element is drawn here: border, label and chart cells. blessed's
     // own render walks every cell of a box through its tag and unicode
     // handling before a painter could overwrite them, and a label is a child

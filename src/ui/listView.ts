@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import { cellChar } from '../presentation/chart.js';
 import { cellText, fit, fitColumns, stateStyle, type Column, type ListItem, type LiveFacts } from '../presentation/rows.js';
@@ -55,7 +56,7 @@ export class ListView implements Disposable {
     private palette: Palette,
     onSelect: () => void,
   ) {
-    this.box = blessed.box({ parent, tags: true, mouse: true, border: { type: 'line' }, label: ' containers ', style: {} });
+    this.box = widgets.box({ parent, tags: true, mouse: true, border: { type: 'line' }, label: ' containers ', style: {} });
     noLabelRenderOnResize(this.box);
     // rows are painted straight into the screen; blessed draws the box's text
     // only for the message shown while the list is empty

@@ -1,5 +1,6 @@
 import { containerRef, workloadTitle } from '../core/workload.js';
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import { DisposableStore } from '../base/disposable.js';
 import type { Rect } from '../pane/layout.js';
@@ -69,12 +70,12 @@ export class MainView implements Disposable {
   constructor(private readonly deps: MainViewDeps) {
     const { screen, store, refresher } = deps;
     this.palette = deps.palette;
-    this.headerBox = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true });
+    this.headerBox = widgets.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true });
     this.list = this.d.add(new ListView(screen, store, (k) => refresher.liveFacts(k), this.palette, () => store.notify()));
     this.detail = this.d.add(new DetailView(screen, this.palette));
-    this.logBox = blessed.box({ parent: screen, left: 0, width: '100%', border: { type: 'line' }, label: ' events ', tags: true });
+    this.logBox = widgets.box({ parent: screen, left: 0, width: '100%', border: { type: 'line' }, label: ' events ', tags: true });
     noLabelRenderOnResize(this.logBox);
-    this.statusBar = blessed.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
+    this.statusBar = widgets.box({ parent: screen, left: 0, width: '100%', height: 1, tags: true });
     for (const b of [this.headerBox, this.logBox, this.statusBar]) renderOnlyWhenChanged(b);
   }
 

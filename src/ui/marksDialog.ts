@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import type { KeyResolver } from '../commands/formCommands.js';
 import { displayKey } from '../commands/keytable.js';
@@ -44,7 +45,7 @@ export class MarksDialog implements Disposable {
     private readonly palette: Palette,
     private readonly keys: { marks: KeyResolver; form: KeyResolver; keysOf: (id: string) => string[] },
   ) {
-    this.box = blessed.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 8, border: { type: 'line' }, label: ' workspace marks ', tags: true });
+    this.box = widgets.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 8, border: { type: 'line' }, label: ' workspace marks ', tags: true });
     this.draw();
   }
 

@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { CommandSpec } from '../commands/registry.js';
 import { displayKey } from '../commands/keytable.js';
 import { fuzzyFilter } from '../commands/fuzzy.js';
@@ -86,7 +87,7 @@ function wrapWords(text: string, width: number): string[] {
 }
 
 export function createHelp(parent: blessed.Widgets.Screen, content: string): blessed.Widgets.BoxElement {
-  const box = blessed.box({
+  const box = widgets.box({
     parent,
     top: 'center',
     left: 'center',
@@ -119,7 +120,7 @@ export class Palette<C> {
     private readonly keys: (id: string) => string[],
     private readonly p: Colors,
   ) {
-    this.box = blessed.box({ parent, top: 2, left: 'center', width: '70%', height: '60%', border: { type: 'line' }, label: ' commands ', tags: true });
+    this.box = widgets.box({ parent, top: 2, left: 'center', width: '70%', height: '60%', border: { type: 'line' }, label: ' commands ', tags: true });
     this.update();
   }
 
@@ -160,7 +161,7 @@ export class Palette<C> {
 }
 
 export function createConfirm(parent: blessed.Widgets.Screen, question: string, p: Colors): blessed.Widgets.BoxElement {
-  return blessed.box({
+  return widgets.box({
     parent,
     top: 'center',
     left: 'center',

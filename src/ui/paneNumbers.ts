@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Rect } from '../pane/layout.js';
 import type { OverlayWidget } from './overlayHost.js';
 import type { KeyPress } from './keyRouter.js';
@@ -11,7 +12,7 @@ import { color, type Palette } from './style.js';
  */
 export function paneNumbers(screen: blessed.Widgets.Screen, places: readonly [string, Rect][], focused: string, p: Palette, focus: (id: string) => void): OverlayWidget {
   const boxes = places.slice(0, 10).map(([id, r], i) =>
-    blessed.box({
+    widgets.box({
       parent: screen,
       top: r.y + Math.max(0, Math.floor(r.h / 2) - 1),
       left: r.x + Math.max(0, Math.floor(r.w / 2) - 3),

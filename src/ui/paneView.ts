@@ -1,5 +1,6 @@
 import type { IBufferCell } from '@xterm/headless';
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import type { Rect } from '../pane/layout.js';
 import type { PaneSession } from '../pane/session.js';
@@ -46,7 +47,7 @@ export class PaneView implements Disposable {
     readonly session: PaneSession,
     private palette: Palette,
   ) {
-    this.box = blessed.box({ parent, border: { type: 'line' }, mouse: true, tags: false, style: {} });
+    this.box = widgets.box({ parent, border: { type: 'line' }, mouse: true, tags: false, style: {} });
     this.rgb = rgbCodeFor(parent);
     const box = this.box as unknown as { render(): Coords | undefined; ileft: number; itop: number; iright: number; ibottom: number };
     const base = box.render.bind(box);

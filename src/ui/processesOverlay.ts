@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { ProcessInfo } from '../host/processes.js';
 import { processLines, processTree } from '../presentation/processTree.js';
 import type { KeyPress } from './keyRouter.js';
@@ -19,7 +20,7 @@ export function processesOverlay(
   command: (k: KeyPress) => string | undefined,
   changed: () => void,
 ): OverlayWidget {
-  const box = blessed.box({ parent: screen, top: 'center', left: 'center', width: '90%', height: '80%', border: { type: 'line' }, label: ` processes of ${esc(title)} `, tags: true, scrollable: true, alwaysScroll: true });
+  const box = widgets.box({ parent: screen, top: 'center', left: 'center', width: '90%', height: '80%', border: { type: 'line' }, label: ` processes of ${esc(title)} `, tags: true, scrollable: true, alwaysScroll: true });
   const fill = () => {
     let rows: ProcessInfo[];
     try {

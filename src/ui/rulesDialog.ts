@@ -1,4 +1,5 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
 import type { Disposable } from '../base/disposable.js';
 import { keysOf, RULES_DIALOG_COMMANDS, scopeResolver, type KeyResolver } from '../commands/formCommands.js';
 import { displayKey } from '../commands/keytable.js';
@@ -68,7 +69,7 @@ export class RulesDialog implements Disposable {
     this.draft = { name: '', source: 'thermal:0', target: 'jobs:*', high: '93', low: '89', ...defaults };
     this.resolve = keyScopes.rules ?? scopeResolver(RULES_DIALOG_COMMANDS);
     this.keys = keyScopes.keysOf ?? keysOf(RULES_DIALOG_COMMANDS, this.resolve);
-    this.box = blessed.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 16, border: { type: 'line' }, label: ' freeze rules ', tags: true });
+    this.box = widgets.box({ parent: screen, top: 'center', left: 'center', width: '80%', height: 16, border: { type: 'line' }, label: ' freeze rules ', tags: true });
     // always the list first: a stray Enter must not arm a rule (the form only opens on its key)
     this.draw();
   }

@@ -1,4 +1,7 @@
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import widgets from './blessedParts.js';
+import { asciiWidthFirst } from './charWidth.js';
+import { clearOnlyWhatWasDrawn } from './clearPos.js';
 import type { Disposable } from '../base/disposable.js';
 import { Emitter, type Event } from '../base/event.js';
 import type { ColorDepth } from '../settings/colors.js';
@@ -18,6 +21,8 @@ export interface WorkstationScreen extends Disposable {
   screen: blessed.Widgets.Screen;
   /** Leaves the terminal as it was; safe to call more than once. */
   restore(): void;
+  /** Writes the frame render() made now: blessed writes it on its next setImmediate, after whatever else is queued. */
+  flush(): void;
   /** SIGTERM, SIGHUP or an uncaught error: main decides what happens (release, restore, exit). */
   onEnd: Event<ScreenEnd>;
 }
@@ -30,7 +35,9 @@ export interface WorkstationScreen extends Disposable {
  */
 export function createScreen(io: ScreenIo): WorkstationScreen {
   compileTerminfoLazily();
-  const screen = blessed.screen({
+  clearOnlyWhatWasDrawn();
+  asciiWidthFirst();
+  const screen = widgets.screen({
     input: io.input as never,
     output: io.output as never,
     smartCSR: true,
@@ -74,6 +81,7 @@ export function createScreen(io: ScreenIo): WorkstationScreen {
   return {
     screen,
     restore,
+    flush: () => (screen as unknown as { program: { flush(): void } }).program.flush(),
     onEnd: ended.event,
     dispose() {
       process.off('SIGTERM', onSignal);
@@ -98,7 +106,7 @@ interface TputProto {
  * its first call instead: same code, same result, only later.
  */
 export function compileTerminfoLazily(): void {
-  const proto = (blessed as unknown as { Tput: { prototype: TputProto } }).Tput.prototype;
+  const proto = (widgets.Tput as { prototype: TputProto }).prototype;
   if (proto.__lxcdeckLazy) return;
   proto.__lxcdeckLazy = true;
   const compile = proto._compile;

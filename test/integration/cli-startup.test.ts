@@ -14,6 +14,8 @@ const skip = hostUnavailable();
 const TRACE = path.join(REPO, 'test', 'fixtures', 'module-trace.mjs');
 const BUNDLE = path.join(REPO, 'dist', 'src', 'lxcdeck.cjs');
 const TUI_ONLY = /node_modules\/(blessed|@xterm\/headless|node-pty)\//;
+/** The blessed widget modules the workstation loads: the screen, the box, and what those two require. */
+const BLESSED_WIDGETS = ['screen', 'node', 'element', 'box', 'log', 'scrollablebox', 'scrollabletext'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lxcdeck-trace-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -50,13 +52,17 @@ describe.skipIf(skip)('CLI module graph', () => {
     expect(inputs.filter((f) => TUI_ONLY.test(f) || /\/src\/ui\//.test(f))).toEqual([]);
   });
 
-  it('the TUI bundle exists, is fresh, carries the workstation and leaves the native and terminal packages outside', () => {
+  it('the TUI bundle exists, is fresh, carries the workstation and the blessed modules it uses, and leaves the native and terminal packages outside', () => {
     const tui = path.join(REPO, 'dist', 'src', 'tui.cjs');
     expect(fs.statSync(tui).mtimeMs).toBeGreaterThanOrEqual(fs.statSync(path.join(REPO, 'dist', 'src', 'main.js')).mtimeMs);
     const inputs = JSON.parse(fs.readFileSync(`${tui}.inputs.json`, 'utf8')) as string[];
     expect(inputs.some((f) => f.endsWith('dist/src/ui/app.js'))).toBe(true);
     expect(inputs.some((f) => f.endsWith('dist/src/main/tui.js'))).toBe(true);
-    expect(inputs.filter((f) => TUI_ONLY.test(f) || /node_modules\/koffi\//.test(f))).toEqual([]);
+    expect(inputs.filter((f) => /node_modules\/(@xterm\/headless|node-pty|koffi)\//.test(f))).toEqual([]);
+    // blessed's screen and box and what they build on, not its index nor the widgets it would load with it
+    const widgets = inputs.filter((f) => /node_modules\/blessed\/lib\/widgets\//.test(f)).map((f) => path.basename(f, '.js'));
+    expect(widgets.sort()).toEqual([...BLESSED_WIDGETS].sort());
+    expect(inputs.filter((f) => /node_modules\/blessed\/lib\/(blessed|widget)\.js$/.test(f))).toEqual([]);
   });
 
   for (const noBundle of [false, true]) {
@@ -94,6 +100,10 @@ describe.skipIf(skip)('CLI module graph', () => {
     const out = path.join(tmp, 'tui.txt');
     const r = spawnSync(process.execPath, ['--import', TRACE, '-e', `import(${JSON.stringify(path.join(REPO, 'dist', 'src', 'main', 'tui.js'))})`], { encoding: 'utf8', env: { ...process.env, LXCDECK_TRACE_OUT: out } });
     expect(r.status, r.stderr).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toMatch(/node_modules\/blessed\//);
+    const modules = fs.readFileSync(out, 'utf8').split('\n');
+    expect(modules.some((m) => m.endsWith('node_modules/blessed/lib/widgets/screen.js'))).toBe(true);
+    // only the blessed widgets the screen and the box need (src/ui/blessedParts.ts), not blessed's index of all 34
+    const widgets = modules.filter((m) => /node_modules\/blessed\/lib\/widgets\//.test(m)).map((m) => path.basename(m, '.js'));
+    expect(widgets.sort()).toEqual([...BLESSED_WIDGETS].sort());
   });
 });

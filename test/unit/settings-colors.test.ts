@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ANSI16_NAMES, COLOR_NAMES, parseColor } from '../../src/settings/colorValue.js';
 import { detectColorDepth, nearest16, nearest256, resolveTheme, themeForTerminal, toDepth, type ColorDepth } from '../../src/settings/colors.js';
 import { MONOCHROME_THEME, THEME_KEYS } from '../../src/settings/theme.js';
 import { builtinThemesDir, loadTheme } from '../../src/settings/themes.js';
-import { hexToRgb } from '../../src/settings/colorValue.js';
+import { hexToRgb, indexToRgb, type Rgb } from '../../src/settings/colorValue.js';
 
 const SHIPPED = ['dark', 'light', 'high-contrast'];
 
@@ -149,3 +150,25 @@ describe('parseColor', () => {
 function rgbHex(r: number, g: number, b: number): string {
   return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
+
+describe('nearest colour: the whole-number redmean distance', () => {
+  // the distance as it is written in floating point, the reference the integer form must agree with
+  const redmean = (a: Rgb, b: Rgb) => {
+    const rmean = (a[0] + b[0]) / 2;
+    return (2 + rmean / 256) * (a[0] - b[0]) ** 2 + 4 * (a[1] - b[1]) ** 2 + (2 + (255 - rmean) / 256) * (a[2] - b[2]) ** 2;
+  };
+  const nearest = (palette: readonly Rgb[], rgb: Rgb) => palette.reduce((best, p, i) => (redmean(p, rgb) < redmean(palette[best] as Rgb, rgb) ? i : best), 0);
+  const cube = Array.from({ length: 240 }, (_, i) => indexToRgb(i + 16));
+  const channel = fc.integer({ min: 0, max: 255 });
+
+  it('picks the same of the 256 as the floating-point formula, ties included', () => {
+    fc.assert(
+      fc.property(fc.tuple(channel, channel, channel), (rgb) => {
+        expect(nearest256(rgb)).toBe(16 + nearest(cube, rgb));
+      }),
+      { numRuns: 3000 },
+    );
+    // the cube's own colours and the midpoints between two levels (ties)
+    for (const rgb of [...cube, [0x2f, 0x2f, 0x2f], [0xb5, 0x73, 0x2f]] as Rgb[]) expect(nearest256(rgb)).toBe(16 + nearest(cube, rgb));
+  });
+});
