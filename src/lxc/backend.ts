@@ -259,8 +259,11 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       const state = parseState(lib.lxcdeck_state(c));
       if (!isFreezerState(state)) throw wrongState(name, state, 'is not frozen');
       this.deps.onAction?.('thaw', name);
-      await thawTarget(this.target(name, c, lib), state, options.timeoutMs ?? 5000);
-      const after = this.truthOf(name, c, lib);
+      const target = this.target(name, c, lib);
+      await thawTarget(target, state, options.timeoutMs ?? 5000);
+      // the cgroup the thaw acted on, read again (not found again from the init pid: one round trip less)
+      const liblxc = parseState(lib.lxcdeck_state(c));
+      const after = isActive(liblxc) ? freezerTruth(liblxc, freezerStateOf(target.files)) : { state: liblxc, disagreement: undefined };
       if (after.disagreement || after.state !== 'RUNNING')
         throw new LxcdeckError('liblxc-failed', `${name} did not thaw cleanly: liblxc says ${after.disagreement?.liblxc ?? after.state}, the cgroup ${after.disagreement?.cgroup ?? after.state}`, `retry 'lxcdeck thaw ${name}', or see 'lxcdeck doctor'`);
     });
@@ -336,7 +339,11 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
 /** The freezer cgroup's state, or null when there is none or it cannot be read. */
 function cgroupFreezerState(dirs: Map<Hierarchy, string>): FreezerState | null {
   const files = freezerFiles(dirs);
-  if (!files) return null;
+  return files ? freezerStateOf(files) : null;
+}
+
+/** The freezer cgroup's state, or null when it cannot be read (the container has gone). */
+function freezerStateOf(files: FreezerFiles): FreezerState | null {
   try {
     return readFreezerState(files);
   } catch {
