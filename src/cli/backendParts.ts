@@ -56,8 +56,11 @@ export function backendAt(parts: BackendParts, lxcpath: string, options: { keepF
   return new LiblxcBackend({ lib, lxcpath, fs, cgroups, helper, placement, onAction, ...options });
 }
 
+/** The fix that drops a bad lxcpath given with -P. */
+export const leaveOutFlag = (p: string): string => `leave out -P ${p}`;
+
 /** A listed lxcpath must be a directory lxcdeck may read; `leaveOut` is the fix that drops it. */
-export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string {
+export function checkLxcpath(p: string, leaveOut = leaveOutFlag(p)): string {
   const fail = (e: unknown): never => {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     if (code === 'ENOENT') throw new LxcdeckError('invalid-argument', `lxcpath ${p} does not exist`, `create it (mkdir -p ${p}) or ${leaveOut}`);
@@ -83,6 +86,11 @@ export function checkLxcpath(p: string, leaveOut = `leave out -P ${p}`): string 
  * several, each resolved once and checked (a one-line error names a bad one).
  */
 export function resolveLxcpaths(parts: BackendParts, lxcpaths: readonly string[], leaveOut: (p: string) => string): string[] {
-  if (lxcpaths.length < 2) return [lxcpaths[0] || parts.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(parts.identity)];
+  if (lxcpaths.length < 2) return [oneLxcpath(parts, lxcpaths[0])];
   return [...new Set(lxcpaths.map((p) => path.resolve(p)))].map((p) => checkLxcpath(p, leaveOut(p)));
+}
+
+/** The one lxcpath a command works in: the one given, else liblxc's default for this user. */
+export function oneLxcpath(parts: BackendParts, lxcpath?: string): string {
+  return lxcpath || parts.lib.lxcdeck_default_lxcpath() || fallbackLxcpath(parts.identity);
 }

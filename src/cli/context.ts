@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { LxcdeckError } from '../core/errors.js';
 import { stateDir } from '../host/paths.js';
 import type { LiblxcBackend } from '../lxc/backend.js';
-import { backendAt, backendParts, resolveLxcpaths, type BackendParts } from './backendParts.js';
+import { backendAt, backendParts, leaveOutFlag, oneLxcpath, resolveLxcpaths, type BackendParts } from './backendParts.js';
 import { registerCreatePlan } from '../lxc/createPlan.js';
 import { registerRenamePlan } from '../lxc/rename.js';
 import { registerConfigReplacePlan } from '../lxc/configCheck.js';
@@ -65,7 +65,7 @@ function sharedParts(actor = 'cli'): Shared {
 /** `actor`: what lxcdeck's action record names as the changer (the CLI, the TUI). */
 export function createContext(options: { lxcpath?: string; actor?: string }): CliContext {
   const shared = sharedParts(options.actor);
-  return contextAt(shared, resolveLxcpaths(shared, options.lxcpath ? [options.lxcpath] : [], (p) => `leave out -P ${p}`)[0] as string);
+  return contextAt(shared, oneLxcpath(shared, options.lxcpath));
 }
 
 /**
@@ -73,7 +73,7 @@ export function createContext(options: { lxcpath?: string; actor?: string }): Cl
  * native library and helper; none given: liblxc's default. With several,
  * each must be a readable directory (a one-line error names the one that is not).
  */
-export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = (p) => `leave out -P ${p}`, actor = 'cli'): CliContext[] {
+export function createContexts(lxcpaths: readonly string[], leaveOut: (p: string) => string = leaveOutFlag, actor = 'cli'): CliContext[] {
   const shared = sharedParts(actor);
   const all = resolveLxcpaths(shared, lxcpaths, leaveOut).map((p) => contextAt(shared, p));
   for (const c of all) c.everyIdmap = new IdMapsAcross(c.idmaps, all.filter((o) => o !== c).map((o) => o.idmaps));

@@ -84,9 +84,9 @@ export async function runFast(a: FastArgs, io: CliIo, isTty: () => boolean): Pro
       const { configuredLxcpaths } = await import('./lxcpathList.js');
       if (a.lxcpaths || configuredLxcpaths(a.lxcpath !== undefined ? [a.lxcpath] : []).paths.length > 1) return null;
       // the backend alone: the full context's plans and editors are not needed here (src/cli/backendParts.ts)
-      const { backendAt, backendParts, resolveLxcpaths } = await import('./backendParts.js');
+      const { backendAt, backendParts, oneLxcpath } = await import('./backendParts.js');
       const parts = backendParts();
-      const backend = backendAt(parts, resolveLxcpaths(parts, a.lxcpath !== undefined ? [a.lxcpath] : [], (p) => `leave out -P ${p}`)[0] as string);
+      const backend = backendAt(parts, oneLxcpath(parts, a.lxcpath));
       await (a.command === 'freeze' ? backend.freeze(a.name!, { timeoutMs: a.timeoutMs }) : backend.thaw(a.name!, { timeoutMs: a.timeoutMs }));
       return 0;
     }

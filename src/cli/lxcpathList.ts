@@ -9,7 +9,7 @@ import type { Identity } from '../host/identity.js';
 import { listMemoDir } from '../host/paths.js';
 import type { LiblxcBackend } from '../lxc/backend.js';
 import { readListMemo, writeListMemo } from '../lxc/listMemo.js';
-import { backendAt, backendParts, resolveLxcpaths } from './backendParts.js';
+import { backendAt, backendParts, leaveOutFlag, resolveLxcpaths } from './backendParts.js';
 
 /** The lxcpaths to list, and how a user drops one that is bad (from -P, or from the setting). */
 export interface LxcpathList {
@@ -19,7 +19,7 @@ export interface LxcpathList {
 
 /** -P on the command line, else the `lxcpaths` setting (read without conf), else none. */
 export function configuredLxcpaths(cli: readonly string[]): LxcpathList {
-  if (cli.length) return { paths: [...cli], leaveOut: (p) => `leave out -P ${p}` };
+  if (cli.length) return { paths: [...cli], leaveOut: leaveOutFlag };
   const dir = defaultConfigDir();
   return { paths: effectiveLxcpaths(cli, peekSettings(dir).settings.lxcpaths), leaveOut: (p) => `remove it from "lxcpaths" in ${path.join(dir, 'config.json')}` };
 }

@@ -48,7 +48,7 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
 
   constructor(private readonly deps: LiblxcBackendDeps) {
     this.clock = deps.clock ?? systemClock;
-    this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups, { keepFiles: deps.keepFiles ?? true });
+    this.lister = new ContainerLister(deps.lib, deps.lxcpath, deps.cgroups, { keepFiles: deps.keepFiles });
     this.configEditor = new LiblxcConfigEditor(deps.lib, deps.lxcpath);
   }
 
@@ -180,9 +180,11 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
     });
   }
 
-  private truthOf(name: string, c: ContainerHandle, lib: NativeLib): { state: ContainerState; disagreement?: StateDisagreement } {
+  /** `files`: the freezer cgroup already known (the one a thaw acted on), instead of finding it again from the init pid. */
+  private truthOf(name: string, c: ContainerHandle, lib: NativeLib, files?: FreezerFiles): { state: ContainerState; disagreement?: StateDisagreement } {
     const liblxc = parseState(lib.lxcdeck_state(c));
     if (!isActive(liblxc)) return { state: liblxc };
+    if (files) return freezerTruth(liblxc, freezerStateOf(files));
     const pid = lib.lxcdeck_init_pid(c);
     return freezerTruth(liblxc, pid > 0 ? cgroupFreezerState(this.cgroupDirs(name, pid)) : null);
   }
@@ -261,9 +263,8 @@ export class LiblxcBackend implements ContainerBackend, Freezable, ConfigEditor,
       this.deps.onAction?.('thaw', name);
       const target = this.target(name, c, lib);
       await thawTarget(target, state, options.timeoutMs ?? 5000);
-      // the cgroup the thaw acted on, read again (not found again from the init pid: one round trip less)
-      const liblxc = parseState(lib.lxcdeck_state(c));
-      const after = isActive(liblxc) ? freezerTruth(liblxc, freezerStateOf(target.files)) : { state: liblxc, disagreement: undefined };
+      // on the cgroup the thaw acted on: one init pid round trip less
+      const after = this.truthOf(name, c, lib, target.files);
       if (after.disagreement || after.state !== 'RUNNING')
         throw new LxcdeckError('liblxc-failed', `${name} did not thaw cleanly: liblxc says ${after.disagreement?.liblxc ?? after.state}, the cgroup ${after.disagreement?.cgroup ?? after.state}`, `retry 'lxcdeck thaw ${name}', or see 'lxcdeck doctor'`);
     });

@@ -30,8 +30,8 @@ export function primeFirstLooks(
   looks: readonly { name: string; pid: number }[],
   options: { totals: boolean },
 ): Map<number, FirstLook> {
-  const dirsOf = new Map<number, FirstLook>();
-  if (looks.length === 0) return dirsOf;
+  const found = new Map<number, FirstLook>();
+  if (looks.length === 0) return found;
   const cgroupOf = (pid: number) => `/proc/${pid}/cgroup`;
   const perProcess = looks.flatMap(({ pid }) => [cgroupOf(pid), `/proc/${pid}/net/fib_trie`, `/proc/${pid}/net/if_inet6`]);
   // a keeping lister reads the cgroup again itself, after opening the alive file
@@ -39,12 +39,12 @@ export function primeFirstLooks(
   const texts = primeFiles(lib, reader, perProcess, (p) => !kept.has(p));
   const cgroupFiles: string[] = [];
   for (const { name, pid } of looks) {
-    const cg = texts.get(`/proc/${pid}/cgroup`);
+    const cg = texts.get(cgroupOf(pid));
     if (!cg) continue;
     const dirs = containerCgroupDirs(cgroups, cg, name);
     const freezer = freezerFiles(dirs);
     const counters = counterFiles(cgroups.layout, dirs);
-    dirsOf.set(pid, { cgroup: cg, dirs, freezer, counters });
+    found.set(pid, { cgroup: cg, dirs, freezer, counters });
     if (freezer) cgroupFiles.push(...(freezer.version === 1 ? [freezer.state] : [freezer.events, freezer.freeze]));
     if (options.totals) {
       if (counters.cpu) cgroupFiles.push(counters.cpu.path);
@@ -52,5 +52,5 @@ export function primeFirstLooks(
     }
   }
   primeFiles(lib, reader, cgroupFiles);
-  return dirsOf;
+  return found;
 }

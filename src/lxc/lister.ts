@@ -119,7 +119,7 @@ export class ContainerLister implements Disposable {
     /** keepFiles false: a one-shot listing (the CLI's ls) keeps no descriptor open. */
     options: { keepFiles?: boolean } = {},
   ) {
-    this.reader = new KeptFileReader({ keep: options.keepFiles ?? true });
+    this.reader = new KeptFileReader({ keep: options.keepFiles });
     this.keptFs = { ...realHostFs, read: (p) => this.reader.read(p) };
   }
 
